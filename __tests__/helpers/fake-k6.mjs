@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// A k6 stand-in for CI, where real k6 cannot be downloaded. It replays a
+// recorded real run from __tests__/fixtures/k6/<fixture>/ for the arguments
+// it is given: stdout, stderr, the files k6 writes, and the exit code.
+//
+//   k6 version                      → the recorded `k6 version` output
+//   k6 run [flags] <dir>/<name>.js  → replays fixture <name> (or FAKE_K6_FIXTURE)
+//
+// Honoured flags: --summary-export <file>, --out json=<file>[.gz].
+// Environment:
+//   FAKE_K6_FIXTURES        fixture root (default: ../fixtures/k6 beside this file)
+//   FAKE_K6_FIXTURE         replay this fixture whatever the script is called
+//   FAKE_K6_VERSION         report this version instead of the recorded one
+//   FAKE_K6_ARGV_LOG        append this invocation's argv (JSON line) to the file
+//   FAKE_K6_WAIT_FOR_SIGNAL when set, print the first output and wait for
+//                           SIGINT/SIGTERM, then write the summary and exit 105
+//                           as k6 does when it is interrupted
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as zlib from 'node:zlib'
+import { fileURLToPath } from 'node:url'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const root =
+  process.env.FAKE_K6_FIXTURES ?? path.resolve(here, '..', 'fixtures', 'k6')
+const argv = process.argv.slice(2)
+
+if (process.env.FAKE_K6_ARGV_LOG) {
+  fs.appendFileSync(process.env.FAKE_K6_ARGV_LOG, `${JSON.stringify(argv)}\n`)
+}
+
+if (argv[0] === 'version') {
+  const version = process.env.FAKE_K6_VERSION
+  process.stdout.write(
+    version
+      ? `k6 v${version} (commit/fake, go1.23.5, linux/amd64)\n`
+      : fs.readFileSync(path.join(root, 'version.txt'), 'utf8')
+  )
+  process.exit(0)
+}
+
+if (argv[0] !== 'run') {
+  process.stderr.write(`fake k6: unsupported command ${argv[0]}\n`)
+  process.exit(255)
+}
+
+let summaryPath
+let resultsPath
+for (let i = 1; i < argv.length; i++) {
+  const arg = argv[i]
+  if (arg === '--summary-export') summaryPath = argv[++i]
+  else if (arg.startsWith('--summary-export='))
+    summaryPath = arg.split('=').slice(1).join('=')
+  else if (arg === '--out' || arg === '-o') {
+    const out = argv[++i]
+    if (out.startsWith('json=')) resultsPath = out.slice(5)
+  }
+}
+const script = argv[argv.length - 1]
+const fixtureName =
+  process.env.FAKE_K6_FIXTURE ?? path.basename(script).replace(/\.js$/, '')
+const fixture = path.join(root, fixtureName)
+if (!fs.existsSync(script)) {
+  process.stderr.write(
+    `time="2026-11-22T23:58:42Z" level=error msg="The moduleSpecifier \\"${script}\\" couldn't be found on local disk. Make sure that you've specified the right path to the file."\n`
+  )
+  process.exit(255)
+}
+if (!fs.existsSync(fixture)) {
+  process.stderr.write(
+    `fake k6: no recorded run named ${fixtureName} in ${root}\n`
+  )
+  process.exit(254)
+}
+
+const read = (name) => {
+  const file = path.join(fixture, name)
+  return fs.existsSync(file) ? fs.readFileSync(file) : undefined
+}
+
+function writeOutputs() {
+  const summary = read('summary.json')
+  if (summaryPath && summary) {
+    fs.mkdirSync(path.dirname(path.resolve(summaryPath)), { recursive: true })
+    fs.writeFileSync(summaryPath, summary)
+  }
+  if (resultsPath) {
+    let results = read('results.json')
+    const gz = read('results.json.gz')
+    if (!results && gz) results = zlib.gunzipSync(gz)
+    if (results) {
+      fs.mkdirSync(path.dirname(path.resolve(resultsPath)), { recursive: true })
+      fs.writeFileSync(
+        resultsPath,
+        resultsPath.endsWith('.gz') ? zlib.gzipSync(results) : results
+      )
+    }
+  }
+  const handle = read('handle-summary.json')
+  if (handle) fs.writeFileSync('handle-summary.json', handle)
+}
+
+const stdout = read('stdout.txt') ?? Buffer.alloc(0)
+const stderr = read('stderr.txt') ?? Buffer.alloc(0)
+const exitCode = Number(String(read('exitcode.txt') ?? '0').trim())
+
+if (process.env.FAKE_K6_WAIT_FOR_SIGNAL) {
+  // Print the banner and the first progress lines, then "run" until the
+  // runner cancels the job.
+  const lines = stdout.toString().split('\n')
+  process.stdout.write(lines.slice(0, 20).join('\n') + '\n')
+  const keepAlive = setInterval(() => {}, 1000)
+  const stop = (signal) => {
+    clearInterval(keepAlive)
+    process.stderr.write(
+      `time="2026-11-22T23:58:42Z" level=error msg="test run was aborted because k6 received a '${signal === 'SIGINT' ? 'interrupt' : 'terminated'}' signal"\n`
+    )
+    writeOutputs()
+    process.exitCode = 105
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+} else {
+  writeOutputs()
+  process.stdout.write(stdout)
+  process.stderr.write(stderr)
+  process.exitCode = exitCode
+}

@@ -1,0 +1,228 @@
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { InputError } from './errors.js'
+import { splitArgs } from './k6/args.js'
+
+export const DEFAULT_DOWNLOAD_URL =
+  'https://github.com/grafana/k6/releases/download'
+
+/** Everything the action was asked to do, validated, with absolute paths. */
+export interface Inputs {
+  /** Absolute path of the k6 script, when `script` was given. */
+  script?: string
+  /** `latest` or a bare semantic version such as `1.3.0`. */
+  k6Version: string
+  /** Absolute path of a k6 binary to use instead of installing one. */
+  k6Path?: string
+  k6DownloadUrl: string
+  k6Args: string[]
+  workspace: string
+  workingDirectory: string
+  resultsDir: string
+  uploadArtifacts: boolean
+  artifactName: string
+  githubToken: string
+  failOnIterationErrors: boolean
+}
+
+/** Flags perf-gate sets itself; a second copy in `k6-args` would fight it. */
+const RESERVED_K6_FLAGS = ['--summary-export']
+
+const VERSION = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/
+// Characters the artifact service rejects in a name.
+const BAD_ARTIFACT_CHARS = /["':<>|*?\\/\r\n]/
+
+/** Read and validate every input. Each error names the input it is about. */
+export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd())
+
+  const githubToken = core.getInput('github-token')
+  if (githubToken) core.setSecret(githubToken)
+
+  const workingDirectory = resolveInside(
+    'working-directory',
+    core.getInput('working-directory') || '.',
+    workspace,
+    workspace
+  )
+  if (!isDirectory(workingDirectory)) {
+    throw new InputError(
+      'working-directory',
+      `${workingDirectory} is not a directory`
+    )
+  }
+  const resultsDir = resolveInside(
+    'results-dir',
+    core.getInput('results-dir') || 'perf-gate-results',
+    workingDirectory,
+    workspace
+  )
+
+  return {
+    script: readScript(workingDirectory),
+    k6Version: parseVersion(core.getInput('k6-version') || 'latest'),
+    k6Path: readK6Path(workingDirectory),
+    k6DownloadUrl: parseUrl(
+      'k6-download-url',
+      core.getInput('k6-download-url') || DEFAULT_DOWNLOAD_URL
+    ),
+    k6Args: parseK6Args(core.getInput('k6-args')),
+    workspace,
+    workingDirectory,
+    resultsDir,
+    uploadArtifacts: parseBoolean('upload-artifacts', true),
+    artifactName: parseArtifactName(
+      core.getInput('artifact-name') || 'perf-gate-results'
+    ),
+    githubToken,
+    failOnIterationErrors: parseBoolean('fail-on-iteration-errors', true)
+  }
+}
+
+function readScript(workingDirectory: string): string | undefined {
+  const given = core.getInput('script')
+  if (!given) return undefined
+  const script = path.resolve(workingDirectory, given)
+  if (!fs.existsSync(script)) {
+    throw new InputError(
+      'script',
+      `file not found: ${given} (looked for ${script}). ` +
+        'Give a path relative to working-directory.'
+    )
+  }
+  if (!fs.statSync(script).isFile()) {
+    throw new InputError('script', `${script} is not a file`)
+  }
+  return script
+}
+
+function readK6Path(workingDirectory: string): string | undefined {
+  const given = core.getInput('k6-path')
+  if (!given) return undefined
+  const k6Path = path.resolve(workingDirectory, given)
+  try {
+    fs.accessSync(k6Path, fs.constants.X_OK)
+  } catch {
+    const why = fs.existsSync(k6Path) ? 'is not executable' : 'does not exist'
+    throw new InputError(
+      'k6-path',
+      `${k6Path} ${why}. Point it at a k6 binary, or remove it to let perf-gate install k6.`
+    )
+  }
+  if (!fs.statSync(k6Path).isFile()) {
+    throw new InputError('k6-path', `${k6Path} is not a file`)
+  }
+  return k6Path
+}
+
+/** Accept `latest`, `1.3.0` and `v1.3.0`; return `latest` or `1.3.0`. */
+export function parseVersion(value: string): string {
+  const trimmed = value.trim()
+  if (trimmed === 'latest') return trimmed
+  const match = VERSION.exec(trimmed)
+  if (!match) {
+    throw new InputError(
+      'k6-version',
+      `'${value}' is not a k6 version. Use 'latest' or a release such as '1.3.0'.`
+    )
+  }
+  return match[1]
+}
+
+export function parseK6Args(value: string): string[] {
+  let args: string[]
+  try {
+    args = splitArgs(value)
+  } catch (error) {
+    throw new InputError(
+      'k6-args',
+      `${(error as Error).message}. Close the quote, or escape it with a backslash.`
+    )
+  }
+  for (const arg of args) {
+    const flag = arg.split('=')[0]
+    if (RESERVED_K6_FLAGS.includes(flag)) {
+      throw new InputError(
+        'k6-args',
+        `${flag} is set by perf-gate (see the summary-path output); remove it.`
+      )
+    }
+  }
+  return args
+}
+
+/**
+ * A strict boolean: `core.getBooleanInput` throws a two-line message that
+ * does not say what to write instead.
+ */
+export function parseBoolean(name: string, defaultValue: boolean): boolean {
+  const value = core.getInput(name).trim()
+  if (value === '') return defaultValue
+  if (/^(true|True|TRUE)$/.test(value)) return true
+  if (/^(false|False|FALSE)$/.test(value)) return false
+  throw new InputError(name, `'${value}' is not a boolean: use true or false.`)
+}
+
+function parseUrl(name: string, value: string): string {
+  let url: URL
+  try {
+    url = new URL(value.trim())
+  } catch {
+    throw new InputError(name, `'${value}' is not a URL.`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(name, `'${value}' must be an http(s) URL.`)
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
+function parseArtifactName(value: string): string {
+  const name = value.trim()
+  if (BAD_ARTIFACT_CHARS.test(name)) {
+    throw new InputError(
+      'artifact-name',
+      `'${value}' contains a character artifact names cannot hold (" ' : < > | * ? \\ /).`
+    )
+  }
+  return name
+}
+
+/**
+ * Resolve `value` against `base` and refuse anything that leaves the
+ * workspace: results written outside it are lost with the runner.
+ */
+function resolveInside(
+  name: string,
+  value: string,
+  base: string,
+  workspace: string
+): string {
+  const resolved = path.resolve(base, value)
+  if (!isInside(resolved, workspace)) {
+    throw new InputError(
+      name,
+      `'${value}' resolves to ${resolved}, which is outside the workspace ${workspace}. ` +
+        'Use a path inside the workspace.'
+    )
+  }
+  return resolved
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child)
+  return (
+    relative === '' ||
+    (relative !== '..' &&
+      !relative.startsWith(`..${path.sep}`) &&
+      !path.isAbsolute(relative))
+  )
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory()
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,233 @@
+import * as core from '@actions/core'
+import { HttpClient, HttpClientError } from '@actions/http-client'
+import * as tc from '@actions/tool-cache'
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { promisify } from 'node:util'
+import { ChecksumMismatchError, K6InstallError } from '../errors.js'
+import { releaseAsset, type ReleaseAsset } from './platform.js'
+
+const execFileAsync = promisify(execFile)
+
+export interface InstallOptions {
+  /** `latest` or a bare version such as `1.3.0`. */
+  versionSpec: string
+  /** Base URL of the release downloads, without the `/vX.Y.Z` part. */
+  downloadUrl: string
+  /** Token for the GitHub API (resolving `latest` only). */
+  token?: string
+  /** GitHub REST API root; `GITHUB_API_URL` on a runner. */
+  apiUrl?: string
+  /** The runner's OS and CPU; tests pick others to exercise each asset. */
+  platform?: NodeJS.Platform
+  arch?: string
+}
+
+export interface K6Binary {
+  /** Absolute path of the executable. */
+  path: string
+  /** What `k6 version` reported, without the leading `v`. */
+  version: string
+}
+
+/**
+ * Install k6 through the tool cache: find → download → verify → extract →
+ * cache → addPath, then confirm the binary runs.
+ */
+export async function installK6(options: InstallOptions): Promise<K6Binary> {
+  const version =
+    options.versionSpec === 'latest'
+      ? await resolveLatestVersion(
+          options.apiUrl ?? 'https://api.github.com',
+          options.token
+        )
+      : options.versionSpec
+  const arch = options.arch ?? process.arch
+  const asset = releaseAsset(version, options.platform, arch)
+
+  let toolDir = tc.find('k6', version, arch)
+  if (toolDir) {
+    core.info(`Found in cache @ ${toolDir}`)
+  } else {
+    toolDir = await downloadAndCache(version, asset, options.downloadUrl, arch)
+  }
+  core.addPath(toolDir)
+  return confirmK6(path.join(toolDir, asset.binary))
+}
+
+/** Ask the GitHub REST API which k6 release is the newest. */
+export async function resolveLatestVersion(
+  apiUrl: string,
+  token?: string
+): Promise<string> {
+  const url = `${apiUrl.replace(/\/+$/, '')}/repos/grafana/k6/releases/latest`
+  const headers: Record<string, string> = {
+    accept: 'application/vnd.github+json',
+    'x-github-api-version': '2022-11-28'
+  }
+  if (token) headers.authorization = `Bearer ${token}`
+  const http = new HttpClient('perf-gate', [], {
+    allowRetries: true,
+    maxRetries: 2
+  })
+  const pin = "Pin a release instead, for example k6-version: '1.3.0'."
+  let tag: string | undefined
+  try {
+    const response = await http.getJson<{ tag_name?: string }>(url, headers)
+    // getJson resolves a 404 with no body instead of rejecting it.
+    if (response.statusCode === 404) {
+      throw new HttpClientError('Not Found', 404)
+    }
+    tag = response.result?.tag_name
+  } catch (error) {
+    if (error instanceof HttpClientError) {
+      const limited =
+        error.statusCode === 429 ||
+        (error.statusCode === 403 && /rate limit/i.test(error.message))
+      throw new K6InstallError(
+        limited
+          ? `GitHub's API rate limit stopped perf-gate from resolving k6-version 'latest' (${url}, HTTP ${error.statusCode}). ${pin}`
+          : `Could not resolve k6-version 'latest': ${url} answered HTTP ${error.statusCode}. ${pin}`,
+        { cause: error }
+      )
+    }
+    throw new K6InstallError(
+      `Could not resolve k6-version 'latest': ${url} is unreachable (${(error as Error).message}). ${pin}`,
+      { cause: error }
+    )
+  } finally {
+    http.dispose()
+  }
+  const match = tag ? /^v?(\d+\.\d+\.\d+\S*)$/.exec(tag) : null
+  if (!match) {
+    throw new K6InstallError(
+      `Could not resolve k6-version 'latest': ${url} returned no release tag. ${pin}`
+    )
+  }
+  core.info(`Resolved k6 'latest' to v${match[1]}`)
+  return match[1]
+}
+
+async function downloadAndCache(
+  version: string,
+  asset: ReleaseAsset,
+  downloadUrl: string,
+  arch: string
+): Promise<string> {
+  const releaseUrl = `${downloadUrl}/v${version}`
+  const archiveUrl = `${releaseUrl}/${asset.file}`
+  const checksumsUrl = `${releaseUrl}/k6-v${version}-checksums.txt`
+
+  core.info(`Acquiring k6 v${version} from ${archiveUrl}`)
+  const archive = await download(archiveUrl, `k6 v${version}`)
+  try {
+    const checksums = await download(
+      checksumsUrl,
+      `checksums of k6 v${version}`
+    )
+    let expected: string | undefined
+    try {
+      expected = findChecksum(fs.readFileSync(checksums, 'utf8'), asset.file)
+    } finally {
+      fs.rmSync(checksums, { force: true })
+    }
+    if (!expected) {
+      throw new K6InstallError(
+        `${checksumsUrl} lists no checksum for ${asset.file}; refusing to install an unverified binary.`
+      )
+    }
+    const actual = await sha256File(archive)
+    if (actual !== expected) {
+      throw new ChecksumMismatchError(asset.file, expected, actual)
+    }
+    core.info(`Verified sha256 ${actual}`)
+
+    const extracted =
+      asset.format === 'zip'
+        ? await tc.extractZip(archive)
+        : await tc.extractTar(archive)
+    const folder = path.join(extracted, asset.folder)
+    const binaryDir = fs.existsSync(path.join(folder, asset.binary))
+      ? folder
+      : extracted
+    if (!fs.existsSync(path.join(binaryDir, asset.binary))) {
+      throw new K6InstallError(
+        `${asset.file} holds no ${asset.folder}/${asset.binary}; is ${downloadUrl} a k6 release mirror?`
+      )
+    }
+    const cached = await tc.cacheDir(binaryDir, 'k6', version, arch)
+    core.info(`Cached k6 v${version} @ ${cached}`)
+    return cached
+  } finally {
+    fs.rmSync(archive, { force: true })
+  }
+}
+
+/** `tc.downloadTool` (which retries 5xx, 408 and 429) with a readable 404. */
+async function download(url: string, what: string): Promise<string> {
+  try {
+    return await tc.downloadTool(url)
+  } catch (error) {
+    if (error instanceof tc.HTTPError) {
+      const hint =
+        error.httpStatusCode === 404
+          ? ' Check k6-version, and k6-download-url if you use a mirror.'
+          : ''
+      throw new K6InstallError(
+        `Could not download ${what} from ${url}: HTTP ${error.httpStatusCode}.${hint}`,
+        { cause: error }
+      )
+    }
+    throw new K6InstallError(
+      `Could not download ${what} from ${url}: ${(error as Error).message}`,
+      { cause: error }
+    )
+  }
+}
+
+/** Find `file`'s hash in a `sha256sum`-format listing. */
+export function findChecksum(
+  listing: string,
+  file: string
+): string | undefined {
+  for (const line of listing.split(/\r?\n/)) {
+    // "<hex>  <name>" or "<hex> *<name>" (binary mode)
+    const match = /^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$/.exec(line)
+    if (match && match[2] === file) return match[1].toLowerCase()
+  }
+  return undefined
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  await pipeline(fs.createReadStream(file), hash)
+  return hash.digest('hex')
+}
+
+/** Run `k6 version` to prove the binary works, and read its version. */
+export async function confirmK6(k6Path: string): Promise<K6Binary> {
+  let stdout: string
+  try {
+    ;({ stdout } = await execFileAsync(k6Path, ['version'], {
+      env: process.env,
+      timeout: 30_000,
+      windowsHide: true
+    }))
+  } catch (error) {
+    throw new K6InstallError(
+      `${k6Path} does not run as k6 ('k6 version' failed: ${(error as Error).message.split('\n')[0]}).`,
+      { cause: error }
+    )
+  }
+  const match = /\bv(\d+\.\d+\.\d+[^\s,)]*)/.exec(stdout)
+  if (!match) {
+    throw new K6InstallError(
+      `${k6Path} does not look like k6: 'k6 version' printed ${JSON.stringify(stdout.trim().slice(0, 120))}.`
+    )
+  }
+  core.info(`Using k6 v${match[1]} (${k6Path})`)
+  return { path: k6Path, version: match[1] }
+}

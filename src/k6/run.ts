@@ -1,0 +1,222 @@
+import * as core from '@actions/core'
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import * as fs from 'node:fs'
+import { constants } from 'node:os'
+import * as path from 'node:path'
+import { createInterface } from 'node:readline'
+import { formatCommand } from './args.js'
+import { StderrAnalyser, type StderrDigest } from './log.js'
+
+export interface RunK6Options {
+  k6Path: string
+  script: string
+  resultsDir: string
+  /** Extra arguments from the `k6-args` input, already split. */
+  extraArgs: readonly string[]
+  cwd: string
+  env?: NodeJS.ProcessEnv
+}
+
+/** What happened, in the words a report uses. */
+export type Outcome =
+  | 'passed'
+  | 'thresholds-crossed'
+  | 'invalid-options'
+  | 'script-error'
+  | 'aborted-by-script'
+  | 'iteration-errors'
+  | 'cancelled'
+  | 'k6-error'
+
+export interface K6Run {
+  argv: string[]
+  exitCode: number
+  /** The signal perf-gate forwarded to k6 when the job was cancelled. */
+  cancelledBy?: NodeJS.Signals
+  outcome: Outcome
+  summaryPath: string
+  resultsPath: string
+  logPath: string
+  stderr: StderrDigest
+  wallTimeMs: number
+}
+
+const ECHOED_REQUEST_FAILURES = 50
+
+/** k6's exit codes (k6/errext/exitcodes). */
+export const EXIT = {
+  ok: 0,
+  thresholdsCrossed: 99,
+  invalidConfig: 104,
+  externalAbort: 105,
+  scriptException: 107,
+  scriptAborted: 108
+} as const
+
+export function k6RunArgs(options: {
+  script: string
+  summaryPath: string
+  resultsPath: string
+  extraArgs: readonly string[]
+}): string[] {
+  return [
+    'run',
+    '--summary-export',
+    options.summaryPath,
+    '--out',
+    `json=${options.resultsPath}`,
+    ...options.extraArgs,
+    options.script
+  ]
+}
+
+/**
+ * Run k6 with an argument array (never a shell), stream its output into a
+ * log group and `k6.log`, and forward a cancellation so k6 can still write
+ * its summary.
+ */
+export async function runK6(options: RunK6Options): Promise<K6Run> {
+  fs.mkdirSync(options.resultsDir, { recursive: true })
+  const summaryPath = path.join(options.resultsDir, 'summary.json')
+  const resultsPath = path.join(options.resultsDir, 'results.json')
+  const logPath = path.join(options.resultsDir, 'k6.log')
+  // Stale files from an earlier run in the same workspace would be read as
+  // this run's results.
+  for (const file of [summaryPath, resultsPath, logPath]) {
+    fs.rmSync(file, { force: true })
+  }
+  const argv = k6RunArgs({
+    script: options.script,
+    summaryPath,
+    resultsPath,
+    extraArgs: options.extraArgs
+  })
+  core.info(`Running ${formatCommand([options.k6Path, ...argv])}`)
+
+  const started = Date.now()
+  const analyser = new StderrAnalyser()
+  const log = fs.createWriteStream(logPath)
+  // k6 prints whatever the script logs: keep it from issuing workflow
+  // commands (::set-output, ::add-mask, …) in this job.
+  const resumeToken = randomUUID()
+
+  core.startGroup('k6 output')
+  process.stdout.write(`::stop-commands::${resumeToken}\n`)
+  let cancelledBy: NodeJS.Signals | undefined
+  let exitCode: number
+  let requestFailureLines = 0
+  try {
+    exitCode = await new Promise<number>((resolve, reject) => {
+      const child = spawn(options.k6Path, argv, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        windowsHide: true
+      })
+      const forward = (signal: NodeJS.Signals): void => {
+        if (cancelledBy) {
+          // A second signal would make k6 abort without its summary.
+          process.stdout.write(`perf-gate: ${signal} again; k6 is stopping\n`)
+          return
+        }
+        cancelledBy = signal
+        process.stdout.write(
+          `perf-gate: received ${signal}; asking k6 to stop and write its summary\n`
+        )
+        child.kill(signal)
+      }
+      process.on('SIGINT', forward)
+      process.on('SIGTERM', forward)
+      const detach = (): void => {
+        process.off('SIGINT', forward)
+        process.off('SIGTERM', forward)
+      }
+
+      const out = createInterface({ input: child.stdout, crlfDelay: Infinity })
+      out.on('line', (line) => {
+        process.stdout.write(`${line}\n`)
+        log.write(`${line}\n`)
+      })
+      const err = createInterface({ input: child.stderr, crlfDelay: Infinity })
+      err.on('line', (line) => {
+        analyser.push(line)
+        log.write(`${line}\n`)
+        // A target that is down logs one warning per request: show the
+        // first ones, keep them all in k6.log.
+        if (line.includes('msg="Request Failed"')) {
+          if (++requestFailureLines > ECHOED_REQUEST_FAILURES) return
+        }
+        process.stdout.write(`${line}\n`)
+      })
+
+      child.on('error', (error) => {
+        detach()
+        reject(error)
+      })
+      child.on('close', (code, signal) => {
+        detach()
+        // Killed by a signal it did not handle: report it like a shell does.
+        resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))
+      })
+    })
+  } finally {
+    const hidden = requestFailureLines - ECHOED_REQUEST_FAILURES
+    if (hidden > 0) {
+      process.stdout.write(
+        `perf-gate: ${hidden} more 'Request Failed' lines are in ${logPath}\n`
+      )
+    }
+    process.stdout.write(`::${resumeToken}::\n`)
+    core.endGroup()
+    await new Promise<void>((resolve) => log.end(resolve))
+  }
+
+  const stderr = analyser.result()
+  const run: K6Run = {
+    argv,
+    exitCode,
+    cancelledBy,
+    outcome: classifyOutcome(exitCode, stderr, cancelledBy, options.script),
+    summaryPath,
+    resultsPath,
+    logPath,
+    stderr,
+    wallTimeMs: Date.now() - started
+  }
+  core.info(`k6 exited with code ${exitCode} (${run.outcome})`)
+  return run
+}
+
+/** Name the outcome from the exit code and what k6 wrote to stderr. */
+export function classifyOutcome(
+  exitCode: number,
+  stderr: StderrDigest,
+  cancelledBy: NodeJS.Signals | undefined,
+  script: string
+): Outcome {
+  if (cancelledBy || exitCode === EXIT.externalAbort) return 'cancelled'
+  switch (exitCode) {
+    case EXIT.ok:
+      return stderr.iterationErrors > 0 ? 'iteration-errors' : 'passed'
+    case EXIT.thresholdsCrossed:
+      return 'thresholds-crossed'
+    case EXIT.invalidConfig:
+      return 'invalid-options'
+    case EXIT.scriptException:
+      return 'script-error'
+    case EXIT.scriptAborted:
+      return 'aborted-by-script'
+  }
+  // k6 exits 255 when the script does not even parse; the error then names
+  // a position in the script.
+  const name = path.basename(script)
+  const position = new RegExp(`${escapeRegExp(name)}:\\d+:\\d+`)
+  return stderr.errors.some((e) => position.test(e))
+    ? 'script-error'
+    : 'k6-error'
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

@@ -1,0 +1,86 @@
+import * as path from 'node:path'
+import type { StderrDigest } from '../k6/log.js'
+import type { SummaryResult } from '../results/types.js'
+import { describeThreshold } from '../verdict.js'
+
+export interface Annotation {
+  message: string
+  title: string
+  /** Workspace-relative path, so GitHub can place it on the file. */
+  file?: string
+  startLine?: number
+  startColumn?: number
+}
+
+export interface ScriptSource {
+  /** Absolute path of the script. */
+  path: string
+  text: string
+}
+
+/**
+ * One error annotation per crossed threshold, placed on the line of the
+ * script that declares it when that line can be found.
+ */
+export function thresholdAnnotations(
+  summary: SummaryResult,
+  workspace: string,
+  script?: ScriptSource
+): Annotation[] {
+  return summary.thresholds
+    .filter((t) => !t.passed)
+    .map((t) => ({
+      title: 'perf-gate: threshold crossed',
+      message: describeThreshold(t, summary),
+      ...placeInScript(t.expression, workspace, script)
+    }))
+}
+
+/** One annotation per distinct exception thrown inside iterations. */
+export function iterationErrorAnnotations(
+  stderr: StderrDigest,
+  workspace: string
+): Annotation[] {
+  return stderr.firstIterationErrors.map((e) => {
+    const file = e.location && relativeInside(e.location.file, workspace)
+    return {
+      title: 'perf-gate: exception inside an iteration',
+      message: `${e.message} (×${e.count}; k6 exits 0 on these)`,
+      ...(file && e.location
+        ? {
+            file,
+            startLine: e.location.line,
+            startColumn: e.location.column
+          }
+        : {})
+    }
+  })
+}
+
+function placeInScript(
+  expression: string,
+  workspace: string,
+  script: ScriptSource | undefined
+): Partial<Annotation> {
+  if (!script) return {}
+  const file = relativeInside(script.path, workspace)
+  if (!file) return {}
+  const lines = script.text.split('\n')
+  const quoted = [`'${expression}'`, `"${expression}"`, `\`${expression}\``]
+  const index = lines.findIndex((line) => quoted.some((q) => line.includes(q)))
+  return index >= 0
+    ? {
+        file,
+        startLine: index + 1,
+        startColumn: lines[index].indexOf(expression) + 1
+      }
+    : { file }
+}
+
+function relativeInside(file: string, workspace: string): string | undefined {
+  const relative = path.relative(workspace, file)
+  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) {
+    return undefined
+  }
+  return relative.split(path.sep).join('/')
+}

@@ -1,0 +1,61 @@
+import { DefaultArtifactClient } from '@actions/artifact'
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import { errorMessage } from '../errors.js'
+import type { ArtifactLink } from './markdown.js'
+
+export interface UploadRequest {
+  name: string
+  /** Files to upload; missing ones are skipped. */
+  files: string[]
+  rootDir: string
+  /** For a link to the artifact: `${server}/${repo}/actions/runs/${id}`. */
+  runUrl?: string
+}
+
+/**
+ * Upload the run's files. Never throws: an upload problem is a warning and
+ * must not change the verdict, and the files stay on disk either way.
+ */
+export async function uploadResults(
+  request: UploadRequest
+): Promise<ArtifactLink> {
+  const link: ArtifactLink = {
+    name: request.name,
+    localDir: request.rootDir,
+    uploaded: false
+  }
+  const files = request.files.filter((f) => fs.existsSync(f))
+  if (files.length === 0) {
+    core.info('No result files to upload.')
+    return link
+  }
+  if (!process.env.ACTIONS_RUNTIME_TOKEN) {
+    core.info(
+      `Not on a GitHub runner (no ACTIONS_RUNTIME_TOKEN): results were not uploaded. They are in ${request.rootDir}`
+    )
+    return link
+  }
+  try {
+    const client = new DefaultArtifactClient()
+    const { id } = await client.uploadArtifact(
+      request.name,
+      files,
+      request.rootDir
+    )
+    core.info(`Uploaded artifact ${request.name} (id ${id})`)
+    link.uploaded = true
+    if (id !== undefined && request.runUrl) {
+      link.url = `${request.runUrl}/artifacts/${id}`
+    }
+  } catch (error) {
+    core.warning(
+      `Could not upload the results artifact '${request.name}': ${errorMessage(error)}. ` +
+        `The verdict is unchanged; the files are in ${request.rootDir}.` +
+        (/already exists|409|Conflict/i.test(errorMessage(error))
+          ? ' In a matrix, give each job its own artifact-name.'
+          : '')
+    )
+  }
+  return link
+}

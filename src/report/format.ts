@@ -1,0 +1,59 @@
+/** Number formatting shared by every renderer, so figures read the same. */
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return 'n/a'
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`
+  if (ms >= 100) return `${ms.toFixed(0)} ms`
+  if (ms >= 10) return `${ms.toFixed(1)} ms`
+  if (ms >= 1) return `${ms.toFixed(2)} ms`
+  if (ms === 0) return '0 ms'
+  return `${(ms * 1000).toFixed(0)} µs`
+}
+
+export function formatPercent(share: number | undefined, digits = 2): string {
+  if (share === undefined || !Number.isFinite(share)) return 'n/a'
+  return `${(share * 100).toFixed(digits)}%`
+}
+
+export function formatCount(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return 'n/a'
+  return Math.round(n).toLocaleString('en-US')
+}
+
+export function formatRate(perSecond: number | undefined): string {
+  if (perSecond === undefined || !Number.isFinite(perSecond)) return 'n/a'
+  return `${perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toFixed(1)}/s`
+}
+
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return 'n/a'
+  if (seconds < 60) return `${seconds.toFixed(1)} s`
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = Math.round(seconds % 60)
+  return h > 0 ? `${h}h ${m}m ${s}s` : `${m}m ${s}s`
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return 'n/a'
+  const units = ['B', 'kB', 'MB', 'GB', 'TB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`
+}
+
+/** A plain number as k6 would show it: no trailing zeros, ≤ 4 decimals. */
+export function formatNumber(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return 'n/a'
+  return Number(n.toFixed(4)).toString()
+}
+
+/** Escape text for a markdown table cell. */
+export function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+}

@@ -1,0 +1,190 @@
+import type { K6Run } from '../k6/run.js'
+import type { KeyFigures } from '../results/figures.js'
+import type { SummaryResult } from '../results/types.js'
+import type { Verdict } from '../verdict.js'
+import {
+  cell,
+  formatCount,
+  formatDuration,
+  formatMs,
+  formatPercent,
+  formatRate
+} from './format.js'
+import { formatObserved } from './observed.js'
+
+export interface ReportData {
+  verdict: Verdict
+  run?: K6Run
+  summary?: SummaryResult
+  figures?: KeyFigures
+  k6Version?: string
+  /** The script as the user names it, relative to the workspace. */
+  scriptLabel?: string
+  artifact?: ArtifactLink
+}
+
+export interface ArtifactLink {
+  name: string
+  url?: string
+  /** Where the files are when they were not uploaded. */
+  localDir: string
+  uploaded: boolean
+}
+
+const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
+  passed: 'passed',
+  'thresholds-crossed': 'thresholds crossed',
+  'invalid-options': 'invalid options',
+  'script-error': 'script error',
+  'aborted-by-script': 'aborted by the script',
+  'iteration-errors': 'exceptions in iterations',
+  cancelled: 'cancelled',
+  'k6-error': 'k6 error'
+}
+
+/** The job summary: pure markdown from the run's data. */
+export function renderJobSummary(data: ReportData): string {
+  const { verdict, run, summary, figures } = data
+  const out: string[] = []
+  out.push(`## ${verdict.passed ? '✅' : '❌'} ${verdict.headline}`, '')
+
+  const facts = [
+    data.k6Version ? `k6 v${data.k6Version}` : undefined,
+    data.scriptLabel ? `\`${data.scriptLabel}\`` : undefined,
+    run
+      ? `exit code ${run.exitCode} (${OUTCOME_LABEL[run.outcome]})`
+      : undefined,
+    figures?.durationS !== undefined
+      ? formatDuration(figures.durationS)
+      : undefined
+  ].filter(Boolean)
+  if (facts.length) out.push(facts.join(' · '), '')
+
+  if (verdict.reasons.length > 1 || verdict.warnings.length > 0) {
+    for (const reason of verdict.reasons) out.push(`- ❌ ${reason}`)
+    for (const warning of verdict.warnings) out.push(`- ⚠️ ${warning}`)
+    out.push('')
+  }
+
+  if (summary && summary.thresholds.length > 0) {
+    out.push('### Thresholds', '')
+    out.push('| | Metric | Expression | Observed |', '|---|---|---|---|')
+    // Crossed first: they are what the reader came for; then by metric,
+    // as k6 lists them.
+    const ordered = [...summary.thresholds].sort(
+      (a, b) =>
+        Number(a.passed) - Number(b.passed) || a.metric.localeCompare(b.metric)
+    )
+    for (const t of ordered) {
+      const observed = formatObserved(t, summary.metrics[t.metric])
+      out.push(
+        `| ${t.passed ? '✅' : '❌'} | \`${cell(t.metric)}\` | \`${cell(t.expression)}\` | ` +
+          `${observed ? `${t.statistic} = ${observed}` : 'n/a'} |`
+      )
+    }
+    out.push('')
+  }
+
+  if (figures) out.push(...renderFigures(figures), '')
+
+  if (run && run.stderr.iterationErrors > 0) {
+    out.push(
+      '### Exceptions inside iterations',
+      '',
+      `k6 logged ${formatCount(run.stderr.iterationErrors)} exception(s) thrown inside iterations. ` +
+        'k6 still exits 0 after these; the iterations that threw did not finish.',
+      ''
+    )
+    for (const e of run.stderr.firstIterationErrors) {
+      const where = e.location
+        ? ` at \`${e.location.file.split('/').pop()}:${e.location.line}:${e.location.column}\``
+        : ''
+      out.push(`- \`${cell(e.message)}\`${where} ×${formatCount(e.count)}`)
+    }
+    out.push('')
+  }
+
+  const failures = Object.entries(run?.stderr.requestFailures ?? {})
+  if (failures.length > 0) {
+    out.push('### Requests that failed before a response', '')
+    out.push('| Error | Count |', '|---|---|')
+    for (const [kind, count] of failures.sort((a, b) => b[1] - a[1])) {
+      out.push(`| ${cell(kind)} | ${formatCount(count)} |`)
+    }
+    out.push('')
+  }
+
+  const failingChecks = summary?.checks.filter((c) => c.fails > 0) ?? []
+  if (failingChecks.length > 0) {
+    out.push('### Failing checks', '')
+    out.push('| Check | Passed | Failed |', '|---|---|---|')
+    for (const c of failingChecks) {
+      out.push(
+        `| ${cell(c.path.replace(/^::/, '').replace(/::/g, ' › '))} | ${formatCount(c.passes)} | ${formatCount(c.fails)} |`
+      )
+    }
+    out.push('')
+  }
+
+  if (data.artifact) out.push(renderArtifact(data.artifact), '')
+  return out.join('\n')
+}
+
+function renderFigures(f: KeyFigures): string[] {
+  const rows: [string, string][] = []
+  if (f.p95Ms !== undefined || f.p50Ms !== undefined) {
+    rows.push([
+      'Latency p50 / p95 / p99 (`http_req_duration`)',
+      `${formatMs(f.p50Ms)} / ${formatMs(f.p95Ms)} / ${formatMs(f.p99Ms)}`
+    ])
+  }
+  if (f.requests !== undefined) {
+    rows.push(['Requests', `${formatCount(f.requests)} (${formatRate(f.rps)})`])
+  }
+  if (f.errorRate !== undefined) {
+    rows.push([
+      'Error rate (`http_req_failed`)',
+      `${formatPercent(f.errorRate)}` +
+        (f.failedRequests !== undefined && f.requests !== undefined
+          ? ` (${formatCount(f.failedRequests)} of ${formatCount(f.requests)})`
+          : '')
+    ])
+  }
+  if (f.checksRate !== undefined) {
+    rows.push([
+      'Checks passed',
+      `${formatPercent(f.checksRate)}` +
+        (f.checksTotal !== undefined ? ` of ${formatCount(f.checksTotal)}` : '')
+    ])
+  }
+  if (f.iterations !== undefined) {
+    rows.push(['Iterations', formatCount(f.iterations)])
+  }
+  if (f.droppedIterations) {
+    rows.push([
+      'Dropped iterations',
+      `${formatCount(f.droppedIterations)} (maxVUs was too low to hold the rate)`
+    ])
+  }
+  if (f.maxVus !== undefined) rows.push(['Max VUs', formatCount(f.maxVus)])
+  if (f.durationS !== undefined) {
+    rows.push(['Duration', formatDuration(f.durationS)])
+  }
+  if (rows.length === 0) return []
+  return [
+    '### Key figures',
+    '',
+    '| Figure | Value |',
+    '|---|---|',
+    ...rows.map(([name, value]) => `| ${name} | ${value} |`)
+  ]
+}
+
+function renderArtifact(a: ArtifactLink): string {
+  if (a.uploaded) {
+    return a.url
+      ? `📦 Results: artifact [\`${a.name}\`](${a.url})`
+      : `📦 Results: artifact \`${a.name}\``
+  }
+  return `📁 Results were not uploaded; they are in \`${a.localDir}\``
+}

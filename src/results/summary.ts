@@ -1,0 +1,284 @@
+import * as fs from 'node:fs'
+import { ResultsError } from '../errors.js'
+import {
+  parseMetricKey,
+  parseThresholdExpression,
+  statisticName,
+  ThresholdSyntaxError,
+  type MetricType,
+  type ThresholdExpression
+} from './thresholds.js'
+import type {
+  CheckResult,
+  MetricSummary,
+  SummaryFormat,
+  SummaryResult,
+  ThresholdResult
+} from './types.js'
+
+type Json = Record<string, unknown>
+
+/** Read and normalise a k6 summary file, whichever format it is in. */
+export function readSummary(file: string): SummaryResult {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ResultsError(
+      file,
+      `cannot be read (${(error as Error).message})`,
+      {
+        cause: error
+      }
+    )
+  }
+  return parseSummary(text, file)
+}
+
+export function parseSummary(
+  text: string,
+  file = 'summary.json'
+): SummaryResult {
+  if (text.trim() === '') {
+    throw new ResultsError(
+      file,
+      'is empty: k6 wrote no summary (did the run crash?)'
+    )
+  }
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new ResultsError(file, `is not JSON (${(error as Error).message})`, {
+      cause: error
+    })
+  }
+  const format = detectSummaryFormat(data)
+  if (!format) {
+    throw new ResultsError(
+      file,
+      'is not a k6 summary: expected the output of --summary-export, ' +
+        'the data object of handleSummary(), or a machine-readable summary'
+    )
+  }
+  return format === 'handle-summary'
+    ? parseHandleSummary(data as Json)
+    : parseSummaryExport(data as Json)
+}
+
+/** Tell the formats apart by shape; undefined when it is none of them. */
+export function detectSummaryFormat(data: unknown): SummaryFormat | undefined {
+  if (!isObject(data) || !isObject(data.metrics)) return undefined
+  const metrics = Object.values(data.metrics)
+  if (!metrics.every(isObject)) return undefined
+  if (!isObject(data.root_group) && metrics.length === 0) return undefined
+  const nested = metrics.filter((m) => isObject(m.values) && 'type' in m)
+  if (metrics.length > 0 && nested.length === metrics.length) {
+    return 'handle-summary'
+  }
+  const flat = metrics.filter((m) => !('values' in m))
+  if (flat.length === metrics.length && isObject(data.root_group)) {
+    return 'summary-export'
+  }
+  return undefined
+}
+
+/** `--summary-export`: the type is implied by the statistics present. */
+function parseSummaryExport(data: Json): SummaryResult {
+  const metrics: Record<string, MetricSummary> = {}
+  const thresholds: ThresholdResult[] = []
+  for (const [key, raw] of Object.entries(
+    data.metrics as Record<string, Json>
+  )) {
+    const type = inferType(raw)
+    if (!type) continue
+    const values = numbers(raw)
+    if (type === 'rate') {
+      // `value` is the rate; `passes` counts NON-ZERO samples.
+      values.rate = values.value
+      delete values.value
+    }
+    const metric = makeMetric(key, type, undefined, values)
+    metrics[key] = metric
+    if (isObject(raw.thresholds)) {
+      for (const [expression, failed] of Object.entries(raw.thresholds)) {
+        // In this format `true` means the threshold FAILED.
+        thresholds.push(thresholdResult(metric, expression, failed !== true))
+      }
+    }
+  }
+  return {
+    format: 'summary-export',
+    metrics,
+    thresholds,
+    checks: collectChecks(data.root_group)
+  }
+}
+
+/** The `handleSummary(data)` object: values nested, thresholds `{ok}`. */
+function parseHandleSummary(data: Json): SummaryResult {
+  const metrics: Record<string, MetricSummary> = {}
+  const thresholds: ThresholdResult[] = []
+  for (const [key, raw] of Object.entries(
+    data.metrics as Record<string, Json>
+  )) {
+    const type = raw.type as MetricType
+    if (!['counter', 'gauge', 'rate', 'trend'].includes(type)) continue
+    const metric = makeMetric(
+      key,
+      type,
+      raw.contains as string,
+      numbers(raw.values as Json)
+    )
+    metrics[key] = metric
+    if (isObject(raw.thresholds)) {
+      for (const [expression, state] of Object.entries(raw.thresholds)) {
+        const ok = isObject(state) && state.ok === true
+        thresholds.push(thresholdResult(metric, expression, ok))
+      }
+    }
+  }
+  const state = isObject(data.state) ? data.state : {}
+  return {
+    format: 'handle-summary',
+    metrics,
+    thresholds,
+    checks: collectChecks(data.root_group),
+    testRunDurationMs:
+      typeof state.testRunDurationMs === 'number'
+        ? state.testRunDurationMs
+        : undefined
+  }
+}
+
+function inferType(raw: Json): MetricType | undefined {
+  if ('passes' in raw && 'fails' in raw) return 'rate'
+  if ('count' in raw) return 'counter'
+  if (['avg', 'med', 'min', 'max'].some((k) => k in raw) && !('value' in raw)) {
+    return 'trend'
+  }
+  if (Object.keys(raw).some((k) => k.startsWith('p('))) return 'trend'
+  if ('value' in raw) return 'gauge'
+  return undefined
+}
+
+// k6's built-in metrics, for the formats that do not say what they contain.
+const TIME_METRICS =
+  /^(http_req_\w+|iteration_duration|group_duration|ws_\w*duration\w*|ws_connecting|ws_session_duration|grpc_req_duration|browser_\w+)$/
+const DATA_METRICS = /^(data_sent|data_received)$/
+
+function makeMetric(
+  key: string,
+  type: MetricType,
+  contains: string | undefined,
+  values: Record<string, number>
+): MetricSummary {
+  const { metric, tags } = safeMetricKey(key)
+  const known =
+    contains === 'time' || contains === 'data' || contains === 'default'
+      ? contains
+      : undefined
+  return {
+    key,
+    metric,
+    tags,
+    type,
+    contains:
+      known ??
+      (type === 'trend' && TIME_METRICS.test(metric)
+        ? 'time'
+        : DATA_METRICS.test(metric)
+          ? 'data'
+          : 'default'),
+    values
+  }
+}
+
+function safeMetricKey(key: string): ReturnType<typeof parseMetricKey> {
+  try {
+    return parseMetricKey(key)
+  } catch {
+    return { metric: key, tags: {} }
+  }
+}
+
+function thresholdResult(
+  metric: MetricSummary,
+  expression: string,
+  passed: boolean
+): ThresholdResult {
+  let parsed: ThresholdExpression | undefined
+  try {
+    parsed = parseThresholdExpression(expression)
+  } catch (error) {
+    if (!(error instanceof ThresholdSyntaxError)) throw error
+  }
+  return {
+    metric: metric.key,
+    expression,
+    passed,
+    statistic: parsed ? statisticName(parsed) : expression,
+    observed: parsed ? observedValue(parsed, metric) : undefined
+  }
+}
+
+/** The value k6 compared the threshold against, from the summary. */
+export function observedValue(
+  expression: ThresholdExpression,
+  metric: MetricSummary
+): number | undefined {
+  if (expression.aggregation === 'p') {
+    return percentileValue(metric.values, expression.percentile ?? NaN)
+  }
+  return metric.values[expression.aggregation]
+}
+
+/** Find `p(N)` whatever way N was written (`p(99.9)`, `p(99.90)`). */
+export function percentileValue(
+  values: Record<string, number>,
+  percentile: number
+): number | undefined {
+  if (percentile === 50 && values.med !== undefined) return values.med
+  for (const [name, value] of Object.entries(values)) {
+    const match = /^p\((.+)\)$/.exec(name)
+    if (match && Number(match[1]) === percentile) return value
+  }
+  return undefined
+}
+
+/** Walk the group tree; groups and checks are maps or arrays by format. */
+function collectChecks(
+  group: unknown,
+  into: CheckResult[] = []
+): CheckResult[] {
+  if (!isObject(group)) return into
+  for (const check of listOf(group.checks)) {
+    if (typeof check.name !== 'string') continue
+    into.push({
+      name: check.name,
+      path: typeof check.path === 'string' ? check.path : `::${check.name}`,
+      passes: Number(check.passes) || 0,
+      fails: Number(check.fails) || 0
+    })
+  }
+  for (const child of listOf(group.groups)) collectChecks(child, into)
+  return into
+}
+
+function listOf(value: unknown): Json[] {
+  if (Array.isArray(value)) return value.filter(isObject)
+  if (isObject(value)) return Object.values(value).filter(isObject)
+  return []
+}
+
+function numbers(raw: Json): Record<string, number> {
+  const values: Record<string, number> = {}
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'number') values[name] = value
+  }
+  return values
+}
+
+export function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
