@@ -2,7 +2,16 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '__tests__/fixtures/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      '__tests__/fixtures/',
+      'bench/.data/',
+      '.tmp/'
+    ]
+  },
   js.configs.recommended,
   {
     // k6 scripts run in k6's JavaScript runtime, with its globals.

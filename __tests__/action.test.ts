@@ -118,6 +118,33 @@ describe('a passing run', () => {
     expect(run.summary).toContain('| Duration | 6.2 s |')
   })
 
+  it('adds per-endpoint figures from results.json and writes perf-gate-result.json', () => {
+    expect(run.summary).toContain(
+      '| GET /api/products/:id | 240 | 0.00% | 3.55 ms | 5.68 ms | 5.77 ms | 6.12 ms | 200×240 |'
+    )
+    const result = JSON.parse(
+      fs.readFileSync(
+        path.join(run.workspace, 'perf-gate-results', 'perf-gate-result.json'),
+        'utf8'
+      )
+    )
+    expect(result).toMatchObject({
+      schema: 'perf-gate-result',
+      schemaVersion: 1,
+      passed: true,
+      outcome: 'passed',
+      http: { requests: 307, failures: 0 },
+      input: { corruptLines: 0, truncatedLastLine: false }
+    })
+    expect(result.endpoints.map((e: { name: string }) => e.name)).toEqual([
+      'GET /api/products/:id',
+      'POST /api/orders',
+      'http://127.0.0.1:18080/health'
+    ])
+    const buckets = result.series.buckets as { requests: number }[]
+    expect(buckets.reduce((sum, b) => sum + b.requests, 0)).toBe(307)
+  })
+
   it('keeps k6 output in a log group and from issuing workflow commands', () => {
     const group = run.stdout.indexOf('::group::k6 output')
     const stop = run.stdout.search(/::stop-commands::[0-9a-f-]{36}/)
@@ -142,7 +169,7 @@ describe('failing runs', () => {
     expect(failed[0]).toContain('http_req_duration{name:GET /slow} p(95)<30')
     expect(failed[0]).toContain('http_req_failed rate<0.05 (rate=9.52%)')
     expect(failed[0]).toContain('checks rate>0.95 (rate=80.95%)')
-    expect(failed[0]).toContain('http_req_duration p(99)<5,')
+    expect(failed[0]).toContain('http_req_duration p(99)<5 (p(99)=59.8 ms)')
     const placed = annotations(run.stdout).filter((l) =>
       l.startsWith('::error title=perf-gate: threshold crossed')
     )
@@ -152,14 +179,16 @@ describe('failing runs', () => {
       '::error title=perf-gate: threshold crossed,file=perf/fail.js,line=7,col=26::http_req_duration p(95)<20 (p(95)=58.7 ms)'
     )
     expect(placed).toContainEqual(
-      '::error title=perf-gate: threshold crossed,file=perf/fail.js,line=7,col=38::http_req_duration p(99)<5'
+      '::error title=perf-gate: threshold crossed,file=perf/fail.js,line=7,col=38::http_req_duration p(99)<5 (p(99)=59.8 ms)'
     )
     expect(run.summary).toContain(
       '## ❌ perf-gate failed: 5 thresholds crossed'
     )
+    // k6 did not export p(99); results.json gives it.
     expect(run.summary).toContain(
-      '| ❌ | `http_req_duration` | `p(99)<5` | n/a |'
+      '| ❌ | `http_req_duration` | `p(99)<5` | p(99) = 59.8 ms |'
     )
+    expect(run.outputs['p99-ms']).toBe('59.807')
   })
 
   it('down: the error rate threshold and the refused connections', async () => {
@@ -270,7 +299,7 @@ describe('cancellation', () => {
 })
 
 describe('artifacts', () => {
-  it('uploads results.json, summary.json and k6.log; the bytes arrive intact', async () => {
+  it('uploads results.json, summary.json, k6.log and perf-gate-result.json; the bytes arrive intact', async () => {
     const service = await startArtifactService()
     try {
       const run = await runFixture(
@@ -286,12 +315,14 @@ describe('artifacts', () => {
       fs.writeFileSync(path.join(unzipped, 'a.zip'), artifact.blob)
       execFileSync('unzip', ['-q', 'a.zip', '-d', 'out'], { cwd: unzipped })
       const results = path.join(run.workspace, 'perf-gate-results')
-      expect(fs.readdirSync(path.join(unzipped, 'out')).sort()).toEqual([
+      const files = [
         'k6.log',
+        'perf-gate-result.json',
         'results.json',
         'summary.json'
-      ])
-      for (const file of ['k6.log', 'results.json', 'summary.json']) {
+      ]
+      expect(fs.readdirSync(path.join(unzipped, 'out')).sort()).toEqual(files)
+      for (const file of files) {
         expect(fs.readFileSync(path.join(unzipped, 'out', file))).toEqual(
           fs.readFileSync(path.join(results, file))
         )

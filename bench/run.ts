@@ -1,5 +1,142 @@
-// `npm run bench`: speed and memory figures. The results.json analyser
-// arrives with the results engine; until then there is nothing to measure.
+/**
+ * `npm run bench`: the results.json analyser against a naive reference
+ * (readline + JSON.parse per line) on the same file in the same run, then
+ * memory on a larger file and gzip input against plain zlib decompression.
+ *
+ *   BENCH_MB=300 BENCH_BIG_MB=1024 npm run bench
+ *
+ * Files are generated once under bench/.data/ by tiling a real recorded run.
+ */
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { generate } from './generate.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const data = path.join(here, '.data')
+const source = path.join(
+  here,
+  '..',
+  '__tests__',
+  'fixtures',
+  'k6',
+  'pass',
+  'results.json'
+)
+const MB = 1024 * 1024
+const size = Number(process.env.BENCH_MB ?? 300) * MB
+const bigSize = Number(process.env.BENCH_BIG_MB ?? 1024) * MB
+
+interface Measure {
+  seconds: number
+  maxRssMB: number
+  detail: Record<string, number>
+}
+
+async function file(name: string, bytes: number): Promise<string> {
+  const target = path.join(data, name)
+  if (!fs.existsSync(target)) {
+    process.stdout.write(
+      `generating ${name} (${Math.round(bytes / MB)} MB of results.json)… `
+    )
+    await generate(source, target, bytes)
+    console.log('done')
+  }
+  return target
+}
+
+// Measure bundled JavaScript, as the action runs it, not the TypeScript
+// loader's overhead.
+const worker = path.join(data, 'worker.mjs')
+await build({
+  entryPoints: [path.join(here, 'worker.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: worker,
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+  },
+  logLevel: 'warning'
+})
+
+function measure(mode: string, target: string): Measure {
+  const out = execFileSync(process.execPath, [worker, mode, target], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20
+  })
+  return JSON.parse(out) as Measure
+}
+
+const plain = await file(`results-${size / MB}MB.json`, size)
+const big = await file(`results-${bigSize / MB}MB.json`, bigSize)
+const gz = await file(`results-${size / MB}MB.json.gz`, size)
+const plainMB = fs.statSync(plain).size / MB
+const bigMB = fs.statSync(big).size / MB
+
+const analyser = measure('analyser', plain)
+const naive = measure('naive', plain)
+const analyserBig = measure('analyser', big)
+const gunzip = measure('gunzip', gz)
+const analyserGz = measure('analyser', gz)
+const gzMB = gunzip.detail.bytes / MB
+
+const rate = (mb: number, m: Measure): number => mb / m.seconds
+const rows: [string, string, string, string][] = [
+  [
+    'analyser',
+    `${plainMB.toFixed(0)} MB`,
+    `${rate(plainMB, analyser).toFixed(0)} MB/s`,
+    `${analyser.maxRssMB.toFixed(0)} MB`
+  ],
+  [
+    'naive reference',
+    `${plainMB.toFixed(0)} MB`,
+    `${rate(plainMB, naive).toFixed(0)} MB/s`,
+    `${naive.maxRssMB.toFixed(0)} MB`
+  ],
+  [
+    'analyser',
+    `${bigMB.toFixed(0)} MB`,
+    `${rate(bigMB, analyserBig).toFixed(0)} MB/s`,
+    `${analyserBig.maxRssMB.toFixed(0)} MB`
+  ],
+  [
+    'zlib gunzip only',
+    `${gzMB.toFixed(0)} MB (gz)`,
+    `${rate(gzMB, gunzip).toFixed(0)} MB/s`,
+    `${gunzip.maxRssMB.toFixed(0)} MB`
+  ],
+  [
+    'analyser on .gz',
+    `${gzMB.toFixed(0)} MB (gz)`,
+    `${rate(gzMB, analyserGz).toFixed(0)} MB/s`,
+    `${analyserGz.maxRssMB.toFixed(0)} MB`
+  ]
+]
+console.log('\n| run | input | speed | peak RSS |\n|---|---|---|---|')
+for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+
+const speedup = rate(plainMB, analyser) / rate(plainMB, naive)
+const gzShare = rate(gzMB, analyserGz) / rate(gzMB, gunzip)
+const peak = Math.max(
+  analyser.maxRssMB,
+  analyserBig.maxRssMB,
+  analyserGz.maxRssMB
+)
+const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED')
+console.log('')
 console.log(
-  'perf-gate bench: nothing yet (the results.json analyser is not built).'
+  `speed-up over the naive reference: ${speedup.toFixed(1)}× (target ≥ 5×: ${verdict(speedup >= 5)})`
+)
+console.log(
+  `peak RSS of the analyser: ${peak.toFixed(0)} MB (target ≤ 150 MB: ${verdict(peak <= 150)})`
+)
+console.log(
+  `gzip input vs zlib alone: ${(gzShare * 100).toFixed(0)}% (target ≥ 80%: ${verdict(gzShare >= 0.8)})`
+)
+console.log(
+  `same figures: requests ${analyser.detail.requests} vs ${naive.detail.requests}, p95 ${analyser.detail.p95} vs ${naive.detail.p95}`
 )

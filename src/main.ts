@@ -13,8 +13,12 @@ import {
 } from './report/annotations.js'
 import { uploadResults } from './report/artifacts.js'
 import { renderJobSummary, type ArtifactLink } from './report/markdown.js'
+import { completeFigures, enrichSummary, findings } from './results/combine.js'
 import { keyFigures, type KeyFigures } from './results/figures.js'
+import type { Finding } from './results/findings.js'
 import { redactSummaryFile } from './results/redact.js'
+import { RESULT_SCHEMA_VERSION, writeResult } from './results/result.js'
+import { analyseResultsFile, type ResultsAnalysis } from './results/stream.js'
 import { readSummary } from './results/summary.js'
 import type { SummaryResult } from './results/types.js'
 import { decideVerdict, type Verdict } from './verdict.js'
@@ -40,20 +44,47 @@ export async function run(): Promise<void> {
       extraArgs: inputs.k6Args,
       cwd: inputs.workingDirectory
     })
-    const analysis = analyse(k6Run, inputs)
+    const analysis = await analyse(k6Run, inputs)
     const verdict = decideVerdict({
       run: k6Run,
       summary: analysis.summary,
       summaryError: analysis.summaryError,
       failOnIterationErrors: inputs.failOnIterationErrors
     })
-    const artifact = await publishFiles(k6Run, inputs, context)
+    const resultPath = path.join(inputs.resultsDir, 'perf-gate-result.json')
+    writeResult(resultPath, {
+      schema: 'perf-gate-result',
+      schemaVersion: RESULT_SCHEMA_VERSION,
+      generatedAt: new Date().toISOString(),
+      k6Version: k6.version,
+      outcome: k6Run.outcome,
+      exitCode: k6Run.exitCode,
+      passed: verdict.passed,
+      figures: analysis.figures ?? {},
+      thresholds: analysis.summary?.thresholds ?? [],
+      checks: analysis.summary?.checks ?? [],
+      http: analysis.stream?.http,
+      endpoints: analysis.stream?.endpoints ?? [],
+      scenarios: analysis.stream?.scenarios ?? [],
+      series: analysis.stream?.series,
+      findings: analysis.findings,
+      input: analysis.stream && {
+        bytes: analysis.stream.bytes,
+        lines: analysis.stream.lines,
+        corruptLines: analysis.stream.corruptLines,
+        truncatedLastLine: analysis.stream.truncatedLastLine
+      }
+    })
+    const artifact = await publishFiles(k6Run, inputs, context, resultPath)
     await writeJobSummary(
       renderJobSummary({
         verdict,
         run: k6Run,
         summary: analysis.summary,
         figures: analysis.figures,
+        stream: analysis.stream,
+        streamError: analysis.streamError,
+        findings: analysis.findings,
         k6Version: k6.version,
         scriptLabel: path.relative(inputs.workspace, inputs.script),
         artifact
@@ -91,38 +122,70 @@ interface Analysis {
   summary?: SummaryResult
   summaryError?: string
   figures?: KeyFigures
+  stream?: ResultsAnalysis
+  streamError?: string
+  findings: Finding[]
 }
 
-function analyse(k6Run: K6Run, inputs: Inputs): Analysis {
-  if (!fs.existsSync(k6Run.summaryPath)) {
+async function analyse(k6Run: K6Run, inputs: Inputs): Promise<Analysis> {
+  const analysis: Analysis = { findings: [] }
+  if (fs.existsSync(k6Run.summaryPath)) {
+    const redacted = redactSummaryFile(k6Run.summaryPath, [inputs.githubToken])
+    if (redacted.length > 0) {
+      core.warning(
+        `summary.json held values that look like secrets in what setup() returned (${redacted.join(', ')}); ` +
+          'perf-gate redacted them before publishing. Return no credentials from setup().'
+      )
+    }
+    try {
+      analysis.summary = readSummary(k6Run.summaryPath)
+      analysis.figures = keyFigures(analysis.summary, k6Run.wallTimeMs)
+    } catch (error) {
+      analysis.summaryError = errorMessage(error)
+    }
+  } else if (
+    ['passed', 'thresholds-crossed', 'iteration-errors'].includes(k6Run.outcome)
+  ) {
     // k6 writes no summary when the script never ran; that is reported
     // through the outcome, not as a missing file.
-    const expected = ['passed', 'thresholds-crossed', 'iteration-errors']
-    return expected.includes(k6Run.outcome)
-      ? { summaryError: `k6 wrote no ${k6Run.summaryPath}` }
-      : {}
+    analysis.summaryError = `k6 wrote no ${k6Run.summaryPath}`
   }
-  const redacted = redactSummaryFile(k6Run.summaryPath, [inputs.githubToken])
-  if (redacted.length > 0) {
-    core.warning(
-      `summary.json held values that look like secrets in what setup() returned (${redacted.join(', ')}); ` +
-        'perf-gate redacted them before publishing. Return no credentials from setup().'
-    )
+
+  if (fs.existsSync(k6Run.resultsPath)) {
+    try {
+      const started = Date.now()
+      const stream = await analyseResultsFile(k6Run.resultsPath)
+      core.info(
+        `Analysed results.json: ${(stream.bytes / 1e6).toFixed(1)} MB, ${stream.http.requests} requests, ` +
+          `${stream.series.buckets.length} time buckets in ${Date.now() - started} ms`
+      )
+      analysis.stream = stream
+      if (analysis.summary)
+        analysis.summary = enrichSummary(analysis.summary, stream)
+      analysis.figures = completeFigures(analysis.figures, stream)
+      analysis.findings = findings(stream, analysis.summary)
+    } catch (error) {
+      analysis.streamError = errorMessage(error)
+      core.warning(
+        `results.json could not be analysed: ${analysis.streamError}`
+      )
+    }
   }
-  try {
-    const summary = readSummary(k6Run.summaryPath)
-    return { summary, figures: keyFigures(summary, k6Run.wallTimeMs) }
-  } catch (error) {
-    return { summaryError: errorMessage(error) }
-  }
+  return analysis
 }
 
 async function publishFiles(
   k6Run: K6Run,
   inputs: Inputs,
-  context: RunContext
+  context: RunContext,
+  resultPath: string
 ): Promise<ArtifactLink> {
-  const files = [k6Run.summaryPath, k6Run.resultsPath, k6Run.logPath]
+  const files = [
+    k6Run.summaryPath,
+    k6Run.resultsPath,
+    k6Run.logPath,
+    resultPath
+  ]
   if (!inputs.uploadArtifacts) {
     core.info(`upload-artifacts is false; results are in ${inputs.resultsDir}`)
     return {

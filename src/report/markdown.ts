@@ -1,5 +1,7 @@
 import type { K6Run } from '../k6/run.js'
 import type { KeyFigures } from '../results/figures.js'
+import type { Finding } from '../results/findings.js'
+import type { EndpointStats, ResultsAnalysis } from '../results/stream.js'
 import type { SummaryResult } from '../results/types.js'
 import type { Verdict } from '../verdict.js'
 import {
@@ -17,6 +19,10 @@ export interface ReportData {
   run?: K6Run
   summary?: SummaryResult
   figures?: KeyFigures
+  /** The results.json analysis, when there was one. */
+  stream?: ResultsAnalysis
+  streamError?: string
+  findings?: Finding[]
   k6Version?: string
   /** The script as the user names it, relative to the workspace. */
   scriptLabel?: string
@@ -86,6 +92,19 @@ export function renderJobSummary(data: ReportData): string {
   }
 
   if (figures) out.push(...renderFigures(figures), '')
+
+  for (const finding of data.findings ?? []) {
+    out.push(
+      `> ${finding.severity === 'warning' ? '⚠️' : 'ℹ️'} **${finding.title}.** ${finding.detail}`,
+      ''
+    )
+  }
+
+  if (data.stream && data.stream.endpoints.length > 0) {
+    out.push(...renderEndpoints(data.stream.endpoints), '')
+  }
+  const notes = dataNotes(data.stream, data.streamError)
+  if (notes.length) out.push(...notes.map((n) => `- ⚠️ ${n}`), '')
 
   if (run && run.stderr.iterationErrors > 0) {
     out.push(
@@ -178,6 +197,61 @@ function renderFigures(f: KeyFigures): string[] {
     '|---|---|',
     ...rows.map(([name, value]) => `| ${name} | ${value} |`)
   ]
+}
+
+const SHOWN_ENDPOINTS = 10
+
+function renderEndpoints(endpoints: EndpointStats[]): string[] {
+  const header = [
+    '| Endpoint (`name` tag) | Requests | Errors | p50 | p95 | p99 | Max | Statuses |',
+    '|---|---|---|---|---|---|---|---|'
+  ]
+  const row = (e: EndpointStats): string =>
+    `| ${cell(e.name)} | ${formatCount(e.requests)} | ${formatPercent(e.errorRate)} | ` +
+    `${formatMs(e.latency.p50)} | ${formatMs(e.latency.p95)} | ${formatMs(e.latency.p99)} | ` +
+    `${formatMs(e.latency.max)} | ${Object.entries(e.statuses)
+      .map(([status, n]) => `${status === '0' ? 'none' : status}×${n}`)
+      .join(' ')} |`
+  const out = [
+    '### Endpoints',
+    '',
+    ...header,
+    ...endpoints.slice(0, SHOWN_ENDPOINTS).map(row)
+  ]
+  const rest = endpoints.slice(SHOWN_ENDPOINTS)
+  if (rest.length > 0) {
+    out.push(
+      '',
+      `<details><summary>${rest.length} more endpoint${rest.length === 1 ? '' : 's'}</summary>`,
+      '',
+      ...header,
+      ...rest.map(row),
+      '',
+      '</details>'
+    )
+  }
+  return out
+}
+
+/** What went wrong reading results.json: reported, never fatal. */
+function dataNotes(
+  stream: ResultsAnalysis | undefined,
+  error: string | undefined
+): string[] {
+  if (error) return [`results.json could not be analysed: ${error}`]
+  if (!stream) return []
+  const notes: string[] = []
+  if (stream.truncatedLastLine) {
+    notes.push(
+      'results.json ends in a cut-off line (was k6 killed?); the rest was analysed.'
+    )
+  }
+  if (stream.corruptLines > 0) {
+    notes.push(
+      `${formatCount(stream.corruptLines)} line(s) of results.json were not k6 output and were skipped.`
+    )
+  }
+  return notes
 }
 
 function renderArtifact(a: ArtifactLink): string {

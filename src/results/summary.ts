@@ -61,13 +61,35 @@ export function parseSummary(
         'the data object of handleSummary(), or a machine-readable summary'
     )
   }
-  return format === 'handle-summary'
-    ? parseHandleSummary(data as Json)
-    : parseSummaryExport(data as Json)
+  const metricCount = isObject((data as Json).metrics)
+    ? Object.keys((data as Json).metrics as Json).length
+    : 1
+  if (metricCount === 0) {
+    throw new ResultsError(
+      file,
+      'holds no metrics: the run ended before k6 recorded any sample'
+    )
+  }
+  switch (format) {
+    case 'handle-summary':
+      return parseHandleSummary(data as Json)
+    case 'machine-readable':
+      return parseMachineReadable(data as Json, file)
+    default:
+      return parseSummaryExport(data as Json)
+  }
 }
 
 /** Tell the formats apart by shape; undefined when it is none of them. */
 export function detectSummaryFormat(data: unknown): SummaryFormat | undefined {
+  if (
+    isObject(data) &&
+    typeof data.version === 'string' &&
+    isObject(data.results) &&
+    Array.isArray(data.results.metrics)
+  ) {
+    return 'machine-readable'
+  }
   if (!isObject(data) || !isObject(data.metrics)) return undefined
   const metrics = Object.values(data.metrics)
   if (!metrics.every(isObject)) return undefined
@@ -148,6 +170,59 @@ function parseHandleSummary(data: Json): SummaryResult {
       typeof state.testRunDurationMs === 'number'
         ? state.testRunDurationMs
         : undefined
+  }
+}
+
+/**
+ * k6's schema-versioned summary (grafana/k6-summary, schema 1.x): metrics
+ * as an array, checks apart, and only an overall `passed`: schema 1.0.0
+ * lists no individual thresholds.
+ */
+function parseMachineReadable(data: Json, file: string): SummaryResult {
+  const major = Number(String(data.version).split('.')[0])
+  if (major !== 1) {
+    throw new ResultsError(
+      file,
+      `is a k6 machine-readable summary of schema ${String(data.version)}; perf-gate reads schema 1.x`
+    )
+  }
+  const results = data.results as Json
+  const metrics: Record<string, MetricSummary> = {}
+  for (const raw of (results.metrics as unknown[]).filter(isObject)) {
+    const type = raw.type as MetricType
+    if (
+      typeof raw.name !== 'string' ||
+      !['counter', 'gauge', 'rate', 'trend'].includes(type)
+    )
+      continue
+    metrics[raw.name] = makeMetric(
+      raw.name,
+      type,
+      raw.contains as string,
+      numbers(isObject(raw.values) ? raw.values : {})
+    )
+  }
+  const checksBlock = isObject(results.checks) ? results.checks : {}
+  const listed = Array.isArray(checksBlock.results)
+    ? checksBlock.results
+    : Array.isArray(checksBlock.orderedChecks)
+      ? checksBlock.orderedChecks
+      : []
+  const checks: CheckResult[] = listed.filter(isObject).map((c) => ({
+    name: String(c.name),
+    path: `::${String(c.name)}`,
+    passes: Number(c.passes) || 0,
+    fails: Number(c.fails) || 0
+  }))
+  const config = isObject(data.config) ? data.config : {}
+  return {
+    format: 'machine-readable',
+    metrics,
+    thresholds: [],
+    checks,
+    passed: typeof results.passed === 'boolean' ? results.passed : undefined,
+    testRunDurationMs:
+      typeof config.duration === 'number' ? config.duration * 1000 : undefined
   }
 }
 

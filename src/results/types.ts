@@ -55,4 +55,9 @@ export interface SummaryResult {
   checks: CheckResult[]
   /** Only some formats record it. */
   testRunDurationMs?: number
+  /**
+   * k6's overall verdict, where the format records one instead of each
+   * threshold (the machine-readable summary).
+   */
+  passed?: boolean
 }

@@ -1,0 +1,334 @@
+import { describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as zlib from 'node:zlib'
+import {
+  capacity,
+  drift,
+  isRamping,
+  limitsFromThresholds
+} from '../src/results/findings.js'
+import { exactPercentile, LatencyRecorder } from '../src/results/latency.js'
+import {
+  analyseResultsFile,
+  ResultsAnalyser,
+  type SeriesBucket
+} from '../src/results/stream.js'
+import { parseSummary, readSummary } from '../src/results/summary.js'
+import { FIXTURES } from './helpers/action.js'
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-'))
+function write(name: string, content: string | Buffer): string {
+  const file = path.join(tmp, name)
+  fs.writeFileSync(file, content)
+  return file
+}
+
+describe("results.json against k6's own summary of the same run", () => {
+  it.each(['pass', 'fail', 'abort', 'down', 'handle'])('%s', async (name) => {
+    const stream = await analyseResultsFile(
+      path.join(FIXTURES, name, 'results.json')
+    )
+    const summary = readSummary(path.join(FIXTURES, name, 'summary.json'))
+    const duration = summary.metrics.http_req_duration.values
+    expect(stream.http.requests).toBe(summary.metrics.http_reqs.values.count)
+    expect(stream.http.errorRate).toBeCloseTo(
+      summary.metrics.http_req_failed.values.rate,
+      10
+    )
+    for (const [p, key] of [
+      [95, 'p(95)'],
+      [50, 'med'],
+      [90, 'p(90)']
+    ] as const) {
+      const ours = stream.http.latency[`p${p}`]
+      expect(Math.abs(ours - duration[key])).toBeLessThanOrEqual(
+        duration[key] * 0.01
+      )
+    }
+    if (duration['p(99)'] !== undefined) {
+      expect(
+        Math.abs(stream.http.latency.p99 - duration['p(99)'])
+      ).toBeLessThanOrEqual(duration['p(99)'] * 0.01)
+    }
+    // Every request lands in exactly one time bucket.
+    expect(stream.series.buckets.reduce((sum, b) => sum + b.requests, 0)).toBe(
+      stream.http.requests
+    )
+    expect(stream.series.buckets.length).toBeLessThanOrEqual(300)
+    expect(stream.corruptLines).toBe(0)
+    expect(stream.truncatedLastLine).toBe(false)
+  })
+
+  it('tag-filtered sub-metrics match per endpoint and per scenario', async () => {
+    const stream = await analyseResultsFile(
+      path.join(FIXTURES, 'pass', 'results.json')
+    )
+    const summary = readSummary(path.join(FIXTURES, 'pass', 'summary.json'))
+    const endpoint = stream.endpoints.find(
+      (e) => e.name === 'GET /api/products/:id'
+    )
+    expect(endpoint?.latency.p95).toBeCloseTo(
+      summary.metrics['http_req_duration{name:GET /api/products/:id}'].values[
+        'p(95)'
+      ],
+      6
+    )
+    const browse = stream.scenarios.find((s) => s.name === 'browse')
+    expect(browse?.latency.p99).toBeCloseTo(
+      summary.metrics['http_req_duration{scenario:browse}'].values['p(99)'],
+      6
+    )
+    expect(endpoint?.statuses).toEqual({ '200': 240 })
+  })
+
+  it('counts failed checks by name and status codes per endpoint (fail run)', async () => {
+    const stream = await analyseResultsFile(
+      path.join(FIXTURES, 'fail', 'results.json')
+    )
+    expect(stream.checks).toEqual([
+      { name: 'flaky ok', passes: 187, fails: 44 }
+    ])
+    const flaky = stream.endpoints.find((e) => e.name === 'GET /flaky')
+    expect(flaky?.failures).toBe(44)
+    expect(flaky?.statuses['500']).toBe(44)
+  })
+
+  it('down: refused requests count as failures with no status', async () => {
+    const stream = await analyseResultsFile(
+      path.join(FIXTURES, 'down', 'results.json')
+    )
+    expect(stream.http).toMatchObject({
+      requests: 40,
+      failures: 40,
+      errorRate: 1,
+      statuses: { '0': 40 }
+    })
+  })
+
+  it('reads results.json.gz by its content, with the same figures', async () => {
+    const gz = await analyseResultsFile(
+      path.join(FIXTURES, 'pass-full-gz', 'results.json.gz')
+    )
+    const summary = readSummary(
+      path.join(FIXTURES, 'pass-full-gz', 'summary.json')
+    )
+    expect(gz.http.requests).toBe(summary.metrics.http_reqs.values.count)
+    expect(gz.http.latency.p99).toBeCloseTo(
+      summary.metrics.http_req_duration.values['p(99)'],
+      6
+    )
+  })
+
+  it('gives the same answer whatever the chunk boundaries', async () => {
+    const bytes = fs.readFileSync(path.join(FIXTURES, 'fail', 'results.json'))
+    const whole = await analyseResultsFile(
+      path.join(FIXTURES, 'fail', 'results.json')
+    )
+    const analyser = new ResultsAnalyser()
+    for (let at = 0; at < bytes.length; at += 997)
+      analyser.push(bytes.subarray(at, at + 997))
+    const pieces = analyser.finish()
+    expect(pieces.http).toEqual(whole.http)
+    expect(pieces.lines).toBe(whole.lines)
+  })
+})
+
+describe('bad results files: counted or a clear error, never a crash', () => {
+  const good = fs.readFileSync(
+    path.join(FIXTURES, 'pass', 'results.json'),
+    'utf8'
+  )
+
+  it('a truncated last line (k6 killed) is reported and the rest analysed', async () => {
+    const file = write('truncated.json', good.slice(0, good.length - 40))
+    const stream = await analyseResultsFile(file)
+    expect(stream.truncatedLastLine).toBe(true)
+    expect(stream.http.requests).toBeGreaterThan(300)
+  })
+
+  it('corrupt lines are counted and skipped', async () => {
+    const lines = good.split('\n')
+    lines.splice(
+      100,
+      0,
+      'garbage',
+      '{"metric":"http_req_duration","type":"Point","data":{"time":"x"'
+    )
+    const stream = await analyseResultsFile(
+      write('corrupt.json', lines.join('\n'))
+    )
+    expect(stream.corruptLines).toBe(2)
+    expect(stream.http.requests).toBe(307)
+  })
+
+  it('a truncated gzip stream keeps what was decompressed', async () => {
+    const gz = zlib.gzipSync(good)
+    const stream = await analyseResultsFile(
+      write('cut.json.gz', gz.subarray(0, gz.length - 200))
+    )
+    expect(stream.truncatedLastLine).toBe(true)
+    expect(stream.http.requests).toBeGreaterThan(250)
+  })
+
+  it.each([
+    ['a file of 0 bytes', 'empty.json', '', /is empty \(0 bytes\)/],
+    [
+      '.gz that is not gzip',
+      'fake.json.gz',
+      good,
+      /is named \.gz but is not gzip/
+    ],
+    [
+      'JSON that is not k6 output',
+      'other.json',
+      '{"a":1}\n{"b":2}\n',
+      /is not k6 JSON output/
+    ],
+    ['a missing file', 'missing.json', undefined, /cannot be read/]
+  ])('%s', async (_name, file, content, message) => {
+    const target =
+      content === undefined ? path.join(tmp, file) : write(file, content)
+    await expect(analyseResultsFile(target)).rejects.toThrow(message)
+    await expect(analyseResultsFile(target)).rejects.toThrow(
+      new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `)
+    )
+  })
+})
+
+describe('summaries: the machine-readable format and crashed runs', () => {
+  it("reads k6's schema-versioned summary (schema 1.0.0)", () => {
+    const summary = parseSummary(
+      JSON.stringify({
+        version: '1.0.0',
+        metadata: { generatedAt: '2026-11-22T23:58:34Z', k6Version: '1.5.0' },
+        config: { execution: 'local', duration: 6.2 },
+        results: {
+          passed: false,
+          metrics: [
+            {
+              name: 'http_reqs',
+              type: 'counter',
+              contains: 'default',
+              category: 'http',
+              values: { count: 307, rate: 49.5 }
+            },
+            {
+              name: 'http_req_duration',
+              type: 'trend',
+              contains: 'time',
+              category: 'http',
+              values: { count: 307, avg: 3.3, 'p(95)': 5.66, med: 2.7 }
+            },
+            {
+              name: 'http_req_failed',
+              type: 'rate',
+              contains: 'default',
+              category: 'http',
+              values: { rate: 0, passes: 0, fails: 307 }
+            }
+          ],
+          checks: {
+            results: [{ name: 'status is 200', passes: 240, fails: 1 }]
+          }
+        }
+      })
+    )
+    expect(summary).toMatchObject({
+      format: 'machine-readable',
+      passed: false,
+      testRunDurationMs: 6200
+    })
+    expect(summary.metrics.http_req_duration.values['p(95)']).toBe(5.66)
+    expect(summary.checks).toEqual([
+      { name: 'status is 200', path: '::status is 200', passes: 240, fails: 1 }
+    ])
+  })
+
+  it('rejects a machine-readable summary of an unknown major schema', () => {
+    expect(() =>
+      parseSummary('{"version":"2.0.0","results":{"metrics":[]}}', 's.json')
+    ).toThrow(/schema 2\.0\.0; perf-gate reads schema 1\.x/)
+  })
+
+  it('a summary from a run that crashed (no metrics) says so', () => {
+    expect(() =>
+      parseSummary(
+        '{"root_group":{"groups":{},"checks":{}},"metrics":{}}',
+        's.json'
+      )
+    ).toThrow(/holds no metrics: the run ended before k6 recorded any sample/)
+  })
+})
+
+describe('LatencyRecorder', () => {
+  it('matches exact percentiles within 1% once past the exact-sample cap', () => {
+    const samples = Float64Array.from({ length: 30_000 }, (_, i) =>
+      Math.exp(((i * 7919) % 30_000) / 5000)
+    )
+    const recorder = new LatencyRecorder(1_000)
+    for (const s of samples) recorder.record(s)
+    for (const p of [50, 90, 95, 99]) {
+      const exact = exactPercentile(samples, p)
+      expect(Math.abs(recorder.percentile(p) - exact) / exact).toBeLessThan(
+        0.01
+      )
+    }
+  })
+})
+
+describe('soak and capacity findings', () => {
+  const bucket = (
+    t: number,
+    rps: number,
+    p95: number,
+    errorRate = 0
+  ): SeriesBucket => ({
+    t,
+    requests: rps * 10,
+    rps,
+    errorRate,
+    p50: p95 / 2,
+    p95,
+    p99: p95 * 1.2,
+    vus: 10,
+    droppedIterations: 0
+  })
+
+  it('drift: latency that grows over a soak', () => {
+    const buckets = Array.from({ length: 100 }, (_, i) =>
+      bucket(i * 60, 50, 100 + i * 2, i > 80 ? 0.03 : 0)
+    )
+    const d = drift(buckets)
+    expect(d?.firstP95).toBeCloseTo(100 + 22 * 2, 0)
+    expect(d?.p95Change).toBeGreaterThan(0.5)
+    expect(d?.p95SlopeMsPerHour).toBeCloseTo(120, 0)
+    expect(d?.lastErrorRate).toBeGreaterThan(d?.firstErrorRate ?? 1)
+  })
+
+  it('drift: a flat run shows none', () => {
+    const d = drift(
+      Array.from({ length: 100 }, (_, i) => bucket(i * 60, 50, 100 + (i % 3)))
+    )
+    expect(Math.abs(d?.p95Change ?? 1)).toBeLessThan(0.05)
+  })
+
+  it('capacity: the highest rate held before latency broke its threshold', () => {
+    const buckets = Array.from({ length: 60 }, (_, i) =>
+      bucket(i * 5, 10 + i * 5, i < 40 ? 80 : 900)
+    )
+    expect(isRamping(buckets)).toBe(true)
+    const limits = limitsFromThresholds([
+      { metric: 'http_req_duration', expression: 'p(95)<500' },
+      { metric: 'http_req_failed', expression: 'rate<0.01' }
+    ])
+    expect(limits).toEqual({ latencyMs: 500, percentile: 95, errorRate: 0.01 })
+    expect(capacity(buckets, limits, 6.8)).toEqual({
+      sustainedRps: 10 + 39 * 5,
+      breachedAtS: 41 * 5,
+      breachedBy: 'latency',
+      productionRps: (10 + 39 * 5) * 6.8
+    })
+  })
+})

@@ -1,0 +1,43 @@
+// One measurement in its own process, so peak RSS is this run's alone.
+import * as fs from 'node:fs'
+import * as zlib from 'node:zlib'
+import { pipeline } from 'node:stream/promises'
+import { Writable } from 'node:stream'
+import { analyseResultsFile } from '../src/results/stream.js'
+import { naiveAnalyse } from './naive.js'
+
+const [mode, file] = process.argv.slice(2)
+const started = process.hrtime.bigint()
+let detail: unknown
+if (mode === 'analyser') {
+  const r = await analyseResultsFile(file)
+  detail = {
+    requests: r.http.requests,
+    p95: r.http.latency.p95,
+    p99: r.http.latency.p99,
+    buckets: r.series.buckets.length
+  }
+} else if (mode === 'naive') {
+  detail = await naiveAnalyse(file)
+} else if (mode === 'gunzip') {
+  let bytes = 0
+  await pipeline(
+    fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+    zlib.createGunzip({ chunkSize: 1 << 20 }),
+    new Writable({
+      write(chunk, _e, cb) {
+        bytes += chunk.length
+        cb()
+      }
+    })
+  )
+  detail = { bytes }
+}
+const seconds = Number(process.hrtime.bigint() - started) / 1e9
+process.stdout.write(
+  JSON.stringify({
+    seconds,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    detail
+  })
+)
