@@ -42,12 +42,20 @@ async function main(): Promise<number> {
   const runnerTemp = path.join(work, 'runner-temp')
   // The tool cache outlives the demo so a downloaded k6 is reused.
   const toolCache = path.join(os.homedir(), '.cache', 'perf-gate', 'tool-cache')
-  fs.mkdirSync(path.join(workspace, 'perf'), { recursive: true })
+  fs.mkdirSync(path.join(workspace, '.github'), { recursive: true })
   fs.mkdirSync(runnerTemp, { recursive: true })
   fs.mkdirSync(toolCache, { recursive: true })
+  // The example profile, as a team would keep it.
   fs.copyFileSync(
-    path.join(root, 'examples', 'scripts', 'shop.js'),
-    path.join(workspace, 'perf', 'shop.js')
+    path.join(root, 'examples', 'perf-gate.yml'),
+    path.join(workspace, '.github', 'perf-gate.yml')
+  )
+  fs.cpSync(
+    path.join(root, 'examples', 'data'),
+    path.join(workspace, '.github', 'data'),
+    {
+      recursive: true
+    }
   )
   const summaryFile = path.join(runnerTemp, 'step-summary.md')
   const outputFile = path.join(runnerTemp, 'github-output')
@@ -80,7 +88,11 @@ async function main(): Promise<number> {
     GITHUB_SERVER_URL: 'https://github.com',
     RUNNER_TEMP: runnerTemp,
     RUNNER_TOOL_CACHE: toolCache,
-    INPUT_SCRIPT: 'perf/shop.js',
+    INPUT_PROFILE: '.github/perf-gate.yml',
+    INPUT_OBJECTIVE: process.env.OBJECTIVE ?? 'smoke',
+    'INPUT_BASE-URL': api.url,
+    'INPUT_GENERATE-ONLY': 'false',
+    INPUT_SCRIPT: '',
     'INPUT_K6-PATH': k6Path ?? '',
     'INPUT_K6-VERSION': process.env.K6_VERSION ?? 'latest',
     'INPUT_K6-DOWNLOAD-URL': 'https://github.com/grafana/k6/releases/download',

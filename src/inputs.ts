@@ -24,7 +24,16 @@ export interface Inputs {
   artifactName: string
   githubToken: string
   failOnIterationErrors: boolean
+  /** Absolute path of the profile, when the file exists. */
+  profile?: string
+  /** The profile as the user named it. */
+  profileLabel: string
+  baseUrl?: string
+  objective?: string
+  generateOnly: boolean
 }
+
+export const DEFAULT_PROFILE = '.github/perf-gate.yml'
 
 /** Flags perf-gate sets itself; a second copy in `k6-args` would fight it. */
 const RESERVED_K6_FLAGS = ['--summary-export']
@@ -76,8 +85,34 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       core.getInput('artifact-name') || 'perf-gate-results'
     ),
     githubToken,
-    failOnIterationErrors: parseBoolean('fail-on-iteration-errors', true)
+    failOnIterationErrors: parseBoolean('fail-on-iteration-errors', true),
+    ...readProfile(workspace),
+    baseUrl: readBaseUrl(),
+    objective: core.getInput('objective').trim() || undefined,
+    generateOnly: parseBoolean('generate-only', false)
   }
+}
+
+function readProfile(workspace: string): {
+  profile?: string
+  profileLabel: string
+} {
+  const given = core.getInput('profile').trim()
+  const label = given || DEFAULT_PROFILE
+  const profile = resolveInside('profile', label, workspace, workspace)
+  if (fs.existsSync(profile)) return { profile, profileLabel: label }
+  if (given && given !== DEFAULT_PROFILE) {
+    throw new InputError(
+      'profile',
+      `file not found: ${given} (looked for ${profile}).`
+    )
+  }
+  return { profileLabel: label }
+}
+
+function readBaseUrl(): string | undefined {
+  const value = core.getInput('base-url').trim()
+  return value ? parseUrl('base-url', value) : undefined
 }
 
 function readScript(workingDirectory: string): string | undefined {

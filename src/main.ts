@@ -22,16 +22,40 @@ import { analyseResultsFile, type ResultsAnalysis } from './results/stream.js'
 import { readSummary } from './results/summary.js'
 import type { SummaryResult } from './results/types.js'
 import { decideVerdict, type Verdict } from './verdict.js'
+import { loadProfile } from './profile/load.js'
+import {
+  conflictingScripts,
+  prepareRun,
+  type PreparedRun
+} from './profile/prepare.js'
+import { renderGenerateOnly, usageNotes } from './report/plan.js'
 
 /** The action: the only place that calls `core.setFailed`. */
 export async function run(): Promise<void> {
   try {
     const inputs = getInputs()
     const context = getRunContext()
-    if (!inputs.script) {
+    const prepared = prepare(inputs, context)
+    if (prepared) {
+      core.setOutput('objective', prepared.plan.objective)
+      core.setOutput('fingerprint', prepared.fingerprint)
+      fs.writeFileSync(prepared.scriptPath, prepared.scriptText)
+      for (const warning of prepared.plan.warnings) core.warning(warning)
+      core.info(
+        `Objective ${prepared.plan.objective} (${prepared.plan.reason}); script ${prepared.scriptPath}`
+      )
+      if (inputs.generateOnly) {
+        writeGenerateOnly(prepared, inputs)
+        await writeJobSummary(renderGenerateOnly(prepared, inputs))
+        core.setOutput('passed', 'true')
+        return
+      }
+    }
+    const script = prepared?.scriptPath ?? inputs.script
+    if (!script) {
       throw new InputError(
         'script',
-        'is required: give the path of your k6 script, relative to working-directory.'
+        `is required without a profile: give the path of your k6 script, or add ${inputs.profileLabel}.`
       )
     }
     const k6 = await getK6(inputs, context)
@@ -39,10 +63,13 @@ export async function run(): Promise<void> {
 
     const k6Run = await runK6({
       k6Path: k6.path,
-      script: inputs.script,
+      script,
       resultsDir: inputs.resultsDir,
       extraArgs: inputs.k6Args,
-      cwd: inputs.workingDirectory
+      cwd: inputs.workingDirectory,
+      env: inputs.baseUrl
+        ? { ...process.env, PERF_GATE_BASE_URL: inputs.baseUrl }
+        : process.env
     })
     const analysis = await analyse(k6Run, inputs)
     const verdict = decideVerdict({
@@ -86,12 +113,21 @@ export async function run(): Promise<void> {
         streamError: analysis.streamError,
         findings: analysis.findings,
         k6Version: k6.version,
-        scriptLabel: path.relative(inputs.workspace, inputs.script),
+        scriptLabel: path.relative(
+          inputs.workspace,
+          prepared?.ownScript ?? script
+        ),
+        plan: prepared,
         artifact
       })
     )
     setOutputs(k6Run, verdict, analysis.figures)
-    annotate(k6Run, analysis.summary, inputs)
+    annotate(
+      k6Run,
+      analysis.summary,
+      inputs,
+      prepared?.ownScript ?? inputs.script
+    )
     for (const warning of verdict.warnings) core.warning(warning)
 
     if (verdict.passed) {
@@ -106,6 +142,44 @@ export async function run(): Promise<void> {
     }
     core.setFailed(errorMessage(error))
   }
+}
+
+/** The profile, when there is one, turned into a plan and a script. */
+function prepare(inputs: Inputs, context: RunContext): PreparedRun | undefined {
+  if (!inputs.profile) return undefined
+  if (inputs.script) {
+    const { profile } = loadProfile(inputs.profile, inputs.profileLabel)
+    conflictingScripts(inputs.script, profile, inputs.profileLabel)
+    core.info(`The script input takes precedence over ${inputs.profileLabel}.`)
+    return undefined
+  }
+  return prepareRun({
+    profilePath: inputs.profile,
+    profileLabel: inputs.profileLabel,
+    workspace: inputs.workspace,
+    resultsDir: inputs.resultsDir,
+    objectiveInput: inputs.objective,
+    baseUrlInput: inputs.baseUrl,
+    context,
+    requireEnv: !inputs.generateOnly,
+    env: process.env
+  })
+}
+
+/** generate-only: the script, an example env file and notes; no run. */
+function writeGenerateOnly(prepared: PreparedRun, inputs: Inputs): void {
+  const env = prepared.envVars.map((name) => `${name}=`).join('\n')
+  fs.writeFileSync(
+    path.join(inputs.resultsDir, 'config.example.env'),
+    `# Environment perf-gate-script.js reads. Fill in, then:\n#   set -a; . ./config.example.env; set +a; k6 run perf-gate-script.js\n${env}${env ? '\n' : ''}`
+  )
+  fs.writeFileSync(
+    path.join(inputs.resultsDir, 'USAGE.md'),
+    usageNotes(prepared)
+  )
+  core.info(
+    `generate-only: wrote the script and notes to ${inputs.resultsDir}; k6 was not run.`
+  )
 }
 
 async function getK6(inputs: Inputs, context: RunContext): Promise<K6Binary> {
@@ -245,20 +319,19 @@ function round(value: number | undefined, digits: number): string {
 function annotate(
   k6Run: K6Run,
   summary: SummaryResult | undefined,
-  inputs: Inputs
+  inputs: Inputs,
+  scriptPath: string | undefined
 ): void {
   const annotations: Annotation[] = []
   if (summary) {
     let text: string | undefined
     try {
-      text = inputs.script ? fs.readFileSync(inputs.script, 'utf8') : undefined
+      text = scriptPath ? fs.readFileSync(scriptPath, 'utf8') : undefined
     } catch {
       text = undefined
     }
     const script =
-      inputs.script && text !== undefined
-        ? { path: inputs.script, text }
-        : undefined
+      scriptPath && text !== undefined ? { path: scriptPath, text } : undefined
     annotations.push(...thresholdAnnotations(summary, inputs.workspace, script))
   }
   annotations.push(...iterationErrorAnnotations(k6Run.stderr, inputs.workspace))

@@ -4,6 +4,8 @@ import type { Finding } from '../results/findings.js'
 import type { EndpointStats, ResultsAnalysis } from '../results/stream.js'
 import type { SummaryResult } from '../results/types.js'
 import type { Verdict } from '../verdict.js'
+import type { PreparedRun } from '../profile/prepare.js'
+import { renderPlan } from './plan.js'
 import {
   cell,
   formatCount,
@@ -23,6 +25,8 @@ export interface ReportData {
   stream?: ResultsAnalysis
   streamError?: string
   findings?: Finding[]
+  /** The profile's plan, when the script was generated from one. */
+  plan?: PreparedRun
   k6Version?: string
   /** The script as the user names it, relative to the workspace. */
   scriptLabel?: string
@@ -145,6 +149,7 @@ export function renderJobSummary(data: ReportData): string {
     out.push('')
   }
 
+  if (data.plan) out.push(...renderPlan(data.plan), '')
   if (data.artifact) out.push(renderArtifact(data.artifact), '')
   return out.join('\n')
 }
