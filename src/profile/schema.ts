@@ -24,6 +24,9 @@ const duration = z
   .describe('A k6 duration: 30s, 5m, 1h30m')
 
 const positive = z.number().positive()
+const httpMethod = z
+  .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
+  .default('GET')
 const share = z
   .number()
   .positive()
@@ -82,9 +85,7 @@ const endpointThresholds = z
 
 const follow = z
   .object({
-    method: z
-      .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
-      .default('GET'),
+    method: httpMethod,
     path: z
       .string()
       .startsWith('/')
@@ -112,9 +113,7 @@ const follow = z
 const endpoint = z
   .object({
     name: z.string().min(1).describe("k6's name tag, e.g. GET /orders/:id"),
-    method: z
-      .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])
-      .default('GET'),
+    method: httpMethod,
     path: z
       .string()
       .startsWith('/')
