@@ -60,3 +60,15 @@ export function errorMessage(error: unknown): string {
     return String(error)
   }
 }
+
+/** A stored baseline cannot be used (corrupt, or from a newer perf-gate). */
+export class BaselineError extends Error {
+  constructor(
+    readonly source: string,
+    problem: string,
+    readonly newerSchema = false
+  ) {
+    super(`${source}: ${problem}`)
+    this.name = 'BaselineError'
+  }
+}

@@ -31,6 +31,17 @@ export interface Inputs {
   baseUrl?: string
   objective?: string
   generateOnly: boolean
+  baseline: BaselineInputs
+  failOnRegression: boolean
+  waiverLabel: string
+  commentOnPr: boolean
+}
+
+export interface BaselineInputs {
+  store: 'branch' | 'artifact' | 'none'
+  branch: string
+  keep: number
+  update: 'auto' | 'always' | 'never'
 }
 
 export const DEFAULT_PROFILE = '.github/perf-gate.yml'
@@ -89,8 +100,64 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     ...readProfile(workspace),
     baseUrl: readBaseUrl(),
     objective: core.getInput('objective').trim() || undefined,
-    generateOnly: parseBoolean('generate-only', false)
+    generateOnly: parseBoolean('generate-only', false),
+    baseline: {
+      store: parseChoice('baseline', ['branch', 'artifact', 'none'], 'branch'),
+      branch: parseBranch(core.getInput('baseline-branch') || 'perf-gate-data'),
+      keep: parseCount('baseline-keep', 30),
+      update: parseChoice(
+        'update-baseline',
+        ['auto', 'always', 'never'],
+        'auto'
+      )
+    },
+    failOnRegression: parseBoolean('fail-on-regression', true),
+    waiverLabel:
+      core.getInput('waiver-label').trim() || 'perf-gate:accept-regression',
+    commentOnPr: parseBoolean('comment-on-pr', true)
   }
+}
+
+function parseChoice<T extends string>(
+  name: string,
+  choices: readonly T[],
+  defaultValue: T
+): T {
+  const value = core.getInput(name).trim()
+  if (value === '') return defaultValue
+  if ((choices as readonly string[]).includes(value)) return value as T
+  throw new InputError(
+    name,
+    `'${value}' is not one of ${choices.map((c) => `'${c}'`).join(', ')}.`
+  )
+}
+
+function parseCount(name: string, defaultValue: number): number {
+  const value = core.getInput(name).trim()
+  if (value === '') return defaultValue
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+    throw new InputError(
+      name,
+      `'${value}' is not a whole number from 1 to 1000.`
+    )
+  }
+  return n
+}
+
+/** A branch name git accepts (the common subset of git check-ref-format). */
+function parseBranch(value: string): string {
+  const branch = value.trim()
+  if (
+    !/^[A-Za-z0-9._/-]+$/.test(branch) ||
+    /(^[/.-])|([/.]$)|\.\.|\/\/|\.lock$/.test(branch)
+  ) {
+    throw new InputError(
+      'baseline-branch',
+      `'${value}' is not a usable branch name: use letters, digits, '.', '_', '-' and '/', such as perf-gate-data.`
+    )
+  }
+  return branch
 }
 
 function readProfile(workspace: string): {

@@ -17,12 +17,23 @@ import { completeFigures, enrichSummary, findings } from './results/combine.js'
 import { keyFigures, type KeyFigures } from './results/figures.js'
 import type { Finding } from './results/findings.js'
 import { redactSummaryFile } from './results/redact.js'
-import { RESULT_SCHEMA_VERSION, writeResult } from './results/result.js'
+import {
+  RESULT_SCHEMA_VERSION,
+  writeResult,
+  type PerfGateResult
+} from './results/result.js'
 import { analyseResultsFile, type ResultsAnalysis } from './results/stream.js'
 import { readSummary } from './results/summary.js'
 import type { SummaryResult } from './results/types.js'
-import { decideVerdict, type Verdict } from './verdict.js'
+import { applyRegressionGate, decideVerdict, type Verdict } from './verdict.js'
 import { loadProfile } from './profile/load.js'
+import { fingerprint } from './profile/plan.js'
+import { baselineStep, scriptFingerprint } from './baseline/run.js'
+import { toleranceConfig } from './baseline/compare.js'
+import { gateVerdict } from './baseline/gate.js'
+import { githubClient, splitRepository } from './github.js'
+import { upsertComment } from './report/comment.js'
+import * as os from 'node:os'
 import {
   conflictingScripts,
   prepareRun,
@@ -72,21 +83,21 @@ export async function run(): Promise<void> {
         : process.env
     })
     const analysis = await analyse(k6Run, inputs)
-    const verdict = decideVerdict({
+    const runVerdict = decideVerdict({
       run: k6Run,
       summary: analysis.summary,
       summaryError: analysis.summaryError,
       failOnIterationErrors: inputs.failOnIterationErrors
     })
     const resultPath = path.join(inputs.resultsDir, 'perf-gate-result.json')
-    writeResult(resultPath, {
+    const result: PerfGateResult = {
       schema: 'perf-gate-result',
       schemaVersion: RESULT_SCHEMA_VERSION,
       generatedAt: new Date().toISOString(),
       k6Version: k6.version,
       outcome: k6Run.outcome,
       exitCode: k6Run.exitCode,
-      passed: verdict.passed,
+      passed: runVerdict.passed,
       figures: analysis.figures ?? {},
       thresholds: analysis.summary?.thresholds ?? [],
       checks: analysis.summary?.checks ?? [],
@@ -101,25 +112,65 @@ export async function run(): Promise<void> {
         corruptLines: analysis.stream.corruptLines,
         truncatedLastLine: analysis.stream.truncatedLastLine
       }
-    })
+    }
+    writeResult(resultPath, result)
     const artifact = await publishFiles(k6Run, inputs, context, resultPath)
-    await writeJobSummary(
-      renderJobSummary({
-        verdict,
-        run: k6Run,
-        summary: analysis.summary,
-        figures: analysis.figures,
-        stream: analysis.stream,
-        streamError: analysis.streamError,
-        findings: analysis.findings,
-        k6Version: k6.version,
-        scriptLabel: path.relative(
-          inputs.workspace,
-          prepared?.ownScript ?? script
-        ),
-        plan: prepared,
-        artifact
-      })
+
+    // Baselines come after the results are safe on disk and uploaded.
+    const objective = prepared?.plan.objective ?? inputs.objective ?? 'script'
+    const step = analysis.figures
+      ? await baselineStep({
+          baseline: inputs.baseline,
+          context,
+          token: inputs.githubToken,
+          result,
+          objective,
+          fingerprint: prepared
+            ? fingerprint(
+                prepared.plan,
+                prepared.profile,
+                k6.version.split('.')[0]
+              )
+            : scriptFingerprint(script, inputs.k6Args),
+          tolerances: toleranceConfig(prepared?.profile.regression),
+          failOnRegression: inputs.failOnRegression,
+          waiverLabel: inputs.waiverLabel,
+          runPassed: runVerdict.passed,
+          artifactPrefix: `${inputs.artifactName}-baseline`,
+          tempDir: process.env.RUNNER_TEMP || os.tmpdir()
+        })
+      : undefined
+    for (const warning of step?.warnings ?? []) core.warning(warning)
+    const verdict = applyRegressionGate(runVerdict, step?.gate)
+    const markdown = renderJobSummary({
+      verdict,
+      run: k6Run,
+      summary: analysis.summary,
+      figures: analysis.figures,
+      stream: analysis.stream,
+      streamError: analysis.streamError,
+      findings: analysis.findings,
+      k6Version: k6.version,
+      scriptLabel: path.relative(
+        inputs.workspace,
+        prepared?.ownScript ?? script
+      ),
+      plan: prepared,
+      artifact,
+      comparison: step?.report,
+      runUrl: context.runUrl
+    })
+    await writeJobSummary(markdown)
+    const commentUrl = await comment(inputs, context, objective, markdown)
+    core.setOutput('comment-url', commentUrl ?? '')
+    core.setOutput('regressions', String(step?.gate.regressions.length ?? 0))
+    core.setOutput('baseline-sha', step?.baselineSha ?? '')
+    core.setOutput(
+      'verdict',
+      gateVerdict(
+        runVerdict.passed,
+        step?.gate ?? { failing: false, regressions: [], warnings: [] }
+      )
     )
     setOutputs(k6Run, verdict, analysis.figures)
     annotate(
@@ -338,6 +389,35 @@ function annotate(
   for (const { message, ...properties } of annotations) {
     core.error(message, properties)
   }
+}
+
+/** The sticky PR comment; a warning when it cannot be written. */
+async function comment(
+  inputs: Inputs,
+  context: RunContext,
+  objective: string,
+  markdown: string
+): Promise<string | undefined> {
+  const pr = context.pullRequest
+  if (!pr || !inputs.commentOnPr) return undefined
+  if (!inputs.githubToken) {
+    core.warning(
+      'No github-token: the pull request comment was not posted; the report is in the job summary.'
+    )
+    return undefined
+  }
+  const { owner, repo } = splitRepository(context.repository)
+  const result = await upsertComment({
+    client: githubClient(inputs.githubToken, context.apiUrl),
+    owner,
+    repo,
+    issueNumber: pr.number,
+    objective,
+    body: markdown
+  })
+  if (result.warning) core.warning(result.warning)
+  else core.info(`Pull request comment ${result.action}: ${result.url}`)
+  return result.url
 }
 
 /** `setFailed` gets one line that names everything that failed. */

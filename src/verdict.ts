@@ -1,3 +1,4 @@
+import type { RegressionGate } from './baseline/gate.js'
 import type { K6Run } from './k6/run.js'
 import { formatObserved } from './report/observed.js'
 import type { SummaryResult, ThresholdResult } from './results/types.js'
@@ -133,4 +134,34 @@ export function describeThreshold(
     `${threshold.metric} ${threshold.expression}` +
     (observed ? ` (${threshold.statistic}=${observed})` : '')
   )
+}
+
+/** Fold the baseline comparison into the run's verdict. */
+export function applyRegressionGate(
+  verdict: Verdict,
+  gate: RegressionGate | undefined
+): Verdict {
+  if (!gate) return verdict
+  const reasons = [...verdict.reasons]
+  const warnings = [...verdict.warnings]
+  const count = gate.regressions.length
+  if (count > 0) {
+    const line = `${count} regression${count === 1 ? '' : 's'} against the baseline: ${gate.regressions.join('; ')}`
+    if (gate.failing) reasons.push(line)
+    else if (gate.waivedBy) {
+      warnings.push(`${line} (waived by the ${gate.waivedBy} label)`)
+    } else warnings.push(`${line} (fail-on-regression is false)`)
+  }
+  for (const w of gate.warnings) warnings.push(`slower than the baseline: ${w}`)
+  const passed = reasons.length === 0
+  let headline = passed ? verdict.headline : `perf-gate failed: ${reasons[0]}`
+  if (passed && !gate.note) {
+    headline +=
+      count > 0
+        ? `; ${count} regression${count === 1 ? '' : 's'} ${gate.waivedBy ? 'waived' : 'reported, not gated'}`
+        : gate.warnings.length > 0
+          ? '; slower than the baseline, within the fail tolerance'
+          : '; no regression against the baseline'
+  }
+  return { ...verdict, passed, headline, reasons, warnings }
 }

@@ -225,6 +225,51 @@ const objectives = z
   })
   .strict()
 
+const tolerance = z
+  .object({
+    warn: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Percent change in the worse direction that warns'),
+    fail: z
+      .number()
+      .min(0)
+      .optional()
+      .describe('Percent change in the worse direction that fails'),
+    floor: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        'Absolute change that never counts: ms for latency, percentage points for rates, requests/s for throughput'
+      )
+  })
+  .strict()
+
+const endpointTolerances = z
+  .object({ p95: tolerance.optional(), error_rate: tolerance.optional() })
+  .strict()
+
+const regression = z
+  .object({
+    p50: tolerance.optional(),
+    p95: tolerance.optional(),
+    p99: tolerance.optional(),
+    avg: tolerance.optional(),
+    error_rate: tolerance.optional(),
+    rps: tolerance.optional(),
+    checks_rate: tolerance.optional(),
+    endpoints: z
+      .record(z.string(), endpointTolerances)
+      .optional()
+      .describe('Per endpoint (its name), overriding the metrics above')
+  })
+  .strict()
+  .describe(
+    'Regression tolerances against the baseline. Defaults: p95/p99 warn 5%, fail 10%, floor 5 ms; rps warn 5%, fail 10%; error rate floor 0.5 pp'
+  )
+
 const auth = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
   z.object({ type: z.literal('bearer'), token_env: envName }).strict(),
@@ -276,6 +321,7 @@ export const profileSchema = z
     thresholds: thresholds.optional(),
     capacity: capacity.optional(),
     objectives: objectives.optional(),
+    regression: regression.optional(),
     script: z
       .string()
       .optional()
@@ -290,6 +336,7 @@ export type Endpoint = z.infer<typeof endpoint>
 export type Slo = z.infer<typeof slo>
 export type CapacityModel = z.infer<typeof capacity>
 export type ObjectiveOverride = z.infer<typeof objectiveOverride>
+export type RegressionTolerances = z.infer<typeof regression>
 
 export function profileJsonSchema(): Record<string, unknown> {
   return {

@@ -15,6 +15,7 @@ import {
   formatRate
 } from './format.js'
 import { formatObserved } from './observed.js'
+import { renderComparison, type ComparisonReport } from './comparison.js'
 
 export interface ReportData {
   verdict: Verdict
@@ -31,6 +32,10 @@ export interface ReportData {
   /** The script as the user names it, relative to the workspace. */
   scriptLabel?: string
   artifact?: ArtifactLink
+  /** The baseline comparison, when one was made. */
+  comparison?: ComparisonReport
+  /** This workflow run, for the footer link. */
+  runUrl?: string
 }
 
 export interface ArtifactLink {
@@ -95,6 +100,10 @@ export function renderJobSummary(data: ReportData): string {
     out.push('')
   }
 
+  if (data.comparison) out.push(...renderComparison(data.comparison))
+
+  // The rest is detail: collapsed, so the comment stays short.
+  const details = out.length
   if (figures) out.push(...renderFigures(figures), '')
 
   for (const finding of data.findings ?? []) {
@@ -150,7 +159,20 @@ export function renderJobSummary(data: ReportData): string {
   }
 
   if (data.plan) out.push(...renderPlan(data.plan), '')
-  if (data.artifact) out.push(renderArtifact(data.artifact), '')
+  if (out.length > details) {
+    out.splice(
+      details,
+      0,
+      '<details><summary>Details of this run</summary>',
+      ''
+    )
+    out.push('</details>', '')
+  }
+  const links = [
+    data.runUrl ? `🔗 [Workflow run](${data.runUrl})` : undefined,
+    data.artifact ? renderArtifact(data.artifact) : undefined
+  ].filter(Boolean)
+  if (links.length) out.push(links.join(' · '), '')
   return out.join('\n')
 }
 

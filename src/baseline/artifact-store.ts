@@ -1,0 +1,140 @@
+import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { errorMessage } from '../errors.js'
+import type { GitHubClient } from '../github.js'
+import {
+  appendEntry,
+  parseBaselineFile,
+  serialiseBaselineFile,
+  storeFileName,
+  emptyFile,
+  type BaselineEntry,
+  type BaselineFile
+} from './entry.js'
+import type { BaselineStore, StoreRead, StoreWrite } from './store.js'
+
+/** Successful default-branch runs looked at, newest first. */
+const RUNS_SEARCHED = 10
+
+export interface ArtifactStoreOptions {
+  client: GitHubClient
+  token: string
+  owner: string
+  repo: string
+  defaultBranch: string
+  /** This run: never its own baseline. */
+  runId: string
+  /** `.github/workflows/x.yml` of this workflow, to search its runs only. */
+  workflowFile?: string
+  /** Artifact name prefix: `<prefix>-<objective>`. */
+  prefix: string
+  tempDir: string
+}
+
+/**
+ * Baselines as workflow artifacts: the newest successful default-branch run
+ * that uploaded one, found through the REST API and downloaded with
+ * @actions/artifact (findBy). Each upload carries the history forward, so
+ * one artifact holds the last N entries. Artifacts expire (90 days by
+ * default): a repository that runs rarely is better served by `branch`.
+ */
+export class ArtifactStore implements BaselineStore {
+  readonly kind = 'artifact'
+  private readonly artifacts = new DefaultArtifactClient()
+  /** What read() found, carried into the next upload. */
+  private readonly found = new Map<string, BaselineFile>()
+
+  constructor(private readonly options: ArtifactStoreOptions) {}
+
+  artifactName(objective: string): string {
+    return `${this.options.prefix}-${storeFileName(objective).replace(/\.json$/, '')}`
+  }
+
+  async read(objective: string): Promise<StoreRead> {
+    const { client, owner, repo, defaultBranch, token } = this.options
+    const name = this.artifactName(objective)
+    const params = {
+      owner,
+      repo,
+      branch: defaultBranch,
+      status: 'success' as const,
+      exclude_pull_requests: true,
+      per_page: RUNS_SEARCHED
+    }
+    const runs = this.options.workflowFile
+      ? (
+          await client.rest.actions.listWorkflowRuns({
+            ...params,
+            workflow_id: path.basename(this.options.workflowFile)
+          })
+        ).data.workflow_runs
+      : (await client.rest.actions.listWorkflowRunsForRepo(params)).data
+          .workflow_runs
+    for (const run of runs) {
+      if (String(run.id) === this.options.runId) continue
+      const findBy = {
+        token,
+        workflowRunId: run.id,
+        repositoryOwner: owner,
+        repositoryName: repo
+      }
+      let id: number
+      try {
+        id = (await this.artifacts.getArtifact(name, { findBy })).artifact.id
+      } catch (error) {
+        if (error instanceof ArtifactNotFoundError) continue
+        throw error
+      }
+      const dir = fs.mkdtempSync(path.join(this.options.tempDir, 'baseline-'))
+      await this.artifacts.downloadArtifact(id, { path: dir, findBy })
+      const file = path.join(dir, storeFileName(objective))
+      const source = `artifact ${name} of run ${run.id}`
+      try {
+        const data = parseBaselineFile(fs.readFileSync(file, 'utf8'), source)
+        this.found.set(objective, data)
+        return { file: data, source }
+      } catch (error) {
+        return {
+          file: emptyFile(objective),
+          readOnly: (error as { newerSchema?: boolean }).newerSchema === true,
+          warning: `${errorMessage(error)}. perf-gate ignored it.`
+        }
+      }
+    }
+    core.info(
+      `No baseline artifact ${name} in the last ${runs.length} successful ${defaultBranch} runs.`
+    )
+    return { file: emptyFile(objective) }
+  }
+
+  async append(
+    objective: string,
+    entry: BaselineEntry,
+    keep: number
+  ): Promise<StoreWrite> {
+    if (!process.env.ACTIONS_RUNTIME_TOKEN) {
+      return {
+        written: false,
+        attempts: 0,
+        warning:
+          'not on a GitHub runner (no ACTIONS_RUNTIME_TOKEN): the baseline artifact was not uploaded.'
+      }
+    }
+    const next = appendEntry(
+      this.found.get(objective) ?? emptyFile(objective),
+      entry,
+      keep
+    )
+    const dir = fs.mkdtempSync(
+      path.join(this.options.tempDir || os.tmpdir(), 'baseline-out-')
+    )
+    const file = path.join(dir, storeFileName(objective))
+    fs.writeFileSync(file, serialiseBaselineFile(next))
+    const name = this.artifactName(objective)
+    const { id } = await this.artifacts.uploadArtifact(name, [file], dir)
+    return { written: true, attempts: 1, location: `${name} (id ${id})` }
+  }
+}
