@@ -11,7 +11,7 @@ import {
 } from './entry.js'
 import type { BaselineStore, StoreRead, StoreWrite } from './store.js'
 
-const ATTEMPTS = 5
+const ATTEMPTS = 8
 const DIR = 'baselines'
 
 export interface BranchStoreOptions {
@@ -132,7 +132,10 @@ export class BranchStore implements BaselineStore {
           core.info(
             `Baseline ${this.label(objective)} changed while writing (HTTP ${status}); retrying (${attempt}/${ATTEMPTS}).`
           )
-          await sleep((this.options.retryDelayMs ?? 250) * attempt)
+          // Jitter, so racing writers do not collide again in step.
+          await sleep(
+            (this.options.retryDelayMs ?? 250) * attempt * (0.5 + Math.random())
+          )
           continue
         }
         return {

@@ -1,0 +1,256 @@
+import { createHash } from 'node:crypto'
+import type * as http from 'node:http'
+import { sendJson, startServer, type LoopbackServer } from './http.js'
+
+export interface Comment {
+  id: number
+  body: string
+  html_url: string
+}
+
+export interface Fault {
+  method: string
+  path: RegExp
+  status: number
+  /** How many matching requests fail; then they pass. */
+  times: number
+  message?: string
+}
+
+export interface FakeRun {
+  id: number
+  head_branch: string
+  /** Artifacts of the run, by name: the zip served for each. */
+  artifacts: Record<string, Buffer>
+}
+
+export interface GitHubApi extends LoopbackServer {
+  comments: Map<number, Comment[]>
+  labels: Set<string>
+  /** branch → path → text */
+  branches: Map<string, Map<string, string>>
+  runs: FakeRun[]
+  faults: Fault[]
+  /** Runs before a write lands: lets a test change the file underneath. */
+  beforeWrite?: (path: string) => void
+  writes: number
+}
+
+/**
+ * A loopback GitHub REST API with just the endpoints perf-gate calls,
+ * keeping state so that a second run sees what the first one wrote: issue
+ * comments (paginated 100 per page with Link headers), labels, the
+ * Contents API with blob-sha compare-and-swap, the Git Data calls that
+ * create an orphan branch, workflow runs and their artifacts (the zip
+ * download redirects to a blob URL, as GitHub's does). Faults can be
+ * injected per method and path.
+ */
+export async function startGitHubApi(
+  repository = 'acme/shop'
+): Promise<GitHubApi> {
+  let nextId = 1000
+  const state = {
+    comments: new Map<number, Comment[]>(),
+    labels: new Set<string>(['perf-gate:accept-regression']),
+    branches: new Map<string, Map<string, string>>([
+      ['main', new Map([['README.md', 'shop']])]
+    ]),
+    runs: [] as FakeRun[],
+    faults: [] as Fault[],
+    beforeWrite: undefined as ((path: string) => void) | undefined,
+    writes: 0
+  }
+  // The handler reads and writes through `api`, the object tests hold.
+  let api: GitHubApi
+  const prefix = `/repos/${repository}`
+  const sha = (text: string): string =>
+    createHash('sha1').update(`blob ${text}`).digest('hex')
+
+  const server = await startServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x')
+    const route = url.pathname
+    const fault = api.faults.find(
+      (f) => f.times > 0 && f.method === req.method && f.path.test(route)
+    )
+    if (fault) {
+      fault.times--
+      return sendJson(res, fault.status, {
+        message: fault.message ?? `injected ${fault.status}`
+      })
+    }
+    if (!route.startsWith(prefix) && !route.startsWith('/blob/')) {
+      return sendJson(res, 404, { message: 'Not Found' })
+    }
+    const rest = route.slice(prefix.length)
+    const body = req.body.length ? JSON.parse(req.body.toString()) : {}
+    let m: RegExpExecArray | null
+
+    // Issue comments
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const list = api.comments.get(Number(m[1])) ?? []
+      api.comments.set(Number(m[1]), list)
+      if (req.method === 'GET') {
+        const perPage = Number(url.searchParams.get('per_page') ?? 30)
+        const page = Number(url.searchParams.get('page') ?? 1)
+        const slice = list.slice((page - 1) * perPage, page * perPage)
+        if (page * perPage < list.length) {
+          const next = new URL(`${server.url}${route}`)
+          next.searchParams.set('per_page', String(perPage))
+          next.searchParams.set('page', String(page + 1))
+          res.setHeader('link', `<${next.href}>; rel="next"`)
+        }
+        return sendJson(res, 200, slice)
+      }
+      if (req.method === 'POST') {
+        const comment = {
+          id: nextId++,
+          body: body.body,
+          html_url: `https://github.com/${repository}/pull/${m[1]}#issuecomment-${nextId}`
+        }
+        list.push(comment)
+        return sendJson(res, 201, comment)
+      }
+    }
+    if (
+      (m = /^\/issues\/comments\/(\d+)$/.exec(rest)) &&
+      req.method === 'PATCH'
+    ) {
+      for (const list of api.comments.values()) {
+        const comment = list.find((c) => c.id === Number(m![1]))
+        if (comment) {
+          comment.body = body.body
+          return sendJson(res, 200, comment)
+        }
+      }
+      return sendJson(res, 404, { message: 'Not Found' })
+    }
+    if ((m = /^\/labels\/(.+)$/.exec(rest)) && req.method === 'GET') {
+      const name = decodeURIComponent(m[1])
+      return api.labels.has(name)
+        ? sendJson(res, 200, { name })
+        : sendJson(res, 404, { message: 'Not Found' })
+    }
+
+    // Contents API
+    if ((m = /^\/contents\/(.+)$/.exec(rest))) {
+      const file = decodeURIComponent(m[1])
+      if (req.method === 'GET') {
+        const branch = api.branches.get(url.searchParams.get('ref') ?? 'main')
+        const text = branch?.get(file)
+        if (text === undefined)
+          return sendJson(res, 404, { message: 'Not Found' })
+        return sendJson(res, 200, {
+          type: 'file',
+          path: file,
+          sha: sha(text),
+          encoding: 'base64',
+          content: Buffer.from(text).toString('base64')
+        })
+      }
+      if (req.method === 'PUT') {
+        api.beforeWrite?.(file)
+        const branch = api.branches.get(body.branch)
+        if (!branch) {
+          return sendJson(res, 404, {
+            message: `Branch ${body.branch} not found`
+          })
+        }
+        const existing = branch.get(file)
+        if (existing !== undefined && !body.sha) {
+          return sendJson(res, 422, { message: '"sha" wasn\'t supplied.' })
+        }
+        if (existing !== undefined && body.sha !== sha(existing)) {
+          return sendJson(res, 409, {
+            message: `${file} does not match ${body.sha}`
+          })
+        }
+        const text = Buffer.from(body.content, 'base64').toString('utf8')
+        branch.set(file, text)
+        api.writes++
+        return sendJson(res, existing === undefined ? 201 : 200, {
+          content: { path: file, sha: sha(text) },
+          commit: { sha: sha(`${file}${api.writes}`), message: body.message }
+        })
+      }
+    }
+
+    // Git Data API: the orphan branch
+    if (rest === '/git/trees' && req.method === 'POST') {
+      return sendJson(res, 201, { sha: 'tree1', tree: body.tree })
+    }
+    if (rest === '/git/commits' && req.method === 'POST') {
+      return sendJson(res, 201, { sha: 'commit1', parents: body.parents })
+    }
+    if (rest === '/git/refs' && req.method === 'POST') {
+      const name = String(body.ref).replace(/^refs\/heads\//, '')
+      if (api.branches.has(name)) {
+        return sendJson(res, 422, { message: 'Reference already exists' })
+      }
+      api.branches.set(name, new Map([['README.md', 'baselines']]))
+      return sendJson(res, 201, { ref: body.ref, object: { sha: body.sha } })
+    }
+
+    // Workflow runs and artifacts
+    if (
+      /^\/actions\/(workflows\/[^/]+\/)?runs$/.test(rest) &&
+      req.method === 'GET'
+    ) {
+      const branch = url.searchParams.get('branch')
+      const runs = api.runs
+        .filter((r) => !branch || r.head_branch === branch)
+        .sort((a, b) => b.id - a.id)
+        .map((r) => ({
+          id: r.id,
+          head_branch: r.head_branch,
+          conclusion: 'success'
+        }))
+      return sendJson(res, 200, {
+        total_count: runs.length,
+        workflow_runs: runs
+      })
+    }
+    if ((m = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest))) {
+      const run = api.runs.find((r) => r.id === Number(m![1]))
+      const name = url.searchParams.get('name')
+      const artifacts = Object.keys(run?.artifacts ?? {})
+        .filter((n) => !name || n === name)
+        .map((n) => ({
+          id: artifactId(run!.id, n),
+          name: n,
+          size_in_bytes: run!.artifacts[n].length,
+          created_at: new Date().toISOString()
+        }))
+      return sendJson(res, 200, { total_count: artifacts.length, artifacts })
+    }
+    if ((m = /^\/actions\/artifacts\/(\d+)\/zip$/.exec(rest))) {
+      res.writeHead(302, {
+        location: `${server.url}/blob/${m[1]}.zip?sig=secret`
+      })
+      res.end()
+      return
+    }
+    if ((m = /^\/blob\/(\d+)\.zip$/.exec(route))) {
+      for (const run of api.runs) {
+        for (const [name, zip] of Object.entries(run.artifacts)) {
+          if (artifactId(run.id, name) === Number(m[1])) {
+            res.writeHead(200, { 'content-type': 'application/zip' })
+            res.end(zip)
+            return
+          }
+        }
+      }
+    }
+    return sendJson(res, 404, { message: `Not Found: ${req.method} ${route}` })
+  })
+
+  api = Object.assign(server, state)
+  return api
+}
+
+function artifactId(runId: number, name: string): number {
+  let h = 0
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) % 100000
+  return runId * 100000 + h
+}
+
+export type { http }
