@@ -299,7 +299,7 @@ describe('cancellation', () => {
 })
 
 describe('artifacts', () => {
-  it('uploads results.json, summary.json, k6.log and perf-gate-result.json; the bytes arrive intact', async () => {
+  it('uploads results.json, summary.json, k6.log, perf-gate-result.json and the report; the bytes arrive intact', async () => {
     const service = await startArtifactService()
     try {
       const run = await runFixture(
@@ -317,6 +317,7 @@ describe('artifacts', () => {
       const results = path.join(run.workspace, 'perf-gate-results')
       const files = [
         'k6.log',
+        'perf-gate-report.md',
         'perf-gate-result.json',
         'results.json',
         'summary.json'

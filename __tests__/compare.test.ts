@@ -52,7 +52,7 @@ describe('compare', () => {
     expect(status(c, 'rps')).toBe('regression')
     expect(status(c, 'p99')).toBe('ok')
     expect(c.regressions[0].reason).toMatch(
-      /p95 latency 99\.8 ms → 130\.0 ms \(\+30\.3%\) \(robust z \d+\.\d\)/
+      /p95 latency 99\.8 ms → 130 ms \(\+30\.3%\) \(robust z \d+\.\d\)/
     )
     // Faster and busier is better, never a regression.
     const better = compare({

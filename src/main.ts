@@ -114,10 +114,14 @@ export async function run(): Promise<void> {
       }
     }
     writeResult(resultPath, result)
-    const artifact = await publishFiles(k6Run, inputs, context, resultPath)
 
-    // Baselines come after the results are safe on disk and uploaded.
+    // The comparison never throws: a store it cannot reach is a warning,
+    // and the results above are already on disk.
     const objective = prepared?.plan.objective ?? inputs.objective ?? 'script'
+    const runFingerprint = prepared
+      ? fingerprint(prepared.plan, prepared.profile, k6.version.split('.')[0])
+      : scriptFingerprint(script, inputs.k6Args)
+    core.setOutput('fingerprint', runFingerprint)
     const step = analysis.figures
       ? await baselineStep({
           baseline: inputs.baseline,
@@ -125,41 +129,48 @@ export async function run(): Promise<void> {
           token: inputs.githubToken,
           result,
           objective,
-          fingerprint: prepared
-            ? fingerprint(
-                prepared.plan,
-                prepared.profile,
-                k6.version.split('.')[0]
-              )
-            : scriptFingerprint(script, inputs.k6Args),
+          fingerprint: runFingerprint,
           tolerances: toleranceConfig(prepared?.profile.regression),
           failOnRegression: inputs.failOnRegression,
           waiverLabel: inputs.waiverLabel,
           runPassed: runVerdict.passed,
           artifactPrefix: `${inputs.artifactName}-baseline`,
           tempDir: process.env.RUNNER_TEMP || os.tmpdir()
+        }).catch((error: unknown) => {
+          core.warning(`Baseline comparison skipped: ${errorMessage(error)}`)
+          return undefined
         })
       : undefined
     for (const warning of step?.warnings ?? []) core.warning(warning)
     const verdict = applyRegressionGate(runVerdict, step?.gate)
-    const markdown = renderJobSummary({
-      verdict,
-      run: k6Run,
-      summary: analysis.summary,
-      figures: analysis.figures,
-      stream: analysis.stream,
-      streamError: analysis.streamError,
-      findings: analysis.findings,
-      k6Version: k6.version,
-      scriptLabel: path.relative(
-        inputs.workspace,
-        prepared?.ownScript ?? script
-      ),
-      plan: prepared,
-      artifact,
-      comparison: step?.report,
-      runUrl: context.runUrl
-    })
+    const report = (artifact?: ArtifactLink): string =>
+      renderJobSummary({
+        verdict,
+        run: k6Run,
+        summary: analysis.summary,
+        figures: analysis.figures,
+        stream: analysis.stream,
+        streamError: analysis.streamError,
+        findings: analysis.findings,
+        k6Version: k6.version,
+        scriptLabel: path.relative(
+          inputs.workspace,
+          prepared?.ownScript ?? script
+        ),
+        plan: prepared,
+        artifact,
+        comparison: step?.report,
+        runUrl: context.runUrl
+      })
+    // The report travels in the artifact too: the workflow_run pattern
+    // posts it on fork pull requests.
+    const reportPath = path.join(inputs.resultsDir, 'perf-gate-report.md')
+    fs.writeFileSync(reportPath, report())
+    const artifact = await publishFiles(k6Run, inputs, context, [
+      resultPath,
+      reportPath
+    ])
+    const markdown = report(artifact)
     await writeJobSummary(markdown)
     const commentUrl = await comment(inputs, context, objective, markdown)
     core.setOutput('comment-url', commentUrl ?? '')
@@ -303,13 +314,13 @@ async function publishFiles(
   k6Run: K6Run,
   inputs: Inputs,
   context: RunContext,
-  resultPath: string
+  ownFiles: string[]
 ): Promise<ArtifactLink> {
   const files = [
     k6Run.summaryPath,
     k6Run.resultsPath,
     k6Run.logPath,
-    resultPath
+    ...ownFiles
   ]
   if (!inputs.uploadArtifacts) {
     core.info(`upload-artifacts is false; results are in ${inputs.resultsDir}`)

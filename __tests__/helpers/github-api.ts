@@ -61,12 +61,13 @@ export async function startGitHubApi(
     writes: 0
   }
   // The handler reads and writes through `api`, the object tests hold.
-  let api: GitHubApi
+  const ref: { api?: GitHubApi } = {}
   const prefix = `/repos/${repository}`
   const sha = (text: string): string =>
     createHash('sha1').update(`blob ${text}`).digest('hex')
 
   const server = await startServer(async (req, res) => {
+    const api = ref.api!
     const url = new URL(req.url, 'http://x')
     const route = url.pathname
     const fault = api.faults.find(
@@ -243,8 +244,8 @@ export async function startGitHubApi(
     return sendJson(res, 404, { message: `Not Found: ${req.method} ${route}` })
   })
 
-  api = Object.assign(server, state)
-  return api
+  ref.api = Object.assign(server, state)
+  return ref.api
 }
 
 function artifactId(runId: number, name: string): number {

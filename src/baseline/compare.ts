@@ -1,4 +1,5 @@
 import type { RegressionTolerances } from '../profile/schema.js'
+import { formatMs, formatPercent, formatRate } from '../report/format.js'
 import type { BaselineEntry, MetricSet } from './entry.js'
 import { mannWhitneyGreater, median, robustZ } from './stats.js'
 
@@ -398,10 +399,10 @@ function describeChange(
 ): string {
   const show = (v: number): string =>
     spec.unit === 'ms'
-      ? `${v.toFixed(1)} ms`
+      ? formatMs(v)
       : spec.unit === 'rps'
-        ? `${v.toFixed(1)}/s`
-        : `${(v * 100).toFixed(2)}%`
+        ? formatRate(v)
+        : formatPercent(v)
   const pct =
     deltaPct === undefined || !Number.isFinite(deltaPct)
       ? ''

@@ -179,8 +179,9 @@ export function charts(
   const out: string[] = []
   const span = current.series.bucketSeconds * current.series.p95.length
   if (current.series.p95.length < 2 || !(span > 0)) return out
+  // Short runs get tenths of a second, or the axis repeats itself.
   const axis = Array.from({ length: CHART_POINTS }, (_, i) =>
-    Math.round((span * i) / CHART_POINTS)
+    Number(((span * i) / CHART_POINTS).toFixed(span < CHART_POINTS ? 1 : 0))
   )
   for (const [key, title, unit] of [
     ['p95', 'p95 latency', 'ms'],

@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import {
+  parseBaselineFile,
+  serialiseBaselineFile,
+  type BaselineFile
+} from '../src/baseline/entry.js'
+import {
+  annotations,
+  FAKE_K6,
+  fixtureScript,
+  runAction,
+  type ActionRun
+} from './helpers/action.js'
+import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
+
+/**
+ * The product end to end: the bundled action, the k6 stand-in replaying a
+ * recorded run, and a loopback GitHub API that keeps state between runs.
+ * A push to main writes the baseline; pull requests read it, compare, and
+ * keep one comment up to date.
+ */
+let api: GitHubApi
+beforeAll(async () => {
+  api = await startGitHubApi()
+})
+afterAll(async () => {
+  await api.close()
+})
+
+const HEAD = 'feedface'.padEnd(40, '0')
+const MAIN = '0123456789abcdef0123456789abcdef01234567'
+const FILE = 'baselines/script.json'
+
+function push(inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction({
+    files: fixtureScript('pass'),
+    inputs: {
+      script: 'perf/pass.js',
+      'k6-path': FAKE_K6,
+      'github-token': 'ghs_e2e_token',
+      ...inputs
+    },
+    env: { GITHUB_API_URL: api.url, PERF_GATE_RETRY_DELAY_MS: '0' },
+    event: {
+      name: 'push',
+      payload: { repository: { default_branch: 'main' } }
+    }
+  })
+}
+
+function pullRequest(
+  labels: string[] = [],
+  inputs: Record<string, string> = {}
+): Promise<ActionRun> {
+  return runAction({
+    files: fixtureScript('pass'),
+    inputs: {
+      script: 'perf/pass.js',
+      'k6-path': FAKE_K6,
+      'github-token': 'ghs_e2e_token',
+      ...inputs
+    },
+    env: {
+      GITHUB_API_URL: api.url,
+      GITHUB_REF: 'refs/pull/7/merge',
+      GITHUB_SHA: 'ffff'.padEnd(40, '0')
+    },
+    event: {
+      name: 'pull_request',
+      payload: {
+        repository: { default_branch: 'main' },
+        pull_request: {
+          number: 7,
+          labels: labels.map((name) => ({ name })),
+          base: { ref: 'main', sha: MAIN, repo: { full_name: 'acme/shop' } },
+          head: { sha: HEAD, repo: { full_name: 'acme/shop' } }
+        }
+      }
+    }
+  })
+}
+
+const stored = (): BaselineFile =>
+  parseBaselineFile(
+    api.branches.get('perf-gate-data')?.get(FILE) ?? '',
+    'perf-gate-data'
+  )
+
+describe('baselines and the pull request comment', () => {
+  let first: ActionRun
+  beforeAll(async () => {
+    first = await push()
+  })
+
+  it('a passing push to main writes the first baseline entry', () => {
+    expect(first.code).toBe(0)
+    expect(first.outputs).toMatchObject({
+      verdict: 'pass',
+      regressions: '0',
+      'baseline-sha': ''
+    })
+    const file = stored()
+    expect(file.entries).toHaveLength(1)
+    expect(file.entries[0]).toMatchObject({
+      commit: MAIN,
+      ref: 'refs/heads/main',
+      runId: '4242',
+      objective: 'script',
+      runner: { os: 'Linux', arch: 'X64' }
+    })
+    expect(file.entries[0].overall.p95).toBeGreaterThan(0)
+    expect(file.entries[0].series.p95.length).toBeGreaterThan(8)
+    expect(first.summary).toContain(
+      'No baseline yet for the `script` objective'
+    )
+    // The token never reaches a log or a file perf-gate wrote.
+    expect(first.stdout.replace('::add-mask::ghs_e2e_token', '')).not.toContain(
+      'ghs_e2e_token'
+    )
+    expect(api.branches.get('perf-gate-data')?.get(FILE)).not.toContain(
+      'ghs_e2e'
+    )
+  })
+
+  it('a pull request compares with it and creates the comment; the next run updates it', async () => {
+    const pr = await pullRequest()
+    expect(pr.code).toBe(0)
+    expect(pr.outputs).toMatchObject({
+      verdict: 'pass',
+      regressions: '0',
+      'baseline-sha': MAIN
+    })
+    expect(pr.outputs['comment-url']).toMatch(/\/pull\/7#issuecomment-\d+$/)
+    const comments = api.comments.get(7) ?? []
+    expect(comments).toHaveLength(1)
+    const body = comments[0].body
+    expect(body).toContain('<!-- perf-gate:comment objective=script -->')
+    expect(body).toMatch(/Baseline: `0123456` on `main`/)
+    expect(body).toMatch(
+      /\| p95 latency \| [\d.]+ ms \| [\d.]+ ms \| \+0\.0% \| ✅ ok \|/
+    )
+    expect(body).toContain('```mermaid\nxychart-beta')
+    expect(body).toContain(
+      '[Workflow run](https://github.com/acme/shop/actions/runs/4242)'
+    )
+    // The job summary carries the same report.
+    expect(pr.summary).toContain('### Compared with the baseline')
+    // Pull requests never write.
+    expect(stored().entries).toHaveLength(1)
+
+    const again = await pullRequest()
+    expect(again.code).toBe(0)
+    expect(api.comments.get(7)).toHaveLength(1)
+    expect(again.outputs['comment-url']).toBe(pr.outputs['comment-url'])
+  })
+
+  describe('against a faster history', () => {
+    beforeAll(() => {
+      // Six earlier main runs, each ten times as fast as the recorded one
+      // (p95 5.65 ms): 5.1 ms slower clears the 5 ms floor.
+      const file = stored()
+      const [latest] = file.entries
+      const half = (v: number | null | undefined): number =>
+        typeof v === 'number' ? v / 10 : NaN
+      file.entries = [1, 2, 3, 4, 5, 6].map((i) => ({
+        ...latest,
+        runId: String(i),
+        commit: `${i}`.repeat(40),
+        date: new Date(Date.UTC(2026, 10, i)).toISOString(),
+        overall: {
+          ...latest.overall,
+          p95: half(latest.overall.p95) * (1 + i / 1000),
+          p99: half(latest.overall.p99) * (1 + i / 1000)
+        },
+        endpoints: {}
+      }))
+      api.branches.get('perf-gate-data')!.set(FILE, serialiseBaselineFile(file))
+    })
+
+    it('fails the check on the regression, and says why', async () => {
+      const pr = await pullRequest()
+      expect(pr.code).toBe(1)
+      expect(pr.outputs.verdict).toBe('regression')
+      expect(Number(pr.outputs.regressions)).toBeGreaterThanOrEqual(1)
+      expect(pr.outputs['baseline-sha']).toBe('6'.repeat(40))
+      const failure = annotations(pr.stdout).find((l) =>
+        l.includes('perf-gate failed')
+      )
+      expect(failure).toMatch(
+        /regressions? against the baseline: p95 latency .* \(\+\d+\.\d%\) \(robust z \d+/
+      )
+      const body = api.comments.get(7)?.[0].body ?? ''
+      expect(body).toMatch(/\| p95 latency \|.*❌ regression \|/)
+      expect(body).toContain('median of the last 6 runs')
+    })
+
+    it('the waiver label turns it into a warning the comment records', async () => {
+      const pr = await pullRequest(['perf-gate:accept-regression'])
+      expect(pr.code).toBe(0)
+      expect(pr.outputs.verdict).toBe('waived')
+      expect(annotations(pr.stdout, 'warning').join('\n')).toMatch(
+        /waived by the perf-gate:accept-regression label/
+      )
+      expect(api.comments.get(7)?.[0].body).toContain(
+        'Regressions waived by the `perf-gate:accept-regression` label'
+      )
+    })
+
+    it('fail-on-regression: false reports without failing', async () => {
+      const pr = await pullRequest([], { 'fail-on-regression': 'false' })
+      expect(pr.code).toBe(0)
+      expect(pr.outputs.verdict).toBe('warn')
+    })
+  })
+
+  it('a 403 on the comment is a warning; the summary and verdict stand', async () => {
+    api.faults.push({ method: 'GET', path: /comments$/, status: 403, times: 1 })
+    const pr = await pullRequest([], { 'fail-on-regression': 'false' })
+    expect(pr.code).toBe(0)
+    expect(pr.outputs['comment-url']).toBe('')
+    expect(annotations(pr.stdout, 'warning').join('\n')).toMatch(
+      /could not comment on pull request #7 \(HTTP 403\)/
+    )
+    expect(pr.summary).toContain('### Compared with the baseline')
+  })
+
+  it('warns when the waiver label does not exist in the repository', async () => {
+    const pr = await pullRequest([], {
+      'waiver-label': 'perf:ok',
+      'fail-on-regression': 'false'
+    })
+    expect(annotations(pr.stdout, 'warning').join('\n')).toMatch(
+      /The waiver label 'perf:ok' does not exist in acme\/shop.*gh label create/
+    )
+  })
+
+  it('a corrupt baseline is ignored with a warning, never a crash', async () => {
+    api.branches
+      .get('perf-gate-data')!
+      .set(FILE, '{"schema":"perf-gate-baseline"')
+    const pr = await pullRequest()
+    expect(pr.code).toBe(0)
+    expect(annotations(pr.stdout, 'warning').join('\n')).toMatch(
+      /Baseline ignored: perf-gate-data:baselines\/script\.json: is not JSON/
+    )
+    expect(pr.summary).toContain('No baseline yet')
+  })
+
+  it('rejects an unknown baseline value before running anything', async () => {
+    const pr = await push({ baseline: 'git' })
+    expect(pr.code).toBe(1)
+    expect(annotations(pr.stdout).join('\n')).toContain(
+      "Input 'baseline': 'git' is not one of 'branch', 'artifact', 'none'."
+    )
+  })
+})
