@@ -11,6 +11,7 @@ import {
   runAction,
   type ActionRun
 } from './helpers/action.js'
+import { startArtifactService } from './helpers/artifact-service.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
 
 /**
@@ -31,7 +32,10 @@ const HEAD = 'feedface'.padEnd(40, '0')
 const MAIN = '0123456789abcdef0123456789abcdef01234567'
 const FILE = 'baselines/script.json'
 
-function push(inputs: Record<string, string> = {}): Promise<ActionRun> {
+function push(
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {}
+): Promise<ActionRun> {
   return runAction({
     files: fixtureScript('pass'),
     inputs: {
@@ -40,7 +44,7 @@ function push(inputs: Record<string, string> = {}): Promise<ActionRun> {
       'github-token': 'ghs_e2e_token',
       ...inputs
     },
-    env: { GITHUB_API_URL: api.url, PERF_GATE_RETRY_DELAY_MS: '0' },
+    env: { GITHUB_API_URL: api.url, PERF_GATE_RETRY_DELAY_MS: '0', ...env },
     event: {
       name: 'push',
       payload: { repository: { default_branch: 'main' } }
@@ -50,7 +54,8 @@ function push(inputs: Record<string, string> = {}): Promise<ActionRun> {
 
 function pullRequest(
   labels: string[] = [],
-  inputs: Record<string, string> = {}
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {}
 ): Promise<ActionRun> {
   return runAction({
     files: fixtureScript('pass'),
@@ -63,7 +68,8 @@ function pullRequest(
     env: {
       GITHUB_API_URL: api.url,
       GITHUB_REF: 'refs/pull/7/merge',
-      GITHUB_SHA: 'ffff'.padEnd(40, '0')
+      GITHUB_SHA: 'ffff'.padEnd(40, '0'),
+      ...env
     },
     event: {
       name: 'pull_request',
@@ -252,5 +258,51 @@ describe('baselines and the pull request comment', () => {
     expect(annotations(pr.stdout).join('\n')).toContain(
       "Input 'baseline': 'git' is not one of 'branch', 'artifact', 'none'."
     )
+  })
+
+  it('baseline: artifact carries the history from run to run through artifacts', async () => {
+    const service = await startArtifactService()
+    try {
+      const main = await push(
+        { baseline: 'artifact', 'upload-artifacts': 'false' },
+        {
+          ...service.env,
+          GITHUB_WORKFLOW_REF:
+            'acme/shop/.github/workflows/perf.yml@refs/heads/main'
+        }
+      )
+      expect(main.code).toBe(0)
+      const uploaded = service.artifacts.find(
+        (a) => a.name === 'perf-gate-results-baseline-script'
+      )
+      expect(uploaded?.finalized).toBe(true)
+      // That run, as GitHub would list it afterwards.
+      api.runs.push({
+        id: 4242,
+        head_branch: 'main',
+        artifacts: { 'perf-gate-results-baseline-script': uploaded!.blob }
+      })
+      const pr = await pullRequest(
+        [],
+        { baseline: 'artifact', 'upload-artifacts': 'false' },
+        {
+          GITHUB_RUN_ID: '5000',
+          GITHUB_WORKFLOW_REF:
+            'acme/shop/.github/workflows/perf.yml@refs/pull/7/merge'
+        }
+      )
+      expect(pr.code).toBe(0)
+      expect(pr.outputs['baseline-sha']).toBe(MAIN)
+      expect(pr.summary).toMatch(
+        /Baseline: `0123456` on `main`.*workflow artifacts/
+      )
+      const paths = api.requests.map((r) => r.url.split('?')[0])
+      expect(paths).toContain(
+        '/repos/acme/shop/actions/workflows/perf.yml/runs'
+      )
+      expect(paths).toContain('/repos/acme/shop/actions/runs/4242/artifacts')
+    } finally {
+      await service.close()
+    }
   })
 })
