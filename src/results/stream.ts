@@ -676,10 +676,11 @@ export async function analyseResultsFile(
   // stay ahead of the parsing on this thread instead of taking turns.
   const stream = gzipped
     ? source.pipe(
+        // Passed on to the Transform; absent from @types/node's ZlibOptions.
         zlib.createGunzip({
           chunkSize: 1 << 20,
           readableHighWaterMark: 8 << 20
-        })
+        } as zlib.ZlibOptions)
       )
     : source
   try {
