@@ -36,8 +36,13 @@ export function renderComparison(report: ReportInput): string[] {
   const out: string[] = ['### Compared with the baseline', '']
   if (!comparison || comparison.history.length === 0) {
     out.push(
-      `No baseline yet for the \`${current.objective}\` objective (${report.store}). ` +
-        'It is written by passing runs on the default branch (push and schedule); this run was not gated on regressions.',
+      `No baseline yet for the \`${current.objective}\` objective and this load shape (${report.store}): ` +
+        'this run was not gated on regressions. Baselines are written by passing push and schedule runs ' +
+        `on the default branch that run the same objective${
+          current.objective === 'smoke'
+            ? ' (with the default triggers pushes run `load`: add a step with `objective: smoke` on pushes, see the README)'
+            : ''
+        }.`,
       ''
     )
     return out
