@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import type { BaselineEntry } from '../src/baseline/entry.js'
+import { entry } from './helpers/entries.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
 
 // @actions/github reads GITHUB_API_URL once, when it is first imported, and
@@ -20,21 +20,6 @@ afterAll(async () => {
   await api.close()
 })
 const target = { owner: 'acme', repo: 'shop' }
-
-function entry(n: number): BaselineEntry {
-  return {
-    commit: `c${n}`.padEnd(40, '0'),
-    ref: 'refs/heads/main',
-    runId: String(100 + n),
-    date: new Date(Date.UTC(2026, 10, 1, 0, n)).toISOString(),
-    runner: { os: 'Linux', arch: 'X64' },
-    objective: 'load',
-    fingerprint: 'fp1',
-    overall: { p95: 100 + n },
-    endpoints: {},
-    series: { bucketSeconds: 1, p95: [], rps: [], errorRate: [] }
-  }
-}
 
 describe('the artifact store', () => {
   it('finds the newest successful default-branch run with a baseline artifact and downloads it', async () => {

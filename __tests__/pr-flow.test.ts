@@ -32,9 +32,11 @@ const HEAD = 'feedface'.padEnd(40, '0')
 const MAIN = '0123456789abcdef0123456789abcdef01234567'
 const FILE = 'baselines/script.json'
 
-function push(
-  inputs: Record<string, string> = {},
-  env: Record<string, string> = {}
+/** The pass fixture through the bundled action, on the given event. */
+function runOn(
+  event: { name: string; payload: object },
+  inputs: Record<string, string>,
+  env: Record<string, string>
 ): Promise<ActionRun> {
   return runAction({
     files: fixtureScript('pass'),
@@ -45,11 +47,19 @@ function push(
       ...inputs
     },
     env: { GITHUB_API_URL: api.url, PERF_GATE_RETRY_DELAY_MS: '0', ...env },
-    event: {
-      name: 'push',
-      payload: { repository: { default_branch: 'main' } }
-    }
+    event
   })
+}
+
+function push(
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {}
+): Promise<ActionRun> {
+  return runOn(
+    { name: 'push', payload: { repository: { default_branch: 'main' } } },
+    inputs,
+    env
+  )
 }
 
 function pullRequest(
@@ -57,33 +67,24 @@ function pullRequest(
   inputs: Record<string, string> = {},
   env: Record<string, string> = {}
 ): Promise<ActionRun> {
-  return runAction({
-    files: fixtureScript('pass'),
-    inputs: {
-      script: 'perf/pass.js',
-      'k6-path': FAKE_K6,
-      'github-token': 'ghs_e2e_token',
-      ...inputs
+  const pull_request = {
+    number: 7,
+    labels: labels.map((name) => ({ name })),
+    base: { ref: 'main', sha: MAIN, repo: { full_name: 'acme/shop' } },
+    head: { sha: HEAD, repo: { full_name: 'acme/shop' } }
+  }
+  return runOn(
+    {
+      name: 'pull_request',
+      payload: { repository: { default_branch: 'main' }, pull_request }
     },
-    env: {
-      GITHUB_API_URL: api.url,
+    inputs,
+    {
       GITHUB_REF: 'refs/pull/7/merge',
       GITHUB_SHA: 'ffff'.padEnd(40, '0'),
       ...env
-    },
-    event: {
-      name: 'pull_request',
-      payload: {
-        repository: { default_branch: 'main' },
-        pull_request: {
-          number: 7,
-          labels: labels.map((name) => ({ name })),
-          base: { ref: 'main', sha: MAIN, repo: { full_name: 'acme/shop' } },
-          head: { sha: HEAD, repo: { full_name: 'acme/shop' } }
-        }
-      }
     }
-  })
+  )
 }
 
 const stored = (): BaselineFile =>
