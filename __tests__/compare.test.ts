@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { compare, toleranceConfig } from '../src/baseline/compare.js'
 import type { BaselineEntry, MetricSet } from '../src/baseline/entry.js'
 import { regressionGate, gateVerdict } from '../src/baseline/gate.js'
+import { shouldWrite } from '../src/baseline/run.js'
+import type { RunContext } from '../src/context.js'
 
 let n = 0
 function run(
@@ -178,5 +180,61 @@ describe('compare', () => {
       )
     ).toBe('warn')
     expect(gateVerdict(false, waived)).toBe('fail')
+  })
+})
+
+describe('who writes the baseline', () => {
+  const context = (eventName: string, ref: string, pr = false): RunContext => ({
+    eventName,
+    repository: 'acme/shop',
+    sha: 'abc',
+    ref,
+    runId: '1',
+    runAttempt: '1',
+    serverUrl: 'https://github.com',
+    apiUrl: 'https://api.github.com',
+    defaultBranch: 'main',
+    dispatchInputs: {},
+    pullRequest: pr
+      ? {
+          number: 7,
+          baseRef: 'main',
+          baseSha: 'b',
+          headSha: 'h',
+          fromFork: true,
+          labels: []
+        }
+      : undefined
+  })
+
+  it('auto: passing push and schedule runs on the default branch only', () => {
+    expect(shouldWrite('auto', context('push', 'refs/heads/main'), true)).toBe(
+      true
+    )
+    expect(
+      shouldWrite('auto', context('schedule', 'refs/heads/main'), true)
+    ).toBe(true)
+    expect(shouldWrite('auto', context('push', 'refs/heads/main'), false)).toBe(
+      'this run did not pass'
+    )
+    expect(
+      shouldWrite('auto', context('push', 'refs/heads/feature'), true)
+    ).toMatch(/only push and schedule runs on the default branch/)
+    expect(
+      shouldWrite('auto', context('workflow_dispatch', 'refs/heads/main'), true)
+    ).toMatch(/this is workflow_dispatch/)
+  })
+
+  it('pull requests (and so forks) never write, not even with always', () => {
+    const pr = context('pull_request', 'refs/pull/7/merge', true)
+    expect(shouldWrite('always', pr, true)).toBe(
+      'pull request runs never write the baseline'
+    )
+    expect(
+      shouldWrite('always', context('workflow_dispatch', 'refs/heads/x'), false)
+    ).toBe(true)
+    expect(shouldWrite('never', context('push', 'refs/heads/main'), true)).toBe(
+      'update-baseline is never'
+    )
   })
 })

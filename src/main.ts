@@ -120,7 +120,7 @@ export async function run(): Promise<void> {
     const objective = prepared?.plan.objective ?? inputs.objective ?? 'script'
     const runFingerprint = prepared
       ? fingerprint(prepared.plan, prepared.profile, k6.version.split('.')[0])
-      : scriptFingerprint(script, inputs.k6Args)
+      : scriptFingerprint(script, inputs.k6Args, k6.version.split('.')[0])
     core.setOutput('fingerprint', runFingerprint)
     const step = analysis.figures
       ? await baselineStep({
@@ -199,6 +199,7 @@ export async function run(): Promise<void> {
     }
   } catch (error) {
     core.setOutput('passed', 'false')
+    core.setOutput('verdict', 'fail')
     if (error instanceof Error && error.cause) {
       core.debug(`Caused by: ${errorMessage(error.cause)}`)
     }

@@ -238,8 +238,15 @@ async function missingLabel(
   }
 }
 
-/** Without a profile: the script and its arguments decide comparability. */
-export function scriptFingerprint(script: string, args: string[]): string {
+/**
+ * Without a profile: the script, its arguments and k6's major version
+ * decide what is comparable.
+ */
+export function scriptFingerprint(
+  script: string,
+  args: string[],
+  k6Major: string
+): string {
   let text = ''
   try {
     text = fs.readFileSync(script, 'utf8')
@@ -247,7 +254,7 @@ export function scriptFingerprint(script: string, args: string[]): string {
     text = script
   }
   return createHash('sha256')
-    .update(JSON.stringify({ text, args }))
+    .update(JSON.stringify({ text, args, k6: k6Major }))
     .digest('hex')
     .slice(0, 16)
 }
