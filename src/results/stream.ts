@@ -522,9 +522,11 @@ function readTags(
   keys: Buffer[]
 ): (string | undefined)[] {
   const values: (string | undefined)[] = new Array(keys.length)
+  let missing = keys.length
   let at = indexOfByte(bytes, 0x7b, from, end) + 1
   if (at <= 0) return values
-  while (at < end && bytes[at] === 0x22) {
+  // Stop once every key is found: the long `url` tag is rarely needed.
+  while (missing > 0 && at < end && bytes[at] === 0x22) {
     const keyEnd = stringEnd(bytes, at + 1, end)
     if (keyEnd < 0 || bytes[keyEnd + 1] !== 0x3a || bytes[keyEnd + 2] !== 0x22)
       return values
@@ -537,6 +539,7 @@ function readTags(
         keyEnd + 1 - at === key.length &&
         sameBytes(bytes, at, key, 0, key.length)
       ) {
+        if (values[k] === undefined) missing--
         values[k] = decodeString(bytes, valueAt, valueEnd)
         break
       }
