@@ -151,6 +151,36 @@ describe('compare', () => {
     expect(c.metrics[0].reason).toMatch(/too few time buckets/)
   })
 
+  it('with one run of history, a change beyond the noise but not clearly beyond the fail tolerance warns', () => {
+    // Alternating wiggle: no autocorrelation to discount.
+    const series = (level: number) =>
+      Array.from({ length: 30 }, (_, i) => level + (i % 2 ? 0.5 : -0.5))
+    const withSeries = (p95: number, level: number) =>
+      run(
+        { p95 },
+        {
+          series: {
+            bucketSeconds: 1,
+            p95: series(level),
+            rps: [],
+            errorRate: []
+          }
+        }
+      )
+    const baseline = withSeries(100, 100)
+    // +12% overall, but the buckets sit only 4% above the baseline's: not
+    // clearly beyond the 5% warn tolerance, clearly beyond nothing.
+    const c = compare({ current: withSeries(112, 104), stored: [baseline] })
+    expect(status(c, 'p95')).toBe('warning')
+    expect(c.metrics[0].noise.method).toBe('mann-whitney')
+    // Buckets 20% up: a regression.
+    const r = compare({ current: withSeries(120, 120), stored: [baseline] })
+    expect(status(r, 'p95')).toBe('regression')
+    // Same buckets: within the noise, whatever the overall figure says.
+    const same = compare({ current: withSeries(112, 100), stored: [baseline] })
+    expect(status(same, 'p95')).toBe('ok')
+  })
+
   it('a waiver label turns failing regressions into a waived verdict', () => {
     const c = compare({
       current: run({ ...base, p95: 130 }),

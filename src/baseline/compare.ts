@@ -306,27 +306,37 @@ export function compareMetric(input: MetricInput): MetricComparison {
     return result
   }
 
-  const shiftPct = tier === 'fail' ? (warn ?? 0) : 0
-  const noise = measureNoise(input, current, past, sign, shiftPct)
-  result.noise = noise
-  const beyond =
-    noise.method === 'robust-z'
-      ? (noise.z ?? 0) > Z_LIMIT
-      : noise.method === 'mann-whitney'
-        ? (noise.p ?? 1) < P_LIMIT
-        : false
+  // The fail tier first; a change that is not clearly beyond the fail
+  // tolerance may still be clearly beyond the warn tolerance.
+  const tiers = (['fail', 'warn'] as const).filter(
+    (t) => t === 'warn' || tier === 'fail'
+  )
   const change = describeChange(spec, baseline, current, deltaPct)
-  if (!beyond) {
-    result.status = noise.method === 'none' ? 'inconclusive' : 'ok'
-    result.reason =
-      noise.method === 'none'
-        ? `${change}, but ${noise.why}`
-        : `${change}, within the noise (${noiseText(noise)})`
-    return result
+  let noise: Noise = { method: 'none' }
+  for (const t of tiers) {
+    if (!crossed(t === 'fail' ? fail : warn)) continue
+    const shiftPct = t === 'fail' ? (warn ?? 0) : 0
+    noise = measureNoise(input, current, past, sign, shiftPct)
+    const beyond =
+      noise.method === 'robust-z'
+        ? (noise.z ?? 0) > Z_LIMIT
+        : noise.method === 'mann-whitney'
+          ? (noise.p ?? 1) < P_LIMIT
+          : false
+    if (beyond) {
+      result.noise = noise
+      result.status = t === 'fail' ? 'regression' : 'warning'
+      result.tier = t
+      result.reason = `${change} (${noiseText(noise)})`
+      return result
+    }
   }
-  result.status = tier === 'fail' ? 'regression' : 'warning'
-  result.tier = tier
-  result.reason = `${change} (${noiseText(noise)})`
+  result.noise = noise
+  result.status = noise.method === 'none' ? 'inconclusive' : 'ok'
+  result.reason =
+    noise.method === 'none'
+      ? `${change}, but ${noise.why}`
+      : `${change}, within the noise (${noiseText(noise)})`
   return result
 }
 
