@@ -253,6 +253,24 @@ describe('baselines and the pull request comment', () => {
     expect(pr.summary).toContain('No baseline yet')
   })
 
+  it('baseline: none compares with nothing and calls no API for it', async () => {
+    const before = api.requests.length
+    const pr = await pullRequest([], {
+      baseline: 'none',
+      'comment-on-pr': 'false'
+    })
+    expect(pr.code).toBe(0)
+    expect(pr.outputs).toMatchObject({
+      verdict: 'pass',
+      'baseline-sha': '',
+      'comment-url': ''
+    })
+    expect(pr.summary).toContain(
+      'Not compared with a baseline: `baseline: none`.'
+    )
+    expect(api.requests.length).toBe(before)
+  })
+
   it('rejects an unknown baseline value before running anything', async () => {
     const pr = await push({ baseline: 'git' })
     expect(pr.code).toBe(1)

@@ -74,19 +74,18 @@ export async function baselineStep(
     waiverLabel: input.waiverLabel,
     labels: context.pullRequest?.labels ?? []
   }
-  const done = (store: string, extra: Partial<BaselineStep> = {}) => ({
-    report: {
-      gate: regressionGate(undefined, gateOptions),
-      current: entry,
-      store
-    },
-    gate: regressionGate(undefined, gateOptions),
-    entry,
-    warnings,
-    ...extra
-  })
+  /** Not compared: the report says why in one line. */
+  const skipped = (why: string): BaselineStep => {
+    const gate = regressionGate(undefined, gateOptions)
+    return {
+      report: { gate, current: entry, store: '', skipped: why },
+      gate,
+      entry,
+      warnings
+    }
+  }
 
-  if (baseline.store === 'none') return done('baseline: none')
+  if (baseline.store === 'none') return skipped('`baseline: none`')
   const { owner, repo } = splitRepository(context.repository)
   if (!input.token || !owner || !repo) {
     const line =
@@ -96,7 +95,7 @@ export async function baselineStep(
     if ((input.env ?? process.env).GITHUB_ACTIONS === 'true') {
       warnings.push(line)
     } else core.info(line)
-    return done('no github-token')
+    return skipped('no github-token or repository')
   }
   const client = githubClient(input.token, context.apiUrl)
   const store = createStore(input, client, owner, repo)

@@ -14,6 +14,8 @@ export interface ComparisonReport {
   current: BaselineEntry
   /** Where the baseline was read from, or why it was not. */
   store: string
+  /** Why no comparison was attempted, when none was. */
+  skipped?: string
   /** For "x days ago"; tests pin it. */
   now?: Date
 }
@@ -34,6 +36,10 @@ const CHART_POINTS = 40
 export function renderComparison(report: ReportInput): string[] {
   const { comparison, gate, current } = report
   const out: string[] = ['### Compared with the baseline', '']
+  if (report.skipped) {
+    out.push(`Not compared with a baseline: ${report.skipped}.`, '')
+    return out
+  }
   if (!comparison || comparison.history.length === 0) {
     out.push(
       `No baseline yet for the \`${current.objective}\` objective and this load shape (${report.store}): ` +
