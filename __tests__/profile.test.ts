@@ -108,6 +108,37 @@ describe('weights', () => {
   })
 })
 
+describe('regression tolerances', () => {
+  const base =
+    'target: {base_url: "http://x"}\nendpoints:\n  - {name: checkout, path: /a}\n  - {name: search, path: /b}\n'
+
+  it('are read per metric and per endpoint', () => {
+    const profile = parseProfile(
+      `${base}regression:\n  p95: {warn: 5, fail: 15, floor: 10}\n  endpoints:\n    checkout: {p95: {fail: 30}}\n`,
+      'p.yml'
+    )
+    expect(profile.regression?.p95).toEqual({ warn: 5, fail: 15, floor: 10 })
+    expect(profile.regression?.endpoints?.checkout.p95?.fail).toBe(30)
+  })
+
+  it('an endpoint name that does not exist is an error at its line', () => {
+    expect(() =>
+      parseProfile(
+        `${base}regression:\n  endpoints:\n    chekout: {p95: {fail: 30}}\n`,
+        'p.yml'
+      )
+    ).toThrow(
+      /p\.yml:7:5: regression\.endpoints\.chekout: no endpoint named 'chekout'; did you mean 'checkout'\?/
+    )
+  })
+
+  it('an unknown metric is an error with the metrics it knows', () => {
+    expect(() =>
+      parseProfile(`${base}regression:\n  p96: {fail: 10}\n`, 'p.yml')
+    ).toThrow(/unknown key 'p96'; did you mean 'p95'\?/)
+  })
+})
+
 describe('a golden script for every objective', () => {
   const profile = parseProfile(example, 'examples/perf-gate.yml')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-'))

@@ -115,6 +115,24 @@ export function parseProfile(text: string, file: string): Profile {
       )
     }
   })
+  // A tolerance for an endpoint that does not exist would silently apply
+  // to nothing. (With an own script the names are the script's: unchecked.)
+  const endpointNames = (profile.endpoints ?? []).map((e) => e.name)
+  if (endpointNames.length > 0 && !profile.script) {
+    for (const name of Object.keys(profile.regression?.endpoints ?? {})) {
+      if (endpointNames.includes(name)) continue
+      const pos = where(['regression', 'endpoints'], name)
+      throw new ProfileError(
+        file,
+        pos.line,
+        pos.col,
+        `regression.endpoints.${name}`,
+        `no endpoint named '${name}'` +
+          (suggest(name, endpointNames) ||
+            ` (the endpoints are: ${endpointNames.join(', ')})`)
+      )
+    }
+  }
   if (profile.think_time && profile.think_time.min > profile.think_time.max) {
     const pos = where(['think_time', 'min'])
     throw new ProfileError(
