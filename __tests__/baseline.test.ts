@@ -215,3 +215,27 @@ describe('the branch store', () => {
     expect(write.warning).toMatch(/contents: write/)
   })
 })
+
+describe('an API that hangs', () => {
+  it('costs the job the client’s time budget, not the job timeout', async () => {
+    const { startServer } = await import('./helpers/http.js')
+    const silent = await startServer(() => {
+      /* never answers */
+    })
+    try {
+      const store = new BranchStore({
+        client: githubClient('ghs_test', silent.url, 300),
+        ...target,
+        branch: 'perf-gate-data',
+        commit: 'abc',
+        runId: '1'
+      })
+      // Without the budget this would wait for the test's own timeout.
+      await expect(store.read('load')).rejects.toThrow(
+        /could not read perf-gate-data:baselines\/load\.json: the GitHub API did not answer within 5 minutes/
+      )
+    } finally {
+      await silent.close()
+    }
+  })
+})

@@ -165,7 +165,11 @@ export async function run(): Promise<void> {
     // The report travels in the artifact too: the workflow_run pattern
     // posts it on fork pull requests.
     const reportPath = path.join(inputs.resultsDir, 'perf-gate-report.md')
-    fs.writeFileSync(reportPath, report())
+    try {
+      fs.writeFileSync(reportPath, report())
+    } catch (error) {
+      core.warning(`Could not write ${reportPath}: ${errorMessage(error)}`)
+    }
     const artifact = await publishFiles(k6Run, inputs, context, [
       resultPath,
       reportPath

@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
-import { errorMessage } from '../errors.js'
-import { httpStatus, type GitHubClient } from '../github.js'
+import { apiErrorMessage, httpStatus, type GitHubClient } from '../github.js'
 import {
   appendEntry,
   emptyFile,
@@ -58,7 +57,7 @@ export class BranchStore implements BaselineStore {
     } catch (error) {
       if (httpStatus(error) === 404) return { file: emptyFile(objective) }
       throw new Error(
-        `could not read ${this.label(objective)}: ${errorMessage(error)}`,
+        `could not read ${this.label(objective)}: ${apiErrorMessage(error)}`,
         { cause: error }
       )
     }
@@ -87,8 +86,8 @@ export class BranchStore implements BaselineStore {
         sha: data.sha,
         readOnly,
         warning: readOnly
-          ? errorMessage(error)
-          : `${errorMessage(error)}. perf-gate ignored it; the next baseline written replaces it (the old file stays in the branch's history).`
+          ? apiErrorMessage(error)
+          : `${apiErrorMessage(error)}. perf-gate ignored it; the next baseline written replaces it (the old file stays in the branch's history).`
       }
     }
   }
@@ -141,7 +140,7 @@ export class BranchStore implements BaselineStore {
         return {
           written: false,
           attempts: attempt,
-          warning: `could not write ${this.label(objective)}: ${errorMessage(error)}${
+          warning: `could not write ${this.label(objective)}: ${apiErrorMessage(error)}${
             status === 403
               ? '. The token needs `contents: write` (permissions in the workflow).'
               : ''

@@ -2,8 +2,8 @@ import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import type { RunContext } from '../context.js'
-import { errorMessage } from '../errors.js'
 import {
+  apiErrorMessage,
   githubClient,
   httpStatus,
   splitRepository,
@@ -118,7 +118,7 @@ export async function baselineStep(
     stored = read.file.entries
   } catch (error) {
     warnings.push(
-      `Could not read the baseline from ${storeLabel}: ${errorMessage(error)}. Not compared.`
+      `Could not read the baseline from ${storeLabel}: ${apiErrorMessage(error)}. Not compared.`
     )
   }
   // Compare with the branch the change goes into (the default branch for
@@ -160,7 +160,7 @@ export async function baselineStep(
       warnings.push(`Baseline not updated: ${step.written.warning}`)
     }
   } catch (error) {
-    warnings.push(`Baseline not updated: ${errorMessage(error)}`)
+    warnings.push(`Baseline not updated: ${apiErrorMessage(error)}`)
   }
   return step
 }

@@ -1,5 +1,4 @@
-import { errorMessage } from '../errors.js'
-import { httpStatus, type GitHubClient } from '../github.js'
+import { apiErrorMessage, httpStatus, type GitHubClient } from '../github.js'
 
 /** GitHub rejects comment bodies over 65,536 characters. */
 const MAX_BODY = 65_000
@@ -71,7 +70,7 @@ export async function upsertComment(
           ? `could not comment on pull request #${issueNumber} (HTTP ${status}): the token cannot write to it. ` +
             'Pull requests from forks get a read-only token; the report is in the job summary. ' +
             'To comment on them, use the workflow_run pattern in the README.'
-          : `could not comment on pull request #${issueNumber}: ${errorMessage(error)}`
+          : `could not comment on pull request #${issueNumber}: ${apiErrorMessage(error)}`
     }
   }
 }
