@@ -1,4 +1,5 @@
 import { getOctokit } from '@actions/github'
+import { defaults } from '@actions/github/lib/utils'
 import { errorMessage } from './errors.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
@@ -19,7 +20,8 @@ export function githubClient(
 ): GitHubClient {
   return getOctokit(token, {
     baseUrl: apiUrl,
-    request: { signal: AbortSignal.timeout(budgetMs) }
+    // Options merge shallowly: keep the proxy-aware fetch of the defaults.
+    request: { ...defaults.request, signal: AbortSignal.timeout(budgetMs) }
   })
 }
 
