@@ -46,7 +46,7 @@ function runOn(
       'github-token': 'ghs_e2e_token',
       ...inputs
     },
-    env: { GITHUB_API_URL: api.url, PERF_GATE_RETRY_DELAY_MS: '0', ...env },
+    env: { GITHUB_API_URL: api.url, ...env },
     event
   })
 }

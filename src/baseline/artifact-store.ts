@@ -1,7 +1,6 @@
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { errorMessage } from '../errors.js'
 import type { GitHubClient } from '../github.js'
@@ -128,9 +127,7 @@ export class ArtifactStore implements BaselineStore {
       entry,
       keep
     )
-    const dir = fs.mkdtempSync(
-      path.join(this.options.tempDir || os.tmpdir(), 'baseline-out-')
-    )
+    const dir = fs.mkdtempSync(path.join(this.options.tempDir, 'baseline-out-'))
     const file = path.join(dir, storeFileName(objective))
     fs.writeFileSync(file, serialiseBaselineFile(next))
     const name = this.artifactName(objective)

@@ -1,5 +1,10 @@
 import type { RegressionTolerances } from '../profile/schema.js'
-import { formatMs, formatPercent, formatRate } from '../report/format.js'
+import {
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatSignedPercent
+} from '../report/format.js'
 import type { BaselineEntry, MetricSet } from './entry.js'
 import { mannWhitneyGreater, median, robustZ } from './stats.js'
 
@@ -298,23 +303,20 @@ export function compareMetric(input: MetricInput): MetricComparison {
 
   const crossed = (limit: number | undefined): boolean =>
     limit !== undefined && relative * 100 > limit && worseBy > floor
-  const tier = crossed(fail) ? 'fail' : crossed(warn) ? 'warn' : undefined
-
-  if (!tier) {
+  // The fail tier first; a change that is not clearly beyond the fail
+  // tolerance may still be clearly beyond the warn tolerance.
+  const tiers = (['fail', 'warn'] as const).filter((t) =>
+    crossed(t === 'fail' ? fail : warn)
+  )
+  if (tiers.length === 0) {
     const better = -worseBy > floor && -relative * 100 > (fail ?? warn ?? 0)
     result.status = better ? 'improved' : 'ok'
     return result
   }
 
-  // The fail tier first; a change that is not clearly beyond the fail
-  // tolerance may still be clearly beyond the warn tolerance.
-  const tiers = (['fail', 'warn'] as const).filter(
-    (t) => t === 'warn' || tier === 'fail'
-  )
-  const change = describeChange(spec, baseline, current, deltaPct)
+  const change = describeChange(input.metric, baseline, current, deltaPct)
   let noise: Noise = { method: 'none' }
   for (const t of tiers) {
-    if (!crossed(t === 'fail' ? fail : warn)) continue
     const shiftPct = t === 'fail' ? (warn ?? 0) : 0
     noise = measureNoise(input, current, past, sign, shiftPct)
     const beyond =
@@ -402,20 +404,25 @@ function noiseText(noise: Noise): string {
 }
 
 function describeChange(
-  spec: MetricSpec,
+  metric: MetricKey,
   baseline: number,
   current: number,
   deltaPct: number | undefined
 ): string {
-  const show = (v: number): string =>
-    spec.unit === 'ms'
-      ? formatMs(v)
-      : spec.unit === 'rps'
-        ? formatRate(v)
-        : formatPercent(v)
   const pct =
     deltaPct === undefined || !Number.isFinite(deltaPct)
       ? ''
-      : ` (${deltaPct >= 0 ? '+' : ''}${deltaPct.toFixed(1)}%)`
-  return `${spec.label} ${show(baseline)} → ${show(current)}${pct}`
+      : ` (${formatSignedPercent(deltaPct)})`
+  return `${METRICS[metric].label} ${formatMetricValue(metric, baseline)} → ${formatMetricValue(metric, current)}${pct}`
+}
+
+/** A metric's value in its own unit: `12.3 ms`, `45.6/s`, `0.50%`. */
+export function formatMetricValue(
+  metric: MetricKey,
+  value: number | undefined
+): string {
+  const unit = METRICS[metric].unit
+  if (unit === 'ms') return formatMs(value)
+  if (unit === 'rps') return formatRate(value)
+  return formatPercent(value)
 }

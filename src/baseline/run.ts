@@ -192,8 +192,7 @@ function createStore(
     repo,
     branch: baseline.branch,
     commit: context.sha,
-    runId: context.runId,
-    retryDelayMs: Number(process.env.PERF_GATE_RETRY_DELAY_MS ?? 250)
+    runId: context.runId
   })
 }
 

@@ -1,4 +1,5 @@
 import {
+  formatMetricValue,
   METRICS,
   type Comparison,
   type MetricComparison,
@@ -6,7 +7,7 @@ import {
 } from '../baseline/compare.js'
 import type { BaselineEntry } from '../baseline/entry.js'
 import type { RegressionGate } from '../baseline/gate.js'
-import { cell, formatMs, formatPercent, formatRate } from './format.js'
+import { cell, formatMs, formatPercent, formatSignedPercent } from './format.js'
 
 export interface ComparisonReport {
   comparison?: Comparison
@@ -109,14 +110,7 @@ function baselineLine(report: ReportInput, comparison: Comparison): string {
 
 function metricRow(c: MetricComparison): string {
   const spec = METRICS[c.metric]
-  return `| ${spec.label} | ${show(c.metric, c.baseline)} | ${show(c.metric, c.current)} | ${delta(c)} | ${STATUS[c.status]} |`
-}
-
-function show(metric: MetricComparison['metric'], v: number | undefined) {
-  const unit = METRICS[metric].unit
-  if (unit === 'ms') return formatMs(v)
-  if (unit === 'rps') return formatRate(v)
-  return formatPercent(v)
+  return `| ${spec.label} | ${formatMetricValue(c.metric, c.baseline)} | ${formatMetricValue(c.metric, c.current)} | ${delta(c)} | ${STATUS[c.status]} |`
 }
 
 function delta(c: MetricComparison): string {
@@ -126,7 +120,7 @@ function delta(c: MetricComparison): string {
     return `${pp >= 0 ? '+' : ''}${pp.toFixed(2)} pp`
   }
   if (c.deltaPct === undefined || !Number.isFinite(c.deltaPct)) return ''
-  return `${c.deltaPct >= 0 ? '+' : ''}${c.deltaPct.toFixed(1)}%`
+  return formatSignedPercent(c.deltaPct)
 }
 
 function endpointTable(comparison: Comparison): string[] {

@@ -16,6 +16,11 @@ export function formatPercent(share: number | undefined, digits = 2): string {
   return `${(share * 100).toFixed(digits)}%`
 }
 
+/** A relative change: `+12.3%`, `-4.0%`. */
+export function formatSignedPercent(pct: number): string {
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`
+}
+
 export function formatCount(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return 'n/a'
   return Math.round(n).toLocaleString('en-US')
