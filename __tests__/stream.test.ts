@@ -9,7 +9,12 @@ import {
   isRamping,
   limitsFromThresholds
 } from '../src/results/findings.js'
-import { exactPercentile, LatencyRecorder } from '../src/results/latency.js'
+import {
+  ExactBudget,
+  exactPercentile,
+  LatencyRecorder,
+  type LatencyStats
+} from '../src/results/latency.js'
 import {
   analyseResultsFile,
   ResultsAnalyser,
@@ -262,7 +267,164 @@ describe('summaries: the machine-readable format and crashed runs', () => {
   })
 })
 
+/** One k6 sample line, laid out as k6 writes it. */
+function sampleLine(
+  metric: string,
+  ms: number,
+  value: number,
+  tags: Record<string, string>
+): string {
+  const time = new Date(Date.UTC(2026, 10, 22, 23, 58) + ms).toISOString()
+  return JSON.stringify({
+    metric,
+    type: 'Point',
+    data: { time, value, tags }
+  })
+}
+
+describe('long runs and many endpoints: bounded memory, the same figures', () => {
+  // 6,000 requests over 3 endpoints × 2 scenarios, log-normal-ish latencies.
+  const requests = Array.from({ length: 6_000 }, (_, i) => ({
+    name: ['GET /a', 'GET /b', 'POST /c'][i % 3],
+    scenario: i % 5 === 0 ? 'spike' : 'steady',
+    status: i % 97 === 0 ? '503' : '200',
+    ms: Math.exp(((i * 7919) % 6_000) / 1_500) * (1 + (i % 3))
+  }))
+  const lines = requests.map((r, i) =>
+    sampleLine('http_req_duration', i * 10, r.ms, {
+      expected_response: r.status === '200' ? 'true' : 'false',
+      name: r.name,
+      scenario: r.scenario,
+      status: r.status,
+      url: `http://127.0.0.1${r.name.split(' ')[1]}?i=${i}`
+    })
+  )
+  const text = lines.join('\n') + '\n'
+  const exact = (pick: (r: (typeof requests)[number]) => boolean) =>
+    Float64Array.from(requests.filter(pick).map((r) => r.ms))
+
+  it('past the exact-sample budget every group stays within 1% of exact', () => {
+    const analyser = new ResultsAnalyser({ exactSamples: 1_000 })
+    analyser.push(Buffer.from(text))
+    const result = analyser.finish()
+    type Pair = [{ latency: LatencyStats } | undefined, Float64Array]
+    const groups: Pair[] = [
+      [result.http, exact(() => true)],
+      ...['GET /a', 'GET /b', 'POST /c'].map((name): Pair => [
+        result.endpoints.find((e) => e.name === name),
+        exact((r) => r.name === name)
+      ]),
+      ...['steady', 'spike'].map((name): Pair => [
+        result.scenarios.find((s) => s.name === name),
+        exact((r) => r.scenario === name)
+      ])
+    ]
+    for (const [group, samples] of groups) {
+      expect(group?.latency.count).toBe(samples.length)
+      for (const p of [50, 90, 95, 99] as const) {
+        const want = exactPercentile(samples, p)
+        const got = group?.latency[`p${p}`] ?? NaN
+        expect(Math.abs(got - want) / want).toBeLessThan(0.01)
+      }
+    }
+    expect(result.http.statuses).toEqual({ '200': 5_938, '503': 62 })
+    expect(result.http.failures).toBe(62)
+    expect(result.series.buckets.reduce((n, b) => n + b.requests, 0)).toBe(
+      6_000
+    )
+  })
+
+  it('within the budget the figures are exact, as k6 computes them', () => {
+    const analyser = new ResultsAnalyser()
+    analyser.push(Buffer.from(text))
+    const result = analyser.finish()
+    expect(result.http.latency.p95).toBe(
+      exactPercentile(
+        exact(() => true),
+        95
+      )
+    )
+    const b = result.endpoints.find((e) => e.name === 'GET /b')
+    expect(b?.latency.p99).toBe(
+      exactPercentile(
+        exact((r) => r.name === 'GET /b'),
+        99
+      )
+    )
+  })
+
+  it('past the endpoint × scenario cap, endpoints fold into (other) and scenarios stay whole', () => {
+    const analyser = new ResultsAnalyser({ cells: 2 })
+    analyser.push(Buffer.from(text))
+    const result = analyser.finish()
+    expect(result.endpoints.map((e) => e.name).sort()).toEqual([
+      '(other)',
+      'GET /a',
+      'GET /b'
+    ])
+    expect(result.endpoints.reduce((n, e) => n + e.requests, 0)).toBe(6_000)
+    const spike = result.scenarios.find((s) => s.name === 'spike')
+    expect(spike?.requests).toBe(1_200)
+    expect(spike?.latency.p95).toBe(
+      exactPercentile(
+        exact((r) => r.scenario === 'spike'),
+        95
+      )
+    )
+  })
+
+  it('reads escaped and UTF-8 tag values as one name', () => {
+    const raw = [
+      // The same name, once escaped and once as UTF-8 bytes.
+      '{"metric":"http_req_duration","type":"Point","data":{"time":"2026-11-22T23:58:28.5Z","value":3,"tags":{"name":"caf\\u00e9","status":"200"}}}',
+      sampleLine('http_req_duration', 1, 5, { name: 'café', status: '200' }),
+      sampleLine('http_req_duration', 2, 7, {
+        name: 'GET /q?x="1"',
+        status: '404'
+      }),
+      sampleLine('checks', 3, 0, { check: 'body has "ok"' }),
+      sampleLine('checks', 4, 1, { check: 'body has "ok"' })
+    ]
+    const analyser = new ResultsAnalyser()
+    analyser.push(Buffer.from(raw.join('\n') + '\n', 'utf8'))
+    const result = analyser.finish()
+    expect(
+      result.endpoints.map((e) => [e.name, e.requests, e.failures])
+    ).toEqual([
+      ['café', 2, 0],
+      ['GET /q?x="1"', 1, 1]
+    ])
+    expect(result.checks).toEqual([
+      { name: 'body has "ok"', passes: 1, fails: 1 }
+    ])
+    expect(result.corruptLines).toBe(0)
+  })
+})
+
 describe('LatencyRecorder', () => {
+  it('shares one exact-sample budget: a recorder past it turns to a histogram and hands its share back', () => {
+    const budget = new ExactBudget(100)
+    const small = new LatencyRecorder(Infinity, 3, budget)
+    const big = new LatencyRecorder(Infinity, 3, budget)
+    const smallSamples = Float64Array.from({ length: 60 }, (_, i) => 1 + i / 7)
+    const bigSamples = Float64Array.from(
+      { length: 500 },
+      (_, i) => 2 + ((i * 37) % 500) / 11
+    )
+    smallSamples.forEach((v) => small.record(v))
+    bigSamples.forEach((v) => big.record(v))
+    expect(budget.remaining).toBe(40)
+    // Still exact: k6's interpolation to the digit.
+    expect(small.percentile(95)).toBe(exactPercentile(smallSamples, 95))
+    const all = Float64Array.from([...smallSamples, ...bigSamples])
+    const both = LatencyRecorder.combine([small, big])
+    expect(both.count).toBe(560)
+    for (const p of [50, 95, 99]) {
+      const want = exactPercentile(all, p)
+      expect(Math.abs(both.percentile(p) - want) / want).toBeLessThan(0.01)
+    }
+  })
+
   it('matches exact percentiles within 1% once past the exact-sample cap', () => {
     const samples = Float64Array.from({ length: 30_000 }, (_, i) =>
       Math.exp(((i * 7919) % 30_000) / 5000)

@@ -18,11 +18,23 @@ export interface LatencyStats {
 }
 
 /**
- * Latency percentiles in bounded memory. Up to `exactCap` samples are kept,
- * and percentiles are then computed exactly as k6 does (linear interpolation
- * between sorted samples), so short runs match k6's summary to the digit.
- * Past that an HdrHistogram (3 significant digits: 0.1% resolution) takes
- * over, whatever the run's length.
+ * How many samples all the recorders sharing it may still keep exactly:
+ * one budget for the whole run bounds memory however many endpoints there
+ * are, and keeps every figure exact for runs that fit in it.
+ */
+export class ExactBudget {
+  constructor(public remaining: number) {}
+}
+
+type Digits = 1 | 2 | 3
+
+/**
+ * Latency percentiles in bounded memory. Up to `exactCap` samples (and no
+ * more than a shared `ExactBudget` allows) are kept, and percentiles are
+ * then computed exactly as k6 does (linear interpolation between sorted
+ * samples), so short runs match k6's summary to the digit. Past that an
+ * HdrHistogram (3 significant digits: 0.1% resolution) takes over, whatever
+ * the run's length; it is built only then, from the samples kept so far.
  */
 export class LatencyRecorder {
   count = 0
@@ -31,86 +43,88 @@ export class LatencyRecorder {
   private max = -Infinity
   private exact: Float64Array | undefined
   private sorted: Float64Array | undefined
-  private readonly histogram: hdr.Histogram
+  private histogram: hdr.Histogram | undefined
 
   constructor(
     private readonly exactCap = 20_000,
-    significantDigits: 1 | 2 | 3 = 3
+    private readonly significantDigits: Digits = 3,
+    private readonly budget?: ExactBudget
   ) {
-    this.exact =
-      exactCap > 0 ? new Float64Array(Math.min(exactCap, 1024)) : undefined
-    this.histogram = hdr.build({
-      // Plain 32-bit counts: the packed layout is 5× slower to record into,
-      // and this one is ~90 KB at 3 digits, ~13 KB at 2.
-      bitBucketSize: 32,
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: HIGHEST_US,
-      numberOfSignificantValueDigits: significantDigits,
-      useWebAssembly: false
-    })
+    if (exactCap > 0) this.exact = new Float64Array(Math.min(exactCap, 256))
+    else this.histogram = newHistogram(significantDigits)
   }
 
   record(ms: number): void {
     if (!(ms >= 0)) return
     const index = this.count++
-    this.sorted = undefined
     this.sum += ms
     if (ms < this.min) this.min = ms
     if (ms > this.max) this.max = ms
-    if (this.exact) {
-      if (index < this.exactCap) {
-        if (index >= this.exact.length) {
-          const grown = new Float64Array(
-            Math.min(this.exactCap, this.exact.length * 4)
-          )
-          grown.set(this.exact)
-          this.exact = grown
-        }
+    if (this.exact !== undefined) {
+      this.sorted = undefined
+      if (
+        index < this.exactCap &&
+        (this.budget === undefined || this.budget.remaining > 0)
+      ) {
+        if (this.budget) this.budget.remaining--
+        if (index >= this.exact.length) this.grow(index + 1)
         this.exact[index] = ms
-      } else {
-        this.exact = undefined
+        return
       }
+      this.toHistogram(index)
     }
-    this.histogram.recordValue(
-      Math.min(HIGHEST_US, Math.max(1, Math.round(ms * SCALE)))
-    )
+    ;(this.histogram as hdr.Histogram).recordValue(toMicros(ms))
   }
 
   /** Fold another recorder in (coarser time buckets, totals). */
   merge(other: LatencyRecorder): void {
     if (other.count === 0) return
-    this.sorted = undefined
-    if (
-      this.exact &&
-      other.exact &&
-      this.count + other.count <= this.exactCap
-    ) {
-      const merged = new Float64Array(
-        Math.max(this.exact.length, this.count + other.count)
-      )
-      merged.set(this.exact.subarray(0, this.count))
-      merged.set(other.exact.subarray(0, other.count), this.count)
-      this.exact = merged
-    } else {
-      this.exact = undefined
-    }
+    const held = this.count
     this.count += other.count
     this.sum += other.sum
     this.min = Math.min(this.min, other.min)
     this.max = Math.max(this.max, other.max)
-    this.histogram.add(other.histogram)
+    if (
+      this.exact !== undefined &&
+      other.exact !== undefined &&
+      this.count <= this.exactCap
+    ) {
+      this.sorted = undefined
+      if (this.count > this.exact.length) this.grow(this.count)
+      this.exact.set(other.exact.subarray(0, other.count), held)
+      return
+    }
+    if (this.exact !== undefined) this.toHistogram(held)
+    const histogram = this.histogram as hdr.Histogram
+    if (other.exact !== undefined) {
+      for (let i = 0; i < other.count; i++)
+        histogram.recordValue(toMicros(other.exact[i]))
+    } else {
+      histogram.add(other.histogram as hdr.Histogram)
+    }
+  }
+
+  /** One recorder holding all of `parts`: exact when every part is. */
+  static combine(parts: Iterable<LatencyRecorder>): LatencyRecorder {
+    const list = [...parts]
+    const exact = list.every((part) => part.exact !== undefined)
+    const total = list.reduce((sum, part) => sum + part.count, 0)
+    const combined = new LatencyRecorder(exact ? Math.max(1, total) : 0)
+    for (const part of list) combined.merge(part)
+    return combined
   }
 
   /** The p-th percentile (0–100), in ms; NaN without samples. */
   percentile(p: number): number {
     if (this.count === 0) return NaN
-    if (this.exact) {
+    if (this.exact !== undefined) {
       this.sorted ??= this.exact.slice(0, this.count).sort()
       return interpolate(this.sorted, p)
     }
     if (p >= 100) return this.max
     if (p <= 0) return this.min
-    return Math.min(this.max, this.histogram.getValueAtPercentile(p) / SCALE)
+    const histogram = this.histogram as hdr.Histogram
+    return Math.min(this.max, histogram.getValueAtPercentile(p) / SCALE)
   }
 
   stats(): LatencyStats {
@@ -126,10 +140,47 @@ export class LatencyRecorder {
     }
   }
 
-  /** Free the histogram's memory (packed arrays are large-ish). */
+  /** Free the histogram's memory. */
   destroy(): void {
-    this.histogram.destroy()
+    this.histogram?.destroy()
   }
+
+  private grow(atLeast: number): void {
+    const exact = this.exact as Float64Array
+    const grown = new Float64Array(
+      Math.min(this.exactCap, Math.max(atLeast, exact.length * 4))
+    )
+    grown.set(exact)
+    this.exact = grown
+  }
+
+  /** From exact samples to the histogram: the first `held` samples move. */
+  private toHistogram(held: number): void {
+    const exact = this.exact as Float64Array
+    const histogram = newHistogram(this.significantDigits)
+    for (let i = 0; i < held; i++) histogram.recordValue(toMicros(exact[i]))
+    // What this recorder held goes back to the others.
+    if (this.budget) this.budget.remaining += held
+    this.histogram = histogram
+    this.exact = undefined
+    this.sorted = undefined
+  }
+}
+
+function newHistogram(significantDigits: Digits): hdr.Histogram {
+  return hdr.build({
+    // Plain 32-bit counts: the packed layout is 5× slower to record into,
+    // and this one is ~90 KB at 3 digits, ~13 KB at 2.
+    bitBucketSize: 32,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: significantDigits,
+    useWebAssembly: false
+  })
+}
+
+function toMicros(ms: number): number {
+  return Math.min(HIGHEST_US, Math.max(1, Math.round(ms * SCALE)))
 }
 
 /** k6's TrendSink.P: sort, then interpolate between neighbours. */

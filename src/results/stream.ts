@@ -1,7 +1,7 @@
 import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../errors.js'
-import { LatencyRecorder, type LatencyStats } from './latency.js'
+import { ExactBudget, LatencyRecorder, type LatencyStats } from './latency.js'
 
 /**
  * One streaming pass over k6's `--out json` file (NDJSON, ~12 lines and
@@ -17,8 +17,21 @@ import { LatencyRecorder, type LatencyStats } from './latency.js'
 
 export const RESULT_BUCKETS_MAX = 300
 const FIRST_BUCKET_MS = 10
+/** Distinct `name` tags (untagged URLs), and scenarios; the rest: OTHER. */
 const MAX_ENDPOINTS = 500
 const MAX_CHECKS = 500
+const MAX_STATUSES = 500
+/** Endpoint × scenario pairs, each with its own latency recorder. */
+const MAX_CELLS = 500
+/** The cell key's name part for pairs past MAX_CELLS. */
+const OVERFLOW = 511
+/**
+ * Latencies kept exactly across the whole run (400 KB): runs up to this
+ * many requests get k6's own percentiles to the digit.
+ */
+const EXACT_SAMPLES = 50_000
+/** Latencies kept exactly per time bucket (300 × 16 KB at most). */
+const BUCKET_EXACT_SAMPLES = 2_000
 export const OTHER = '(other)'
 
 export interface EndpointStats {
@@ -81,29 +94,98 @@ export interface ResultsAnalysis {
   series: { bucketSeconds: number; buckets: SeriesBucket[] }
 }
 
-class Group {
-  requests = 0
-  failures = 0
-  readonly latency: LatencyRecorder
-  readonly statuses = new Map<string, number>()
-  constructor(exactCap: number) {
-    this.latency = new LatencyRecorder(exactCap)
+/** The distinct values of one tag, by their raw bytes. */
+class TagValues {
+  /** The value of each id, decoded once, when first seen. */
+  readonly strings: string[] = []
+  private readonly raw: Buffer[] = []
+  // Open addressing: id + 1 per slot, 0 when empty; a quarter full at most.
+  private readonly slots: Int32Array
+  private other = -1
+
+  /** At most `cap` distinct values; the rest share the id of OTHER. */
+  constructor(private readonly cap: number) {
+    let size = 16
+    while (size < cap * 4) size *= 2
+    this.slots = new Int32Array(size)
   }
-  add(ms: number, failed: boolean, status: string): void {
-    this.requests++
-    if (failed) this.failures++
-    this.latency.record(ms)
-    this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1)
-  }
-  stats(name: string): EndpointStats {
-    return {
-      name,
-      requests: this.requests,
-      failures: this.failures,
-      errorRate: this.requests ? this.failures / this.requests : 0,
-      latency: this.latency.stats(),
-      statuses: Object.fromEntries([...this.statuses].sort())
+
+  /** The id of the JSON string body `bytes[at, end)`, of hash `hash`. */
+  id(bytes: Buffer, at: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1
+    const length = end - at
+    let slot = (hash ^ (hash >>> 16)) & mask
+    for (;;) {
+      const entry = this.slots[slot]
+      if (entry === 0) break
+      const raw = this.raw[entry - 1]
+      if (raw.length === length && sameBytes(bytes, at, raw, 0, length))
+        return entry - 1
+      slot = (slot + 1) & mask
     }
+    if (this.raw.length >= this.cap) {
+      if (this.other < 0) {
+        this.other = this.strings.length
+        this.strings.push(OTHER)
+      }
+      return this.other
+    }
+    const id = this.raw.length
+    this.raw.push(Buffer.from(bytes.subarray(at, end)))
+    this.strings.push(decodeString(bytes, at, end))
+    this.slots[slot] = id + 1
+    return id
+  }
+}
+
+/**
+ * Requests of one endpoint (`name`) in one scenario: one latency recorder,
+ * which the endpoint, the scenario and the total are merged from at the end.
+ */
+class Cell {
+  readonly latency: LatencyRecorder
+  constructor(
+    readonly name: string | undefined,
+    readonly scenario: string | undefined,
+    budget: ExactBudget
+  ) {
+    this.latency = new LatencyRecorder(Infinity, 3, budget)
+  }
+}
+
+/** Requests of one cell with one status and outcome. */
+class Combo {
+  requests = 0
+  constructor(
+    readonly cell: Cell,
+    readonly status: string,
+    readonly failed: boolean
+  ) {}
+}
+
+function groupStats(name: string, combos: Combo[]): EndpointStats {
+  let requests = 0
+  let failures = 0
+  const statuses = new Map<string, number>()
+  const cells = new Set<Cell>()
+  for (const combo of combos) {
+    requests += combo.requests
+    if (combo.failed) failures += combo.requests
+    statuses.set(
+      combo.status,
+      (statuses.get(combo.status) ?? 0) + combo.requests
+    )
+    cells.add(combo.cell)
+  }
+  return {
+    name,
+    requests,
+    failures,
+    errorRate: requests ? failures / requests : 0,
+    latency: LatencyRecorder.combine(
+      [...cells].map((cell) => cell.latency)
+    ).stats(),
+    statuses: Object.fromEntries([...statuses].sort())
   }
 }
 
@@ -112,7 +194,9 @@ class Bucket {
   failures = 0
   vus = 0
   dropped = 0
-  latency = new LatencyRecorder(0, 2)
+  // Exact while small (most buckets, and every bucket early in a run, when
+  // they are 10 ms wide and merged often); 2-digit HdrHistogram past that.
+  latency = new LatencyRecorder(BUCKET_EXACT_SAMPLES, 2)
   merge(other: Bucket): void {
     this.requests += other.requests
     this.failures += other.failures
@@ -159,7 +243,17 @@ class Series {
   }
 }
 
+/** Memory bounds; the defaults suit any run, tests lower them. */
+export interface AnalyserLimits {
+  /** Latencies kept exactly across the run; past that, HdrHistograms. */
+  exactSamples: number
+  /** Endpoint × scenario pairs with their own latency recorder. */
+  cells: number
+}
+
 export class ResultsAnalyser {
+  private readonly budget: ExactBudget
+  private readonly maxCells: number
   private bytes = 0
   private lines = 0
   private corrupt = 0
@@ -168,16 +262,36 @@ export class ResultsAnalyser {
   private firstMs = Infinity
   private lastMs = -Infinity
   private readonly metrics: Record<string, MetricInfo> = {}
-  private readonly http = new Group(50_000)
-  private readonly endpoints = new Map<string, Group>()
-  private readonly scenarios = new Map<string, Group>()
-  private readonly checks = new Map<string, { passes: number; fails: number }>()
+  // http_req_duration's tags, interned: see DURATION_TAGS for the order.
+  private readonly durationTags = [
+    new TagValues(MAX_STATUSES),
+    new TagValues(4),
+    new TagValues(MAX_ENDPOINTS),
+    new TagValues(MAX_ENDPOINTS)
+  ]
+  private readonly checkNames = [new TagValues(MAX_CHECKS)]
+  private readonly ids = new Int32Array(DURATION_TAGS.length)
+  private readonly combos = new Map<number, Combo>()
+  private readonly cells = new Map<number, Cell>()
+  private readonly checkPasses: number[] = []
+  private readonly checkFails: number[] = []
   private iterations = 0
   private dropped = 0
   private maxVus = 0
   private readonly series = new Series()
   private timeBase = Buffer.alloc(0)
   private timeBaseMs = 0
+  // The Point being read: set by point().
+  private timeMs = 0
+  private value = 0
+  private tagsAt = 0
+  /** Where the last parse ended. */
+  private cursor = 0
+
+  constructor(limits: Partial<AnalyserLimits> = {}) {
+    this.budget = new ExactBudget(limits.exactSamples ?? EXACT_SAMPLES)
+    this.maxCells = limits.cells ?? MAX_CELLS
+  }
 
   /**
    * Feed raw bytes; lines may span calls. Lines are found and skipped on
@@ -233,25 +347,23 @@ export class ResultsAnalyser {
       const nameAt = start + METRIC_PREFIX.length
       const kind = targetAt(bytes, nameAt)
       if (kind < 0) return
-      const from = nameAt + TARGETS[kind].length
-      const point = this.point(bytes, from, end)
-      if (!point) {
+      if (!this.point(bytes, nameAt + TARGETS[kind].length, end)) {
         this.corrupt++
         return
       }
       switch (kind) {
         case 0:
-          return this.httpDuration(bytes, point, end)
+          return this.httpDuration(bytes, end)
         case 1:
-          return this.check(bytes, point, end)
+          return this.check(bytes, end)
         case 2:
-          return this.gauge(point)
+          return this.gauge()
         case 3:
-          this.iterations += point.value
+          this.iterations += this.value
           return
         case 4:
-          this.dropped += point.value
-          this.series.at(point.timeMs).dropped += point.value
+          this.dropped += this.value
+          this.series.at(this.timeMs).dropped += this.value
           return
       }
     }
@@ -291,108 +403,198 @@ export class ResultsAnalyser {
     }
   }
 
-  /** Read a Point's time and value from the bytes, without JSON.parse. */
-  private point(bytes: Buffer, from: number, end: number): Point | undefined {
+  /**
+   * Read a Point's time and value from the bytes, without JSON.parse, into
+   * `timeMs`, `value` and `tagsAt`; false when the line is not a Point.
+   */
+  private point(bytes: Buffer, from: number, end: number): boolean {
     // ","type":"Point","data":{"time":"
-    if (!startsWith(bytes, from, POINT_TIME)) return undefined
-    const timeAt = from + POINT_TIME.length
-    const timeEnd = indexOfByte(bytes, 0x22, timeAt, end)
-    if (timeEnd < 0 || !startsWith(bytes, timeEnd, VALUE_PREFIX))
-      return undefined
-    const valueAt = timeEnd + VALUE_PREFIX.length
-    let valueEnd = valueAt
+    if (!startsWith(bytes, from, POINT_TIME)) return false
+    const timeMs = this.parseTime(bytes, from + POINT_TIME.length, end)
+    const timeEnd = this.cursor
+    if (Number.isNaN(timeMs) || !startsWith(bytes, timeEnd, VALUE_PREFIX))
+      return false
+    const value = this.parseValue(bytes, timeEnd + VALUE_PREFIX.length, end)
+    if (Number.isNaN(value)) return false
+    if (timeMs < this.firstMs) this.firstMs = timeMs
+    if (timeMs > this.lastMs) this.lastMs = timeMs
+    this.timeMs = timeMs
+    this.value = value
+    this.tagsAt = this.cursor
+    return true
+  }
+
+  /**
+   * RFC 3339 with nanoseconds, as Go writes it: `cursor` ends at the
+   * closing quote. The date, hour, minute and zone change rarely: they are
+   * parsed once per minute, the seconds by hand.
+   */
+  private parseTime(bytes: Buffer, at: number, end: number): number {
+    // 2026-11-22T23:58:28.43990194Z
+    if (bytes[at + 16] === 0x3a && at + 20 < end) {
+      let zone = at + 19
+      let fraction = 0
+      if (bytes[zone] === 0x2e) {
+        let scale = 100
+        zone++
+        for (let c = bytes[zone]; c >= 48 && c <= 57; c = bytes[++zone]) {
+          fraction += (c - 48) * scale
+          scale /= 10
+        }
+      }
+      const base = this.timeBase
+      const zoneLength = base.length - 16
+      if (
+        bytes[zone + zoneLength] === 0x22 &&
+        sameBytes(bytes, at, base, 0, 16) &&
+        sameBytes(bytes, zone, base, 16, zoneLength)
+      ) {
+        this.cursor = zone + zoneLength
+        const seconds = (bytes[at + 17] - 48) * 10 + (bytes[at + 18] - 48)
+        return this.timeBaseMs + seconds * 1000 + fraction
+      }
+    }
+    const timeEnd = indexOfByte(bytes, 0x22, at, end)
+    this.cursor = timeEnd
+    if (timeEnd < 0) return NaN
+    if (timeEnd - at < 20 || bytes[at + 16] !== 0x3a)
+      return Date.parse(bytes.toString('latin1', at, timeEnd))
+    // A new minute (or zone): the next times of it take the path above.
+    let zone = at + 19
+    let fraction = 0
+    if (bytes[zone] === 0x2e) {
+      let scale = 100
+      for (let c = bytes[++zone]; c >= 48 && c <= 57; c = bytes[++zone]) {
+        fraction += (c - 48) * scale
+        scale /= 10
+      }
+    }
+    if (zone > timeEnd) return NaN
+    this.timeBase = Buffer.concat([
+      bytes.subarray(at, at + 16),
+      bytes.subarray(zone, timeEnd)
+    ])
+    this.timeBaseMs = Date.parse(
+      `${bytes.toString('latin1', at, at + 16)}:00${bytes.toString('latin1', zone, timeEnd)}`
+    )
+    const seconds = (bytes[at + 17] - 48) * 10 + (bytes[at + 18] - 48)
+    return this.timeBaseMs + seconds * 1000 + fraction
+  }
+
+  /**
+   * A JSON number: digits by hand, anything unusual through Number();
+   * `cursor` ends at the comma or brace after it.
+   */
+  private parseValue(bytes: Buffer, at: number, end: number): number {
+    let i = at
+    const negative = bytes[i] === 0x2d
+    if (negative) i++
+    const digitsAt = i
+    let value = 0
+    for (let c = bytes[i]; c >= 48 && c <= 57; c = bytes[++i])
+      value = value * 10 + (c - 48)
+    const digits = i - digitsAt
+    if (bytes[i] === 0x2e) {
+      let scale = 1
+      let fraction = 0
+      for (let c = bytes[++i]; c >= 48 && c <= 57; c = bytes[++i]) {
+        if (scale < 1e15) {
+          fraction = fraction * 10 + (c - 48)
+          scale *= 10
+        }
+      }
+      value += fraction / scale
+    }
+    if (
+      i < end &&
+      (bytes[i] === 0x2c || bytes[i] === 0x7d) &&
+      digits > 0 &&
+      digits <= 15
+    ) {
+      this.cursor = i
+      return negative ? -value : value
+    }
+    let valueEnd = at
     while (
       valueEnd < end &&
       bytes[valueEnd] !== 0x2c &&
       bytes[valueEnd] !== 0x7d
     )
       valueEnd++
-    const value = parseNumber(bytes, valueAt, valueEnd)
-    const timeMs = this.parseTime(bytes, timeAt, timeEnd)
-    if (Number.isNaN(value) || Number.isNaN(timeMs)) return undefined
-    if (timeMs < this.firstMs) this.firstMs = timeMs
-    if (timeMs > this.lastMs) this.lastMs = timeMs
-    return { timeMs, value, tagsAt: valueEnd }
+    this.cursor = valueEnd
+    return valueEnd > at ? Number(bytes.toString('latin1', at, valueEnd)) : NaN
   }
 
   /**
-   * RFC 3339 with nanoseconds, as Go writes it. The date, hour and minute
-   * change rarely: parse them once per minute, the seconds by hand.
+   * One request: its tags are looked up by their bytes (no strings made),
+   * and its latency recorded once, in its endpoint × scenario cell, and once
+   * in its time bucket.
    */
-  private parseTime(bytes: Buffer, at: number, end: number): number {
-    // 2026-11-22T23:58:28.43990194Z
-    if (end - at < 20 || bytes[at + 16] !== 0x3a) {
-      return Date.parse(bytes.toString('latin1', at, end))
-    }
-    let zone = at + 19
-    let fraction = 0
-    if (bytes[zone] === 0x2e) {
-      let scale = 100
-      zone++
-      for (let c = bytes[zone]; c >= 48 && c <= 57; c = bytes[++zone]) {
-        fraction += (c - 48) * scale
-        scale /= 10
-      }
-    }
-    if (
-      !sameBytes(bytes, at, this.timeBase, 0, 16) ||
-      !sameBytes(bytes, zone, this.timeBase, 16, end - zone)
-    ) {
-      this.timeBase = Buffer.concat([
-        bytes.subarray(at, at + 16),
-        bytes.subarray(zone, end)
-      ])
-      this.timeBaseMs = Date.parse(
-        `${bytes.toString('latin1', at, at + 16)}:00${bytes.toString('latin1', zone, end)}`
-      )
-    }
-    const seconds = (bytes[at + 17] - 48) * 10 + (bytes[at + 18] - 48)
-    return this.timeBaseMs + seconds * 1000 + fraction
+  private httpDuration(bytes: Buffer, end: number): void {
+    const ids = this.ids
+    readTagIds(bytes, this.tagsAt, end, DURATION_TAGS, this.durationTags, ids)
+    // Ids are below 512 (caps of 500 plus OTHER), -1 when absent.
+    const key =
+      (((ids[2] + 1) * 512 + (ids[3] + 1)) * 512 + (ids[0] + 1)) * 8 +
+      (ids[1] + 1)
+    const combo = this.combos.get(key) ?? this.newCombo(key)
+    combo.requests++
+    combo.cell.latency.record(this.value)
+    const bucket = this.series.at(this.timeMs)
+    bucket.requests++
+    if (combo.failed) bucket.failures++
+    bucket.latency.record(this.value)
   }
 
-  private httpDuration(bytes: Buffer, point: Point, end: number): void {
-    const tags = readTags(bytes, point.tagsAt, end, DURATION_TAGS)
-    const status = tags[0] ?? ''
-    const expected = tags[1]
+  private newCombo(key: number): Combo {
+    const [status, expected, name, scenario] = [...this.ids].map((id, i) =>
+      id < 0 ? undefined : this.durationTags[i].strings[id]
+    )
     const failed =
       expected !== undefined
         ? expected === 'false'
-        : status === '0' || Number(status) >= 400
-    this.http.add(point.value, failed, status)
-    const name = tags[2]
-    if (name !== undefined)
-      groupFor(this.endpoints, name).add(point.value, failed, status)
-    const scenario = tags[3]
-    if (scenario !== undefined)
-      groupFor(this.scenarios, scenario).add(point.value, failed, status)
-    const bucket = this.series.at(point.timeMs)
-    bucket.requests++
-    if (failed) bucket.failures++
-    bucket.latency.record(point.value)
-  }
-
-  private check(bytes: Buffer, point: Point, end: number): void {
-    let name = readTags(bytes, point.tagsAt, end, CHECK_TAGS)[0] ?? ''
-    let counts = this.checks.get(name)
-    if (!counts) {
-      if (this.checks.size >= MAX_CHECKS) name = OTHER
-      counts = this.checks.get(name) ?? { passes: 0, fails: 0 }
-      this.checks.set(name, counts)
+        : status === '0' || Number(status ?? '') >= 400
+    let cellKey = (this.ids[2] + 1) * 512 + (this.ids[3] + 1)
+    let cellName = name
+    if (!this.cells.has(cellKey) && this.cells.size >= this.maxCells) {
+      // Too many endpoint × scenario pairs: the endpoint folds into OTHER.
+      cellKey = OVERFLOW * 512 + (this.ids[3] + 1)
+      cellName = OTHER
     }
-    if (point.value !== 0) counts.passes++
-    else counts.fails++
+    let cell = this.cells.get(cellKey)
+    if (!cell) {
+      cell = new Cell(cellName, scenario, this.budget)
+      this.cells.set(cellKey, cell)
+    }
+    const combo = new Combo(cell, status ?? '', failed)
+    this.combos.set(key, combo)
+    return combo
   }
 
-  private gauge(point: Point): void {
-    if (point.value > this.maxVus) this.maxVus = point.value
-    const bucket = this.series.at(point.timeMs)
-    if (point.value > bucket.vus) bucket.vus = point.value
+  private check(bytes: Buffer, end: number): void {
+    const ids = this.ids
+    readTagIds(bytes, this.tagsAt, end, CHECK_TAGS, this.checkNames, ids)
+    const id =
+      ids[0] >= 0 ? ids[0] : this.checkNames[0].id(bytes, 0, 0, HASH_SEED)
+    while (this.checkPasses.length <= id) {
+      this.checkPasses.push(0)
+      this.checkFails.push(0)
+    }
+    if (this.value !== 0) this.checkPasses[id]++
+    else this.checkFails[id]++
+  }
+
+  private gauge(): void {
+    if (this.value > this.maxVus) this.maxVus = this.value
+    const bucket = this.series.at(this.timeMs)
+    if (this.value > bucket.vus) bucket.vus = this.value
   }
 
   private result(): ResultsAnalysis {
     const durationS =
       this.lastMs > this.firstMs ? (this.lastMs - this.firstMs) / 1000 : 0
-    const http = this.http.stats('')
+    const combos = [...this.combos.values()]
+    const http = groupStats('', combos)
     const widthS = this.series.widthMs / 1000
     const buckets: SeriesBucket[] = []
     this.series.buckets.forEach((bucket, i) => {
@@ -409,10 +611,29 @@ export class ResultsAnalyser {
         droppedIterations: bucket.dropped
       })
     })
-    const byBusiest = (groups: Map<string, Group>): EndpointStats[] =>
-      [...groups]
-        .map(([name, group]) => group.stats(name))
+    const byBusiest = (
+      groupOf: (cell: Cell) => string | undefined
+    ): EndpointStats[] => {
+      const groups = new Map<string, Combo[]>()
+      for (const combo of combos) {
+        const name = groupOf(combo.cell)
+        if (name === undefined) continue
+        const group = groups.get(name)
+        if (group) group.push(combo)
+        else groups.set(name, [combo])
+      }
+      return [...groups]
+        .map(([name, group]) => groupStats(name, group))
         .sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name))
+    }
+    // Equal names may come from different bytes (JSON escapes): one entry.
+    const checks = new Map<string, { passes: number; fails: number }>()
+    this.checkNames[0].strings.forEach((name, id) => {
+      const counts = checks.get(name) ?? { passes: 0, fails: 0 }
+      counts.passes += this.checkPasses[id] ?? 0
+      counts.fails += this.checkFails[id] ?? 0
+      checks.set(name, counts)
+    })
     return {
       bytes: this.bytes,
       lines: this.lines,
@@ -434,9 +655,9 @@ export class ResultsAnalyser {
         latency: http.latency,
         statuses: http.statuses
       },
-      endpoints: byBusiest(this.endpoints),
-      scenarios: byBusiest(this.scenarios),
-      checks: [...this.checks].map(([name, c]) => ({ name, ...c })),
+      endpoints: byBusiest((cell) => cell.name),
+      scenarios: byBusiest((cell) => cell.scenario),
+      checks: [...checks].map(([name, c]) => ({ name, ...c })),
       iterations: this.iterations,
       droppedIterations: this.dropped,
       maxVus: this.maxVus,
@@ -460,21 +681,28 @@ const TARGETS = [
 
 /** Which target metric's name starts at `at` (and ends there), or -1. */
 function targetAt(bytes: Buffer, at: number): number {
+  // One byte that tells each target from the other names of its first
+  // letter (http_req_d…, iterations", checks", vus", dr…), then the whole.
   let kind: number
   switch (bytes[at]) {
     case 0x68: // h
+      if (bytes[at + 9] !== 0x64) return -1
       kind = 0
       break
     case 0x63: // c
+      if (bytes[at + 6] !== 0x22) return -1
       kind = 1
       break
     case 0x76: // v
+      if (bytes[at + 3] !== 0x22) return -1
       kind = 2
       break
     case 0x69: // i
+      if (bytes[at + 9] !== 0x73) return -1
       kind = 3
       break
     case 0x64: // d
+      if (bytes[at + 1] !== 0x72) return -1
       kind = 4
       break
     default:
@@ -494,60 +722,75 @@ function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
   return true
 }
 
-/** Too many distinct names (untagged URLs) fold into one group. */
-function groupFor(groups: Map<string, Group>, name: string): Group {
-  let group = groups.get(name)
-  if (!group) {
-    const key = groups.size >= MAX_ENDPOINTS ? OTHER : name
-    group = groups.get(key) ?? new Group(5_000)
-    groups.set(key, group)
-  }
-  return group
-}
-
+/** The tags read from http_req_duration samples, in `ids` order. */
 const DURATION_TAGS = ['status', 'expected_response', 'name', 'scenario'].map(
-  (k) => Buffer.from(`"${k}"`)
+  (k) => Buffer.from(k)
 )
-const CHECK_TAGS = [Buffer.from('"check"')]
+const CHECK_TAGS = [Buffer.from('check')]
+/** FNV-1a over a tag value's bytes. */
+const HASH_SEED = 0x811c9dc5 | 0
+const HASH_PRIME = 0x01000193
 
 /**
- * Walk the `"tags":{"k":"v",…}` object once and return the values of
- * `keys`, in their order. Keys and values are JSON strings, so a value's end
- * is the first quote not escaped by a backslash.
+ * Walk the `"tags":{"k":"v",…}` object once and put the id of the value of
+ * each of `keys` in `ids` (-1 when absent), from `values` of the same index.
+ * Keys and values are JSON strings, so a value's end is the first quote not
+ * escaped by a backslash; the wanted values are hashed on the way.
  */
-function readTags(
+function readTagIds(
   bytes: Buffer,
   from: number,
   end: number,
-  keys: Buffer[]
-): (string | undefined)[] {
-  const values: (string | undefined)[] = new Array(keys.length)
+  keys: Buffer[],
+  values: TagValues[],
+  ids: Int32Array
+): void {
+  ids.fill(-1)
   let missing = keys.length
   let at = indexOfByte(bytes, 0x7b, from, end) + 1
-  if (at <= 0) return values
+  if (at <= 0) return
   // Stop once every key is found: the long `url` tag is rarely needed.
   while (missing > 0 && at < end && bytes[at] === 0x22) {
-    const keyEnd = stringEnd(bytes, at + 1, end)
-    if (keyEnd < 0 || bytes[keyEnd + 1] !== 0x3a || bytes[keyEnd + 2] !== 0x22)
-      return values
-    const valueAt = keyEnd + 3
-    const valueEnd = stringEnd(bytes, valueAt, end)
-    if (valueEnd < 0) return values
-    for (let k = 0; k < keys.length; k++) {
+    // A wanted key is its bytes then a quote; any other is read through.
+    let k = 0
+    for (; k < keys.length; k++) {
       const key = keys[k]
       if (
-        keyEnd + 1 - at === key.length &&
-        sameBytes(bytes, at, key, 0, key.length)
-      ) {
-        if (values[k] === undefined) missing--
-        values[k] = decodeString(bytes, valueAt, valueEnd)
+        bytes[at + 1] === key[0] &&
+        bytes[at + 1 + key.length] === 0x22 &&
+        sameBytes(bytes, at + 1, key, 0, key.length)
+      )
         break
+    }
+    const keyEnd =
+      k < keys.length ? at + 1 + keys[k].length : stringEnd(bytes, at + 1, end)
+    if (keyEnd < 0 || bytes[keyEnd + 1] !== 0x3a || bytes[keyEnd + 2] !== 0x22)
+      return
+    const valueAt = keyEnd + 3
+    let valueEnd: number
+    if (k < keys.length) {
+      let hash = HASH_SEED
+      let i = valueAt
+      for (; i < end; i++) {
+        const c = bytes[i]
+        if (c === 0x22) break
+        hash = Math.imul(hash ^ c, HASH_PRIME)
+        if (c === 0x5c) {
+          i++
+          hash = Math.imul(hash ^ bytes[i], HASH_PRIME)
+        }
       }
+      if (i >= end) return
+      valueEnd = i
+      if (ids[k] < 0) missing--
+      ids[k] = values[k].id(bytes, valueAt, valueEnd, hash)
+    } else {
+      valueEnd = stringEnd(bytes, valueAt, end)
+      if (valueEnd < 0) return
     }
     at = valueEnd + 1
     if (bytes[at] === 0x2c) at++
   }
-  return values
 }
 
 /** Index of the closing quote of a JSON string whose body starts at `at`. */
@@ -596,44 +839,6 @@ function sameBytes(
   if (b.length < bAt + length) return false
   for (let i = 0; i < length; i++) if (a[at + i] !== b[bAt + i]) return false
   return true
-}
-
-/** A JSON number: digits by hand, anything unusual through Number(). */
-function parseNumber(bytes: Buffer, at: number, end: number): number {
-  let i = at
-  let negative = false
-  if (bytes[i] === 0x2d) {
-    negative = true
-    i++
-  }
-  let value = 0
-  let digits = 0
-  for (; i < end && bytes[i] >= 48 && bytes[i] <= 57; i++, digits++)
-    value = value * 10 + (bytes[i] - 48)
-  if (i < end && bytes[i] === 0x2e) {
-    let scale = 1
-    let fraction = 0
-    for (
-      i++;
-      i < end && bytes[i] >= 48 && bytes[i] <= 57 && scale < 1e15;
-      i++
-    ) {
-      fraction = fraction * 10 + (bytes[i] - 48)
-      scale *= 10
-    }
-    while (i < end && bytes[i] >= 48 && bytes[i] <= 57) i++
-    value += fraction / scale
-  }
-  if (i !== end || digits === 0 || digits > 15)
-    return Number(bytes.toString('latin1', at, end))
-  return negative ? -value : value
-}
-
-interface Point {
-  timeMs: number
-  value: number
-  /** Where the `,"tags":{…}` part starts. */
-  tagsAt: number
 }
 
 /**
