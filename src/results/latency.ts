@@ -50,7 +50,7 @@ export class LatencyRecorder {
     private readonly significantDigits: Digits = 3,
     private readonly budget?: ExactBudget
   ) {
-    if (exactCap > 0) this.exact = new Float64Array(Math.min(exactCap, 256))
+    if (exactCap > 0) this.exact = new Float64Array(Math.min(exactCap, 16))
     else this.histogram = newHistogram(significantDigits)
   }
 

@@ -98,7 +98,7 @@ export interface ResultsAnalysis {
 class TagValues {
   /** The value of each id, decoded once, when first seen. */
   readonly strings: string[] = []
-  private readonly raw: Buffer[] = []
+  private readonly raw: Bytes[] = []
   // Open addressing: id + 1 per slot, 0 when empty; a quarter full at most.
   private readonly slots: Int32Array
   private other = -1
@@ -111,7 +111,13 @@ class TagValues {
   }
 
   /** The id of the JSON string body `bytes[at, end)`, of hash `hash`. */
-  id(bytes: Buffer, at: number, end: number, hash: number): number {
+  id(
+    bytes: Buffer,
+    view: DataView,
+    at: number,
+    end: number,
+    hash: number
+  ): number {
     const mask = this.slots.length - 1
     const length = end - at
     let slot = (hash ^ (hash >>> 16)) & mask
@@ -119,7 +125,7 @@ class TagValues {
       const entry = this.slots[slot]
       if (entry === 0) break
       const raw = this.raw[entry - 1]
-      if (raw.length === length && sameBytes(bytes, at, raw, 0, length))
+      if (raw.length === length && sameBytes(view, at, end, raw, 0, length))
         return entry - 1
       slot = (slot + 1) & mask
     }
@@ -131,7 +137,7 @@ class TagValues {
       return this.other
     }
     const id = this.raw.length
-    this.raw.push(Buffer.from(bytes.subarray(at, end)))
+    this.raw.push(new Bytes(Buffer.from(bytes.subarray(at, end))))
     this.strings.push(decodeString(bytes, at, end))
     this.slots[slot] = id + 1
     return id
@@ -279,7 +285,7 @@ export class ResultsAnalyser {
   private dropped = 0
   private maxVus = 0
   private readonly series = new Series()
-  private timeBase = Buffer.alloc(0)
+  private timeBase = Bytes.of('')
   private timeBaseMs = 0
   // The Point being read: set by point().
   private timeMs = 0
@@ -310,12 +316,13 @@ export class ResultsAnalyser {
       }
       const first = Buffer.concat([this.carry, bytes.subarray(0, newline)])
       this.carry = undefined
-      if (first.length > 0) this.line(first, 0, first.length)
+      if (first.length > 0) this.line(first, viewOf(first), 0, first.length)
       start = newline + 1
     }
+    const view = viewOf(bytes)
     let end = bytes.indexOf(10, start)
     while (end >= 0) {
-      if (end > start) this.line(bytes, start, end)
+      if (end > start) this.line(bytes, view, start, end)
       start = end + 1
       end = bytes.indexOf(10, start)
     }
@@ -335,27 +342,35 @@ export class ResultsAnalyser {
       } catch {
         this.truncated = true
       }
-      if (complete) this.line(last, 0, last.length)
+      if (complete) this.line(last, viewOf(last), 0, last.length)
     }
     return this.result()
   }
 
-  private line(bytes: Buffer, start: number, end: number): void {
+  private line(
+    bytes: Buffer,
+    view: DataView,
+    start: number,
+    end: number
+  ): void {
     this.lines++
     // {"metric":"NAME","type":"Point","data":{"time":"…","value":N,"tags":{…}}}
-    if (bytes[start + 2] === 0x6d && startsWith(bytes, start, METRIC_PREFIX)) {
+    if (
+      bytes[start + 2] === 0x6d &&
+      startsWith(view, start, end, METRIC_PREFIX)
+    ) {
       const nameAt = start + METRIC_PREFIX.length
-      const kind = targetAt(bytes, nameAt)
+      const kind = targetAt(bytes, view, nameAt, end)
       if (kind < 0) return
-      if (!this.point(bytes, nameAt + TARGETS[kind].length, end)) {
+      if (!this.point(bytes, view, nameAt + TARGETS[kind].length, end)) {
         this.corrupt++
         return
       }
       switch (kind) {
         case 0:
-          return this.httpDuration(bytes, end)
+          return this.httpDuration(bytes, view, end)
         case 1:
-          return this.check(bytes, end)
+          return this.check(bytes, view, end)
         case 2:
           return this.gauge()
         case 3:
@@ -367,14 +382,14 @@ export class ResultsAnalyser {
           return
       }
     }
-    if (startsWith(bytes, start, HEADER_PREFIX)) {
+    if (startsWith(view, start, end, HEADER_PREFIX)) {
       this.header(bytes.toString('latin1', start, end))
       return
     }
     if (bytes[end - 1] === 13) {
       // CRLF line endings: the same line without the CR.
       this.lines--
-      if (end - 1 > start) this.line(bytes, start, end - 1)
+      if (end - 1 > start) this.line(bytes, view, start, end - 1)
       return
     }
     this.corrupt++
@@ -407,12 +422,17 @@ export class ResultsAnalyser {
    * Read a Point's time and value from the bytes, without JSON.parse, into
    * `timeMs`, `value` and `tagsAt`; false when the line is not a Point.
    */
-  private point(bytes: Buffer, from: number, end: number): boolean {
+  private point(
+    bytes: Buffer,
+    view: DataView,
+    from: number,
+    end: number
+  ): boolean {
     // ","type":"Point","data":{"time":"
-    if (!startsWith(bytes, from, POINT_TIME)) return false
-    const timeMs = this.parseTime(bytes, from + POINT_TIME.length, end)
+    if (!startsWith(view, from, end, POINT_TIME)) return false
+    const timeMs = this.parseTime(bytes, view, from + POINT_TIME.length, end)
     const timeEnd = this.cursor
-    if (Number.isNaN(timeMs) || !startsWith(bytes, timeEnd, VALUE_PREFIX))
+    if (Number.isNaN(timeMs) || !startsWith(view, timeEnd, end, VALUE_PREFIX))
       return false
     const value = this.parseValue(bytes, timeEnd + VALUE_PREFIX.length, end)
     if (Number.isNaN(value)) return false
@@ -429,25 +449,30 @@ export class ResultsAnalyser {
    * closing quote. The date, hour, minute and zone change rarely: they are
    * parsed once per minute, the seconds by hand.
    */
-  private parseTime(bytes: Buffer, at: number, end: number): number {
+  private parseTime(
+    bytes: Buffer,
+    view: DataView,
+    at: number,
+    end: number
+  ): number {
     // 2026-11-22T23:58:28.43990194Z
     if (bytes[at + 16] === 0x3a && at + 20 < end) {
       let zone = at + 19
       let fraction = 0
       if (bytes[zone] === 0x2e) {
-        let scale = 100
-        zone++
-        for (let c = bytes[zone]; c >= 48 && c <= 57; c = bytes[++zone]) {
-          fraction += (c - 48) * scale
-          scale /= 10
-        }
+        // Nanoseconds at most: nine digits, an exact integer, one division.
+        let digits = 0
+        const from = ++zone
+        for (let c = bytes[zone]; c >= 48 && c <= 57; c = bytes[++zone])
+          digits = digits * 10 + (c - 48)
+        fraction = digits / FRACTION_SCALE[zone - from]
       }
       const base = this.timeBase
       const zoneLength = base.length - 16
       if (
         bytes[zone + zoneLength] === 0x22 &&
-        sameBytes(bytes, at, base, 0, 16) &&
-        sameBytes(bytes, zone, base, 16, zoneLength)
+        sameBytes(view, at, end, base, 0, 16) &&
+        sameBytes(view, zone, end, base, 16, zoneLength)
       ) {
         this.cursor = zone + zoneLength
         const seconds = (bytes[at + 17] - 48) * 10 + (bytes[at + 18] - 48)
@@ -463,17 +488,19 @@ export class ResultsAnalyser {
     let zone = at + 19
     let fraction = 0
     if (bytes[zone] === 0x2e) {
-      let scale = 100
-      for (let c = bytes[++zone]; c >= 48 && c <= 57; c = bytes[++zone]) {
-        fraction += (c - 48) * scale
-        scale /= 10
-      }
+      let digits = 0
+      const from = ++zone
+      for (let c = bytes[zone]; c >= 48 && c <= 57; c = bytes[++zone])
+        digits = digits * 10 + (c - 48)
+      fraction = digits / FRACTION_SCALE[zone - from]
     }
-    if (zone > timeEnd) return NaN
-    this.timeBase = Buffer.concat([
-      bytes.subarray(at, at + 16),
-      bytes.subarray(zone, timeEnd)
-    ])
+    if (zone > timeEnd || !(fraction >= 0)) return NaN
+    this.timeBase = new Bytes(
+      Buffer.concat([
+        bytes.subarray(at, at + 16),
+        bytes.subarray(zone, timeEnd)
+      ])
+    )
     this.timeBaseMs = Date.parse(
       `${bytes.toString('latin1', at, at + 16)}:00${bytes.toString('latin1', zone, timeEnd)}`
     )
@@ -530,9 +557,17 @@ export class ResultsAnalyser {
    * and its latency recorded once, in its endpoint × scenario cell, and once
    * in its time bucket.
    */
-  private httpDuration(bytes: Buffer, end: number): void {
+  private httpDuration(bytes: Buffer, view: DataView, end: number): void {
     const ids = this.ids
-    readTagIds(bytes, this.tagsAt, end, DURATION_TAGS, this.durationTags, ids)
+    readTagIds(
+      bytes,
+      view,
+      this.tagsAt,
+      end,
+      DURATION_TAGS,
+      this.durationTags,
+      ids
+    )
     // Ids are below 512 (caps of 500 plus OTHER), -1 when absent.
     const key =
       (((ids[2] + 1) * 512 + (ids[3] + 1)) * 512 + (ids[0] + 1)) * 8 +
@@ -571,11 +606,11 @@ export class ResultsAnalyser {
     return combo
   }
 
-  private check(bytes: Buffer, end: number): void {
+  private check(bytes: Buffer, view: DataView, end: number): void {
     const ids = this.ids
-    readTagIds(bytes, this.tagsAt, end, CHECK_TAGS, this.checkNames, ids)
+    readTagIds(bytes, view, this.tagsAt, end, CHECK_TAGS, this.checkNames, ids)
     const id =
-      ids[0] >= 0 ? ids[0] : this.checkNames[0].id(bytes, 0, 0, HASH_SEED)
+      ids[0] >= 0 ? ids[0] : this.checkNames[0].id(bytes, view, 0, 0, HASH_SEED)
     while (this.checkPasses.length <= id) {
       this.checkPasses.push(0)
       this.checkFails.push(0)
@@ -666,10 +701,33 @@ export class ResultsAnalyser {
   }
 }
 
-const METRIC_PREFIX = Buffer.from('{"metric":"')
-const POINT_TIME = Buffer.from('","type":"Point","data":{"time":"')
-const VALUE_PREFIX = Buffer.from('","value":')
-const HEADER_PREFIX = Buffer.from('{"type":"Metric"')
+/**
+ * Known bytes, with a DataView to compare them four at a time: most of the
+ * parsing is checking that a line has the layout k6 writes.
+ */
+class Bytes {
+  readonly view: DataView
+  readonly length: number
+  constructor(readonly buffer: Buffer) {
+    this.view = viewOf(buffer)
+    this.length = buffer.length
+  }
+  static of(text: string): Bytes {
+    return new Bytes(Buffer.from(text))
+  }
+}
+
+function viewOf(bytes: Buffer): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+}
+
+/** A time's fraction of a second, by its digit count, to milliseconds. */
+const FRACTION_SCALE = Array.from({ length: 16 }, (_, n) => 10 ** (n - 3))
+
+const METRIC_PREFIX = Bytes.of('{"metric":"')
+const POINT_TIME = Bytes.of('","type":"Point","data":{"time":"')
+const VALUE_PREFIX = Bytes.of('","value":')
+const HEADER_PREFIX = Bytes.of('{"type":"Metric"')
 /** The metrics read, by name, without the quotes around it. */
 const TARGETS = [
   'http_req_duration',
@@ -677,10 +735,15 @@ const TARGETS = [
   'vus',
   'iterations',
   'dropped_iterations'
-].map((name) => Buffer.from(name))
+].map((name) => Bytes.of(name))
 
 /** Which target metric's name starts at `at` (and ends there), or -1. */
-function targetAt(bytes: Buffer, at: number): number {
+function targetAt(
+  bytes: Buffer,
+  view: DataView,
+  at: number,
+  end: number
+): number {
   // One byte that tells each target from the other names of its first
   // letter (http_req_d…, iterations", checks", vus", dr…), then the whole.
   let kind: number
@@ -709,24 +772,50 @@ function targetAt(bytes: Buffer, at: number): number {
       return -1
   }
   const name = TARGETS[kind]
-  return startsWith(bytes, at, name) && bytes[at + name.length] === 0x22
+  return startsWith(view, at, end, name) && bytes[at + name.length] === 0x22
     ? kind
     : -1
 }
 
-function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
-  if (at + prefix.length > bytes.length) return false
-  for (let i = 0; i < prefix.length; i++) {
-    if (bytes[at + i] !== prefix[i]) return false
+/** Whether `view` holds all of `prefix` at `at`, before `end`. */
+function startsWith(
+  view: DataView,
+  at: number,
+  end: number,
+  prefix: Bytes
+): boolean {
+  return sameBytes(view, at, end, prefix, 0, prefix.length)
+}
+
+/**
+ * Whether `view` at `at` holds the `length` bytes of `b` from `bAt`, all
+ * before `end` (at most the view's length).
+ */
+function sameBytes(
+  view: DataView,
+  at: number,
+  end: number,
+  b: Bytes,
+  bAt: number,
+  length: number
+): boolean {
+  if (at + length > end || bAt + length > b.length) return false
+  const other = b.view
+  let i = 0
+  for (; i + 4 <= length; i += 4) {
+    if (view.getInt32(at + i) !== other.getInt32(bAt + i)) return false
+  }
+  for (; i < length; i++) {
+    if (view.getUint8(at + i) !== other.getUint8(bAt + i)) return false
   }
   return true
 }
 
 /** The tags read from http_req_duration samples, in `ids` order. */
 const DURATION_TAGS = ['status', 'expected_response', 'name', 'scenario'].map(
-  (k) => Buffer.from(k)
+  (k) => Bytes.of(k)
 )
-const CHECK_TAGS = [Buffer.from('check')]
+const CHECK_TAGS = [Bytes.of('check')]
 /** FNV-1a over a tag value's bytes. */
 const HASH_SEED = 0x811c9dc5 | 0
 const HASH_PRIME = 0x01000193
@@ -739,13 +828,14 @@ const HASH_PRIME = 0x01000193
  */
 function readTagIds(
   bytes: Buffer,
+  view: DataView,
   from: number,
   end: number,
-  keys: Buffer[],
+  keys: Bytes[],
   values: TagValues[],
   ids: Int32Array
 ): void {
-  ids.fill(-1)
+  for (let k = 0; k < keys.length; k++) ids[k] = -1
   let missing = keys.length
   let at = indexOfByte(bytes, 0x7b, from, end) + 1
   if (at <= 0) return
@@ -756,9 +846,9 @@ function readTagIds(
     for (; k < keys.length; k++) {
       const key = keys[k]
       if (
-        bytes[at + 1] === key[0] &&
+        bytes[at + 1] === key.buffer[0] &&
         bytes[at + 1 + key.length] === 0x22 &&
-        sameBytes(bytes, at + 1, key, 0, key.length)
+        sameBytes(view, at + 1, end, key, 0, key.length)
       )
         break
     }
@@ -783,7 +873,7 @@ function readTagIds(
       if (i >= end) return
       valueEnd = i
       if (ids[k] < 0) missing--
-      ids[k] = values[k].id(bytes, valueAt, valueEnd, hash)
+      ids[k] = values[k].id(bytes, view, valueAt, valueEnd, hash)
     } else {
       valueEnd = stringEnd(bytes, valueAt, end)
       if (valueEnd < 0) return
@@ -827,18 +917,6 @@ function indexOfByte(
 ): number {
   for (let i = from; i < end; i++) if (bytes[i] === byte) return i
   return -1
-}
-
-function sameBytes(
-  a: Buffer,
-  at: number,
-  b: Buffer,
-  bAt: number,
-  length: number
-): boolean {
-  if (b.length < bAt + length) return false
-  for (let i = 0; i < length; i++) if (a[at + i] !== b[bAt + i]) return false
-  return true
 }
 
 /**
