@@ -88,6 +88,9 @@ function measure(mode: string, target: string): Measure {
 const plain = await file(`results-${size / MB}MB.json`, size)
 const big = await file(`results-${bigSize / MB}MB.json`, bigSize)
 const gz = await file(`results-${size / MB}MB.json.gz`, size)
+// The same size as the memory file: the JIT's warm-up (tens of ms) weighs
+// on a 300 MB run that zlib decompresses in a quarter of a second.
+const bigGz = await file(`results-${bigSize / MB}MB.json.gz`, bigSize)
 const plainMB = fs.statSync(plain).size / MB
 const bigMB = fs.statSync(big).size / MB
 
@@ -96,7 +99,10 @@ const naive = measure('naive', plain)
 const analyserBig = measure('analyser', big)
 const gunzip = measure('gunzip', gz)
 const analyserGz = measure('analyser', gz)
+const gunzipBig = measure('gunzip', bigGz)
+const analyserBigGz = measure('analyser', bigGz)
 const gzMB = gunzip.detail.bytes / MB
+const bigGzMB = gunzipBig.detail.bytes / MB
 
 const rate = (mb: number, m: Measure): number => mb / m.seconds
 const rows: [string, string, string, string][] = [
@@ -129,6 +135,18 @@ const rows: [string, string, string, string][] = [
     `${gzMB.toFixed(0)} MB (gz)`,
     `${rate(gzMB, analyserGz).toFixed(0)} MB/s`,
     `${analyserGz.maxRssMB.toFixed(0)} MB`
+  ],
+  [
+    'zlib gunzip only',
+    `${bigGzMB.toFixed(0)} MB (gz)`,
+    `${rate(bigGzMB, gunzipBig).toFixed(0)} MB/s`,
+    `${gunzipBig.maxRssMB.toFixed(0)} MB`
+  ],
+  [
+    'analyser on .gz',
+    `${bigGzMB.toFixed(0)} MB (gz)`,
+    `${rate(bigGzMB, analyserBigGz).toFixed(0)} MB/s`,
+    `${analyserBigGz.maxRssMB.toFixed(0)} MB`
   ]
 ]
 console.log('\n| run | input | speed | peak RSS |\n|---|---|---|---|')
@@ -136,10 +154,12 @@ for (const row of rows) console.log(`| ${row.join(' | ')} |`)
 
 const speedup = rate(plainMB, analyser) / rate(plainMB, naive)
 const gzShare = rate(gzMB, analyserGz) / rate(gzMB, gunzip)
+const bigGzShare = rate(bigGzMB, analyserBigGz) / rate(bigGzMB, gunzipBig)
 const peak = Math.max(
   analyser.maxRssMB,
   analyserBig.maxRssMB,
-  analyserGz.maxRssMB
+  analyserGz.maxRssMB,
+  analyserBigGz.maxRssMB
 )
 const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED')
 console.log('')
@@ -149,9 +169,14 @@ console.log(
 console.log(
   `peak RSS of the analyser: ${peak.toFixed(0)} MB (target ≤ 150 MB: ${verdict(peak <= 150)})`
 )
-console.log(
-  `gzip input vs zlib alone: ${(gzShare * 100).toFixed(0)}% (target ≥ 80%: ${verdict(gzShare >= 0.8)})`
-)
+for (const [mb, share] of [
+  [gzMB, gzShare],
+  [bigGzMB, bigGzShare]
+]) {
+  console.log(
+    `gzip input vs zlib alone, ${mb.toFixed(0)} MB: ${(share * 100).toFixed(0)}% (target ≥ 80%: ${verdict(share >= 0.8)})`
+  )
+}
 console.log(
   `same figures: requests ${analyser.detail.requests} vs ${naive.detail.requests}, p95 ${analyser.detail.p95} vs ${naive.detail.p95}`
 )
