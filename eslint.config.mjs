@@ -9,7 +9,9 @@ export default tseslint.config(
       'coverage/',
       '__tests__/fixtures/',
       'bench/.data/',
-      '.tmp/'
+      '.tmp/',
+      // AssemblyScript (its own types and builtins), built by `npm run wasm`.
+      'wasm/'
     ]
   },
   js.configs.recommended,

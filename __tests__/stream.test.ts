@@ -401,6 +401,33 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
   })
 })
 
+describe('what k6 may write', () => {
+  it('reads CRLF endings, zone offsets, exponents and new minutes; a malformed time is a corrupt line', () => {
+    const sample = (time: string, value: string, name: string): string =>
+      `{"metric":"http_req_duration","type":"Point","data":{"time":"${time}","value":${value},"tags":{"name":"${name}","status":"200"}}}`
+    const lines = [
+      sample('2026-11-22T23:58:59.999Z', '1e-3', 'a'),
+      // The next minute, written in another zone: 23:59:00.5 UTC.
+      sample('2026-11-23T00:59:00.5+01:00', '2.5E+1', 'b'),
+      sample('2026-11-22T23:59:00Z', '7', 'a'),
+      sample('2026-11-22 23:59', '3', 'a')
+    ]
+    const analyser = new ResultsAnalyser()
+    analyser.push(Buffer.from(lines.join('\r\n') + '\r\n'))
+    const result = analyser.finish()
+    expect(result.lines).toBe(4)
+    expect(result.corruptLines).toBe(1)
+    expect(result.http.requests).toBe(3)
+    expect(result.startTime).toBe('2026-11-22T23:58:59.999Z')
+    expect(result.endTime).toBe('2026-11-22T23:59:00.500Z')
+    expect(result.http.latency).toMatchObject({ min: 0.001, max: 25 })
+    expect(result.endpoints.map((e) => [e.name, e.requests])).toEqual([
+      ['a', 2],
+      ['b', 1]
+    ])
+  })
+})
+
 describe('LatencyRecorder', () => {
   it('shares one exact-sample budget: a recorder past it turns to a histogram and hands its share back', () => {
     const budget = new ExactBudget(100)

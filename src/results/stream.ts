@@ -1,6 +1,7 @@
 import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../errors.js'
+import { KERNEL_WASM } from './kernel-wasm.js'
 import { ExactBudget, LatencyRecorder, type LatencyStats } from './latency.js'
 
 /**
@@ -92,56 +93,6 @@ export interface ResultsAnalysis {
   droppedIterations: number
   maxVus: number
   series: { bucketSeconds: number; buckets: SeriesBucket[] }
-}
-
-/** The distinct values of one tag, by their raw bytes. */
-class TagValues {
-  /** The value of each id, decoded once, when first seen. */
-  readonly strings: string[] = []
-  private readonly raw: Bytes[] = []
-  // Open addressing: id + 1 per slot, 0 when empty; a quarter full at most.
-  private readonly slots: Int32Array
-  private other = -1
-
-  /** At most `cap` distinct values; the rest share the id of OTHER. */
-  constructor(private readonly cap: number) {
-    let size = 16
-    while (size < cap * 4) size *= 2
-    this.slots = new Int32Array(size)
-  }
-
-  /** The id of the JSON string body `bytes[at, end)`, of hash `hash`. */
-  id(
-    bytes: Buffer,
-    view: DataView,
-    at: number,
-    end: number,
-    hash: number
-  ): number {
-    const mask = this.slots.length - 1
-    const length = end - at
-    let slot = (hash ^ (hash >>> 16)) & mask
-    for (;;) {
-      const entry = this.slots[slot]
-      if (entry === 0) break
-      const raw = this.raw[entry - 1]
-      if (raw.length === length && sameBytes(view, at, end, raw, 0, length))
-        return entry - 1
-      slot = (slot + 1) & mask
-    }
-    if (this.raw.length >= this.cap) {
-      if (this.other < 0) {
-        this.other = this.strings.length
-        this.strings.push(OTHER)
-      }
-      return this.other
-    }
-    const id = this.raw.length
-    this.raw.push(new Bytes(Buffer.from(bytes.subarray(at, end))))
-    this.strings.push(decodeString(bytes, at, end))
-    this.slots[slot] = id + 1
-    return id
-  }
 }
 
 /**
@@ -260,23 +211,15 @@ export interface AnalyserLimits {
 export class ResultsAnalyser {
   private readonly budget: ExactBudget
   private readonly maxCells: number
+  private readonly kernel: Kernel
   private bytes = 0
   private lines = 0
   private corrupt = 0
   private truncated = false
   private carry: Buffer | undefined
-  private firstMs = Infinity
-  private lastMs = -Infinity
   private readonly metrics: Record<string, MetricInfo> = {}
-  // http_req_duration's tags, interned: see DURATION_TAGS for the order.
-  private readonly durationTags = [
-    new TagValues(MAX_STATUSES),
-    new TagValues(4),
-    new TagValues(MAX_ENDPOINTS),
-    new TagValues(MAX_ENDPOINTS)
-  ]
-  private readonly checkNames = [new TagValues(MAX_CHECKS)]
-  private readonly ids = new Int32Array(DURATION_TAGS.length)
+  /** Tag values by table (see TABLES) and id, as the kernel announces them. */
+  private readonly tags: string[][] = TABLES.map(() => [])
   private readonly combos = new Map<number, Combo>()
   private readonly cells = new Map<number, Cell>()
   private readonly checkPasses: number[] = []
@@ -285,49 +228,25 @@ export class ResultsAnalyser {
   private dropped = 0
   private maxVus = 0
   private readonly series = new Series()
-  private timeBase = Bytes.of('')
-  private timeBaseMs = 0
-  // The Point being read: set by point().
-  private timeMs = 0
-  private value = 0
-  private tagsAt = 0
-  /** Where the last parse ended. */
-  private cursor = 0
 
   constructor(limits: Partial<AnalyserLimits> = {}) {
     this.budget = new ExactBudget(limits.exactSamples ?? EXACT_SAMPLES)
     this.maxCells = limits.cells ?? MAX_CELLS
+    this.kernel = new WebAssembly.Instance(kernelModule(), {})
+      .exports as unknown as Kernel
+    this.kernel.init(
+      TABLES[0].cap,
+      TABLES[1].cap,
+      TABLES[2].cap,
+      TABLES[3].cap,
+      TABLES[4].cap
+    )
   }
 
-  /**
-   * Feed raw bytes; lines may span calls. Lines are found and skipped on
-   * the bytes themselves (most of a file is metrics perf-gate does not
-   * report on); only the lines kept become strings, read as latin1 (one
-   * character per byte) with tag values turned back into UTF-8 in `tag()`.
-   */
+  /** Feed raw bytes; lines may span calls. */
   push(bytes: Buffer): void {
     this.bytes += bytes.length
-    let start = 0
-    if (this.carry) {
-      const newline = bytes.indexOf(10)
-      if (newline < 0) {
-        this.carry = Buffer.concat([this.carry, bytes])
-        return
-      }
-      const first = Buffer.concat([this.carry, bytes.subarray(0, newline)])
-      this.carry = undefined
-      if (first.length > 0) this.line(first, viewOf(first), 0, first.length)
-      start = newline + 1
-    }
-    const view = viewOf(bytes)
-    let end = bytes.indexOf(10, start)
-    while (end >= 0) {
-      if (end > start) this.line(bytes, view, start, end)
-      start = end + 1
-      end = bytes.indexOf(10, start)
-    }
-    // A copy: the stream may reuse its buffer.
-    if (start < bytes.length) this.carry = Buffer.from(bytes.subarray(start))
+    this.feed(bytes)
   }
 
   finish(): ResultsAnalysis {
@@ -342,59 +261,135 @@ export class ResultsAnalyser {
       } catch {
         this.truncated = true
       }
-      if (complete) this.line(last, viewOf(last), 0, last.length)
+      if (complete) this.feed(Buffer.concat([last, NEWLINE]))
     }
     return this.result()
   }
 
-  private line(
-    bytes: Buffer,
-    view: DataView,
-    start: number,
-    end: number
-  ): void {
-    this.lines++
-    // {"metric":"NAME","type":"Point","data":{"time":"…","value":N,"tags":{…}}}
-    if (
-      bytes[start + 2] === 0x6d &&
-      startsWith(view, start, end, METRIC_PREFIX)
-    ) {
-      const nameAt = start + METRIC_PREFIX.length
-      const kind = targetAt(bytes, view, nameAt, end)
-      if (kind < 0) return
-      if (!this.point(bytes, view, nameAt + TARGETS[kind].length, end)) {
-        this.corrupt++
-        return
-      }
-      switch (kind) {
-        case 0:
-          return this.httpDuration(bytes, view, end)
-        case 1:
-          return this.check(bytes, view, end)
-        case 2:
-          return this.gauge()
-        case 3:
-          this.iterations += this.value
-          return
-        case 4:
-          this.dropped += this.value
-          this.series.at(this.timeMs).dropped += this.value
-          return
-      }
+  /**
+   * The kernel reads the complete lines of the carried bytes and these, in
+   * its memory; the rest is carried to the next call.
+   */
+  private feed(bytes: Buffer): void {
+    const kernel = this.kernel
+    const carried = this.carry?.length ?? 0
+    const length = carried + bytes.length
+    const input = kernel.reserve(length)
+    let memory = Buffer.from(kernel.memory.buffer)
+    if (this.carry) memory.set(this.carry, input)
+    memory.set(bytes, input + carried)
+    const consumed = kernel.parse(length)
+    // Parsing may have grown the memory: a new view of it.
+    memory = Buffer.from(kernel.memory.buffer)
+    this.carry =
+      consumed < length
+        ? Buffer.from(memory.subarray(input + consumed, input + length))
+        : undefined
+    this.lines += kernel.lineCount.value
+    this.corrupt += kernel.corruptCount.value
+    this.iterations += kernel.iterationSum.value
+    const words = new Int32Array(kernel.memory.buffer)
+    const announced = kernel.newValuesAt() >> 2
+    for (let i = 0; i < kernel.newValueCount.value; i++) {
+      const at = announced + i * 4
+      this.tags[words[at]][words[at + 1]] = decodeString(
+        memory,
+        input + words[at + 2],
+        input + words[at + 3]
+      )
     }
-    if (startsWith(view, start, end, HEADER_PREFIX)) {
-      this.header(bytes.toString('latin1', start, end))
-      return
+    const headers = kernel.headersAt() >> 2
+    for (let i = 0; i < kernel.headerCount.value; i++) {
+      const at = headers + i * 2
+      this.header(
+        memory.toString('latin1', input + words[at], input + words[at + 1])
+      )
     }
-    if (bytes[end - 1] === 13) {
-      // CRLF line endings: the same line without the CR.
-      this.lines--
-      if (end - 1 > start) this.line(bytes, view, start, end - 1)
-      return
-    }
-    this.corrupt++
+    this.records(words, new Float64Array(kernel.memory.buffer))
   }
 
+  /**
+   * The kernel's records: an HTTP request is recorded once in its endpoint
+   * × scenario cell and once in its time bucket.
+   */
+  private records(words: Int32Array, doubles: Float64Array): void {
+    const count = this.kernel.recordCount.value
+    const first = this.kernel.recordsAt()
+    for (let r = 0; r < count; r++) {
+      const at = (first >> 2) + r * 10
+      const time = doubles[(first >> 3) + r * 5 + 3]
+      const value = doubles[(first >> 3) + r * 5 + 4]
+      switch (words[at]) {
+        case HTTP: {
+          // Ids are at most 500 (OTHER), -1 when absent.
+          const key =
+            (((words[at + 3] + 1) * 512 + (words[at + 4] + 1)) * 512 +
+              (words[at + 1] + 1)) *
+              8 +
+            (words[at + 2] + 1)
+          const combo =
+            this.combos.get(key) ??
+            this.newCombo(key, words.subarray(at + 1, at + 5))
+          combo.requests++
+          combo.cell.latency.record(value)
+          const bucket = this.series.at(time)
+          bucket.requests++
+          if (combo.failed) bucket.failures++
+          bucket.latency.record(value)
+          break
+        }
+        case CHECK: {
+          const id = words[at + 1]
+          while (this.checkPasses.length <= id) {
+            this.checkPasses.push(0)
+            this.checkFails.push(0)
+          }
+          if (value !== 0) this.checkPasses[id]++
+          else this.checkFails[id]++
+          break
+        }
+        case VUS:
+          this.gauge(time, value)
+          break
+        case DROPPED:
+          this.dropped += value
+          this.series.at(time).dropped += value
+          break
+      }
+    }
+  }
+
+  /** The string of a tag id, OTHER past its table's cap, or undefined. */
+  private tag(table: number, id: number): string | undefined {
+    if (id < 0) return undefined
+    return id >= TABLES[table].cap ? OTHER : this.tags[table][id]
+  }
+
+  /** ids: status, expected_response, name, scenario. */
+  private newCombo(key: number, ids: Int32Array): Combo {
+    const [status, expected, name, scenario] = [...ids].map((id, table) =>
+      this.tag(table, id)
+    )
+    const failed =
+      expected !== undefined
+        ? expected === 'false'
+        : status === '0' || Number(status ?? '') >= 400
+    let cellKey = (ids[2] + 1) * 512 + (ids[3] + 1)
+    let cellName = name
+    if (!this.cells.has(cellKey) && this.cells.size >= this.maxCells) {
+      // Too many endpoint × scenario pairs: the endpoint folds into OTHER.
+      cellKey = OVERFLOW * 512 + (ids[3] + 1)
+      cellName = OTHER
+    }
+    let cell = this.cells.get(cellKey)
+    if (!cell) {
+      cell = new Cell(cellName, scenario, this.budget)
+      this.cells.set(cellKey, cell)
+    }
+    const combo = new Combo(cell, status ?? '', failed)
+    this.combos.set(key, combo)
+    return combo
+  }
   private header(latin1: string): void {
     const text = /[\x80-\xff]/.test(latin1)
       ? Buffer.from(latin1, 'latin1').toString('utf8')
@@ -417,217 +412,16 @@ export class ResultsAnalyser {
       this.corrupt++
     }
   }
-
-  /**
-   * Read a Point's time and value from the bytes, without JSON.parse, into
-   * `timeMs`, `value` and `tagsAt`; false when the line is not a Point.
-   */
-  private point(
-    bytes: Buffer,
-    view: DataView,
-    from: number,
-    end: number
-  ): boolean {
-    // ","type":"Point","data":{"time":"
-    if (!startsWith(view, from, end, POINT_TIME)) return false
-    const timeMs = this.parseTime(bytes, view, from + POINT_TIME.length, end)
-    const timeEnd = this.cursor
-    if (Number.isNaN(timeMs) || !startsWith(view, timeEnd, end, VALUE_PREFIX))
-      return false
-    const value = this.parseValue(bytes, timeEnd + VALUE_PREFIX.length, end)
-    if (Number.isNaN(value)) return false
-    if (timeMs < this.firstMs) this.firstMs = timeMs
-    if (timeMs > this.lastMs) this.lastMs = timeMs
-    this.timeMs = timeMs
-    this.value = value
-    this.tagsAt = this.cursor
-    return true
+  private gauge(time: number, value: number): void {
+    if (value > this.maxVus) this.maxVus = value
+    const bucket = this.series.at(time)
+    if (value > bucket.vus) bucket.vus = value
   }
-
-  /**
-   * RFC 3339 with nanoseconds, as Go writes it: `cursor` ends at the
-   * closing quote. The date, hour, minute and zone change rarely: they are
-   * parsed once per minute, the seconds by hand.
-   */
-  private parseTime(
-    bytes: Buffer,
-    view: DataView,
-    at: number,
-    end: number
-  ): number {
-    // 2026-11-22T23:58:28.43990194Z
-    if (bytes[at + 16] === 0x3a && at + 20 < end) {
-      let zone = at + 19
-      let fraction = 0
-      if (bytes[zone] === 0x2e) {
-        // Nanoseconds at most: nine digits, an exact integer, one division.
-        let digits = 0
-        const from = ++zone
-        for (let c = bytes[zone]; c >= 48 && c <= 57; c = bytes[++zone])
-          digits = digits * 10 + (c - 48)
-        fraction = digits / FRACTION_SCALE[zone - from]
-      }
-      const base = this.timeBase
-      const zoneLength = base.length - 16
-      if (
-        bytes[zone + zoneLength] === 0x22 &&
-        sameBytes(view, at, end, base, 0, 16) &&
-        sameBytes(view, zone, end, base, 16, zoneLength)
-      ) {
-        this.cursor = zone + zoneLength
-        const seconds = (bytes[at + 17] - 48) * 10 + (bytes[at + 18] - 48)
-        return this.timeBaseMs + seconds * 1000 + fraction
-      }
-    }
-    const timeEnd = indexOfByte(bytes, 0x22, at, end)
-    this.cursor = timeEnd
-    if (timeEnd < 0) return NaN
-    if (timeEnd - at < 20 || bytes[at + 16] !== 0x3a)
-      return Date.parse(bytes.toString('latin1', at, timeEnd))
-    // A new minute (or zone): the next times of it take the path above.
-    let zone = at + 19
-    let fraction = 0
-    if (bytes[zone] === 0x2e) {
-      let digits = 0
-      const from = ++zone
-      for (let c = bytes[zone]; c >= 48 && c <= 57; c = bytes[++zone])
-        digits = digits * 10 + (c - 48)
-      fraction = digits / FRACTION_SCALE[zone - from]
-    }
-    if (zone > timeEnd || !(fraction >= 0)) return NaN
-    this.timeBase = new Bytes(
-      Buffer.concat([
-        bytes.subarray(at, at + 16),
-        bytes.subarray(zone, timeEnd)
-      ])
-    )
-    this.timeBaseMs = Date.parse(
-      `${bytes.toString('latin1', at, at + 16)}:00${bytes.toString('latin1', zone, timeEnd)}`
-    )
-    const seconds = (bytes[at + 17] - 48) * 10 + (bytes[at + 18] - 48)
-    return this.timeBaseMs + seconds * 1000 + fraction
-  }
-
-  /**
-   * A JSON number: digits by hand, anything unusual through Number();
-   * `cursor` ends at the comma or brace after it.
-   */
-  private parseValue(bytes: Buffer, at: number, end: number): number {
-    let i = at
-    const negative = bytes[i] === 0x2d
-    if (negative) i++
-    const digitsAt = i
-    let value = 0
-    for (let c = bytes[i]; c >= 48 && c <= 57; c = bytes[++i])
-      value = value * 10 + (c - 48)
-    const digits = i - digitsAt
-    if (bytes[i] === 0x2e) {
-      let scale = 1
-      let fraction = 0
-      for (let c = bytes[++i]; c >= 48 && c <= 57; c = bytes[++i]) {
-        if (scale < 1e15) {
-          fraction = fraction * 10 + (c - 48)
-          scale *= 10
-        }
-      }
-      value += fraction / scale
-    }
-    if (
-      i < end &&
-      (bytes[i] === 0x2c || bytes[i] === 0x7d) &&
-      digits > 0 &&
-      digits <= 15
-    ) {
-      this.cursor = i
-      return negative ? -value : value
-    }
-    let valueEnd = at
-    while (
-      valueEnd < end &&
-      bytes[valueEnd] !== 0x2c &&
-      bytes[valueEnd] !== 0x7d
-    )
-      valueEnd++
-    this.cursor = valueEnd
-    return valueEnd > at ? Number(bytes.toString('latin1', at, valueEnd)) : NaN
-  }
-
-  /**
-   * One request: its tags are looked up by their bytes (no strings made),
-   * and its latency recorded once, in its endpoint × scenario cell, and once
-   * in its time bucket.
-   */
-  private httpDuration(bytes: Buffer, view: DataView, end: number): void {
-    const ids = this.ids
-    readTagIds(
-      bytes,
-      view,
-      this.tagsAt,
-      end,
-      DURATION_TAGS,
-      this.durationTags,
-      ids
-    )
-    // Ids are below 512 (caps of 500 plus OTHER), -1 when absent.
-    const key =
-      (((ids[2] + 1) * 512 + (ids[3] + 1)) * 512 + (ids[0] + 1)) * 8 +
-      (ids[1] + 1)
-    const combo = this.combos.get(key) ?? this.newCombo(key)
-    combo.requests++
-    combo.cell.latency.record(this.value)
-    const bucket = this.series.at(this.timeMs)
-    bucket.requests++
-    if (combo.failed) bucket.failures++
-    bucket.latency.record(this.value)
-  }
-
-  private newCombo(key: number): Combo {
-    const [status, expected, name, scenario] = [...this.ids].map((id, i) =>
-      id < 0 ? undefined : this.durationTags[i].strings[id]
-    )
-    const failed =
-      expected !== undefined
-        ? expected === 'false'
-        : status === '0' || Number(status ?? '') >= 400
-    let cellKey = (this.ids[2] + 1) * 512 + (this.ids[3] + 1)
-    let cellName = name
-    if (!this.cells.has(cellKey) && this.cells.size >= this.maxCells) {
-      // Too many endpoint × scenario pairs: the endpoint folds into OTHER.
-      cellKey = OVERFLOW * 512 + (this.ids[3] + 1)
-      cellName = OTHER
-    }
-    let cell = this.cells.get(cellKey)
-    if (!cell) {
-      cell = new Cell(cellName, scenario, this.budget)
-      this.cells.set(cellKey, cell)
-    }
-    const combo = new Combo(cell, status ?? '', failed)
-    this.combos.set(key, combo)
-    return combo
-  }
-
-  private check(bytes: Buffer, view: DataView, end: number): void {
-    const ids = this.ids
-    readTagIds(bytes, view, this.tagsAt, end, CHECK_TAGS, this.checkNames, ids)
-    const id =
-      ids[0] >= 0 ? ids[0] : this.checkNames[0].id(bytes, view, 0, 0, HASH_SEED)
-    while (this.checkPasses.length <= id) {
-      this.checkPasses.push(0)
-      this.checkFails.push(0)
-    }
-    if (this.value !== 0) this.checkPasses[id]++
-    else this.checkFails[id]++
-  }
-
-  private gauge(): void {
-    if (this.value > this.maxVus) this.maxVus = this.value
-    const bucket = this.series.at(this.timeMs)
-    if (this.value > bucket.vus) bucket.vus = this.value
-  }
-
   private result(): ResultsAnalysis {
     const durationS =
-      this.lastMs > this.firstMs ? (this.lastMs - this.firstMs) / 1000 : 0
+      this.kernel.lastMs.value > this.kernel.firstMs.value
+        ? (this.kernel.lastMs.value - this.kernel.firstMs.value) / 1000
+        : 0
     const combos = [...this.combos.values()]
     const http = groupStats('', combos)
     const widthS = this.series.widthMs / 1000
@@ -663,10 +457,11 @@ export class ResultsAnalyser {
     }
     // Equal names may come from different bytes (JSON escapes): one entry.
     const checks = new Map<string, { passes: number; fails: number }>()
-    this.checkNames[0].strings.forEach((name, id) => {
+    this.checkPasses.forEach((passes, id) => {
+      const name = this.tag(CHECK_TABLE, id) ?? ''
       const counts = checks.get(name) ?? { passes: 0, fails: 0 }
-      counts.passes += this.checkPasses[id] ?? 0
-      counts.fails += this.checkFails[id] ?? 0
+      counts.passes += passes
+      counts.fails += this.checkFails[id]
       checks.set(name, counts)
     })
     return {
@@ -674,11 +469,11 @@ export class ResultsAnalyser {
       lines: this.lines,
       corruptLines: this.corrupt,
       truncatedLastLine: this.truncated,
-      startTime: Number.isFinite(this.firstMs)
-        ? new Date(this.firstMs).toISOString()
+      startTime: Number.isFinite(this.kernel.firstMs.value)
+        ? new Date(this.kernel.firstMs.value).toISOString()
         : undefined,
-      endTime: Number.isFinite(this.lastMs)
-        ? new Date(this.lastMs).toISOString()
+      endTime: Number.isFinite(this.kernel.lastMs.value)
+        ? new Date(this.kernel.lastMs.value).toISOString()
         : undefined,
       durationS,
       metrics: this.metrics,
@@ -701,196 +496,62 @@ export class ResultsAnalyser {
   }
 }
 
-/**
- * Known bytes, with a DataView to compare them four at a time: most of the
- * parsing is checking that a line has the layout k6 writes.
- */
-class Bytes {
-  readonly view: DataView
-  readonly length: number
-  constructor(readonly buffer: Buffer) {
-    this.view = viewOf(buffer)
-    this.length = buffer.length
-  }
-  static of(text: string): Bytes {
-    return new Bytes(Buffer.from(text))
-  }
+/** The kernel's tag tables, in its order, with their caps. */
+const TABLES = [
+  { tag: 'status', cap: MAX_STATUSES },
+  { tag: 'expected_response', cap: 4 },
+  { tag: 'name', cap: MAX_ENDPOINTS },
+  { tag: 'scenario', cap: MAX_ENDPOINTS },
+  { tag: 'check', cap: MAX_CHECKS }
+]
+const CHECK_TABLE = 4
+// Record kinds.
+const HTTP = 0
+const CHECK = 1
+const VUS = 2
+const DROPPED = 3
+const NEWLINE = Buffer.from('\n')
+
+// WebAssembly's types come with the DOM library, which this project leaves
+// out: the little used here.
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: object }
+}
+interface WasmGlobal {
+  value: number
 }
 
-function viewOf(bytes: Buffer): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
+/** wasm/results-kernel.ts: see there for what it reads and writes. */
+interface Kernel {
+  memory: { buffer: ArrayBuffer }
+  init(
+    statusCap: number,
+    expectedCap: number,
+    nameCap: number,
+    scenarioCap: number,
+    checkCap: number
+  ): void
+  reserve(length: number): number
+  parse(length: number): number
+  recordsAt(): number
+  newValuesAt(): number
+  headersAt(): number
+  recordCount: WasmGlobal
+  newValueCount: WasmGlobal
+  headerCount: WasmGlobal
+  lineCount: WasmGlobal
+  corruptCount: WasmGlobal
+  iterationSum: WasmGlobal
+  firstMs: WasmGlobal
+  lastMs: WasmGlobal
 }
 
-/** A time's fraction of a second, by its digit count, to milliseconds. */
-const FRACTION_SCALE = Array.from({ length: 16 }, (_, n) => 10 ** (n - 3))
-
-const METRIC_PREFIX = Bytes.of('{"metric":"')
-const POINT_TIME = Bytes.of('","type":"Point","data":{"time":"')
-const VALUE_PREFIX = Bytes.of('","value":')
-const HEADER_PREFIX = Bytes.of('{"type":"Metric"')
-/** The metrics read, by name, without the quotes around it. */
-const TARGETS = [
-  'http_req_duration',
-  'checks',
-  'vus',
-  'iterations',
-  'dropped_iterations'
-].map((name) => Bytes.of(name))
-
-/** Which target metric's name starts at `at` (and ends there), or -1. */
-function targetAt(
-  bytes: Buffer,
-  view: DataView,
-  at: number,
-  end: number
-): number {
-  // One byte that tells each target from the other names of its first
-  // letter (http_req_d…, iterations", checks", vus", dr…), then the whole.
-  let kind: number
-  switch (bytes[at]) {
-    case 0x68: // h
-      if (bytes[at + 9] !== 0x64) return -1
-      kind = 0
-      break
-    case 0x63: // c
-      if (bytes[at + 6] !== 0x22) return -1
-      kind = 1
-      break
-    case 0x76: // v
-      if (bytes[at + 3] !== 0x22) return -1
-      kind = 2
-      break
-    case 0x69: // i
-      if (bytes[at + 9] !== 0x73) return -1
-      kind = 3
-      break
-    case 0x64: // d
-      if (bytes[at + 1] !== 0x72) return -1
-      kind = 4
-      break
-    default:
-      return -1
-  }
-  const name = TARGETS[kind]
-  return startsWith(view, at, end, name) && bytes[at + name.length] === 0x22
-    ? kind
-    : -1
-}
-
-/** Whether `view` holds all of `prefix` at `at`, before `end`. */
-function startsWith(
-  view: DataView,
-  at: number,
-  end: number,
-  prefix: Bytes
-): boolean {
-  return sameBytes(view, at, end, prefix, 0, prefix.length)
-}
-
-/**
- * Whether `view` at `at` holds the `length` bytes of `b` from `bAt`, all
- * before `end` (at most the view's length).
- */
-function sameBytes(
-  view: DataView,
-  at: number,
-  end: number,
-  b: Bytes,
-  bAt: number,
-  length: number
-): boolean {
-  if (at + length > end || bAt + length > b.length) return false
-  const other = b.view
-  let i = 0
-  for (; i + 4 <= length; i += 4) {
-    if (view.getInt32(at + i) !== other.getInt32(bAt + i)) return false
-  }
-  for (; i < length; i++) {
-    if (view.getUint8(at + i) !== other.getUint8(bAt + i)) return false
-  }
-  return true
-}
-
-/** The tags read from http_req_duration samples, in `ids` order. */
-const DURATION_TAGS = ['status', 'expected_response', 'name', 'scenario'].map(
-  (k) => Bytes.of(k)
-)
-const CHECK_TAGS = [Bytes.of('check')]
-/** FNV-1a over a tag value's bytes. */
-const HASH_SEED = 0x811c9dc5 | 0
-const HASH_PRIME = 0x01000193
-
-/**
- * Walk the `"tags":{"k":"v",…}` object once and put the id of the value of
- * each of `keys` in `ids` (-1 when absent), from `values` of the same index.
- * Keys and values are JSON strings, so a value's end is the first quote not
- * escaped by a backslash; the wanted values are hashed on the way.
- */
-function readTagIds(
-  bytes: Buffer,
-  view: DataView,
-  from: number,
-  end: number,
-  keys: Bytes[],
-  values: TagValues[],
-  ids: Int32Array
-): void {
-  for (let k = 0; k < keys.length; k++) ids[k] = -1
-  let missing = keys.length
-  let at = indexOfByte(bytes, 0x7b, from, end) + 1
-  if (at <= 0) return
-  // Stop once every key is found: the long `url` tag is rarely needed.
-  while (missing > 0 && at < end && bytes[at] === 0x22) {
-    // A wanted key is its bytes then a quote; any other is read through.
-    let k = 0
-    for (; k < keys.length; k++) {
-      const key = keys[k]
-      if (
-        bytes[at + 1] === key.buffer[0] &&
-        bytes[at + 1 + key.length] === 0x22 &&
-        sameBytes(view, at + 1, end, key, 0, key.length)
-      )
-        break
-    }
-    const keyEnd =
-      k < keys.length ? at + 1 + keys[k].length : stringEnd(bytes, at + 1, end)
-    if (keyEnd < 0 || bytes[keyEnd + 1] !== 0x3a || bytes[keyEnd + 2] !== 0x22)
-      return
-    const valueAt = keyEnd + 3
-    let valueEnd: number
-    if (k < keys.length) {
-      let hash = HASH_SEED
-      let i = valueAt
-      for (; i < end; i++) {
-        const c = bytes[i]
-        if (c === 0x22) break
-        hash = Math.imul(hash ^ c, HASH_PRIME)
-        if (c === 0x5c) {
-          i++
-          hash = Math.imul(hash ^ bytes[i], HASH_PRIME)
-        }
-      }
-      if (i >= end) return
-      valueEnd = i
-      if (ids[k] < 0) missing--
-      ids[k] = values[k].id(bytes, view, valueAt, valueEnd, hash)
-    } else {
-      valueEnd = stringEnd(bytes, valueAt, end)
-      if (valueEnd < 0) return
-    }
-    at = valueEnd + 1
-    if (bytes[at] === 0x2c) at++
-  }
-}
-
-/** Index of the closing quote of a JSON string whose body starts at `at`. */
-function stringEnd(bytes: Buffer, at: number, end: number): number {
-  for (let i = at; i < end; i++) {
-    const c = bytes[i]
-    if (c === 0x22) return i
-    if (c === 0x5c) i++
-  }
-  return -1
+let compiled: object | undefined
+/** Compiled once, on first use (a few milliseconds); instances are cheap. */
+function kernelModule(): object {
+  compiled ??= new WebAssembly.Module(Buffer.from(KERNEL_WASM, 'base64'))
+  return compiled
 }
 
 function decodeString(bytes: Buffer, at: number, end: number): string {
@@ -907,16 +568,6 @@ function decodeString(bytes: Buffer, at: number, end: number): string {
   } catch {
     return bytes.toString('utf8', at, end)
   }
-}
-
-function indexOfByte(
-  bytes: Buffer,
-  byte: number,
-  from: number,
-  end: number
-): number {
-  for (let i = from; i < end; i++) if (bytes[i] === byte) return i
-  return -1
 }
 
 /**
