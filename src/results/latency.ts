@@ -104,9 +104,13 @@ export class LatencyRecorder {
     }
   }
 
-  /** One recorder holding all of `parts`: exact when every part is. */
+  /**
+   * One recorder holding all of `parts`: exact when every part is. A single
+   * part is returned as it is.
+   */
   static combine(parts: Iterable<LatencyRecorder>): LatencyRecorder {
     const list = [...parts]
+    if (list.length === 1) return list[0]
     const exact = list.every((part) => part.exact !== undefined)
     const total = list.reduce((sum, part) => sum + part.count, 0)
     const combined = new LatencyRecorder(exact ? Math.max(1, total) : 0)

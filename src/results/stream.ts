@@ -8,12 +8,14 @@ import { ExactBudget, LatencyRecorder, type LatencyStats } from './latency.js'
  * One streaming pass over k6's `--out json` file (NDJSON, ~12 lines and
  * ~4 KB per HTTP request; gigabytes for a long run) in bounded memory.
  *
- * Speed comes from not parsing what is not needed: a line's metric name is
- * read in place, and only the few metrics perf-gate reports on
- * (http_req_duration, checks, vus, iterations, dropped_iterations) have
- * their value, time and a handful of tags picked out, without JSON.parse.
- * Failed requests are read from http_req_duration's `expected_response`
- * tag, which is what k6 derives http_req_failed from.
+ * Speed comes from not parsing what is not needed: the lines are read by a
+ * WebAssembly kernel (wasm/results-kernel.ts), which finds each line's
+ * metric name in place and, for the few metrics perf-gate reports on
+ * (http_req_duration, checks, vus, iterations, dropped_iterations), picks
+ * out the value, the time and a handful of tags, without JSON.parse. This
+ * side records what it hands back. Failed requests are read from
+ * http_req_duration's `expected_response` tag, which is what k6 derives
+ * http_req_failed from.
  */
 
 export const RESULT_BUCKETS_MAX = 300
