@@ -168,6 +168,31 @@ describe('bad results files: counted or a clear error, never a crash', () => {
     expect(stream.http.requests).toBe(307)
   })
 
+  it('a line too long to be k6 output is counted as corrupt and read past, in bounded memory', () => {
+    const analyser = new ResultsAnalyser({ lineBytes: 1 << 20 })
+    const text = Buffer.concat([
+      // Two metric headers and an http_reqs sample, then the long line.
+      Buffer.from(good.split('\n').slice(0, 3).join('\n')),
+      Buffer.from('\n'),
+      Buffer.alloc(3 << 20, 'x'),
+      Buffer.from('\n' + good)
+    ])
+    for (let at = 0; at < text.length; at += 65_536)
+      analyser.push(text.subarray(at, at + 65_536))
+    const result = analyser.finish()
+    expect(result.corruptLines).toBe(1)
+    expect(result.http.requests).toBe(307)
+    expect(result.lines).toBe(good.split('\n').filter(Boolean).length + 4)
+    // At the end of the file it is not taken for a line k6 was cut off in.
+    const last = new ResultsAnalyser({ lineBytes: 1 << 20 })
+    last.push(Buffer.from(good))
+    for (let i = 0; i < 48; i++) last.push(Buffer.alloc(65_536, 'x'))
+    expect(last.finish()).toMatchObject({
+      corruptLines: 1,
+      truncatedLastLine: false
+    })
+  })
+
   it('a truncated gzip stream keeps what was decompressed', async () => {
     const gz = zlib.gzipSync(good)
     const stream = await analyseResultsFile(

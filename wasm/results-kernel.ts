@@ -149,9 +149,11 @@ export function init(
  */
 export function reserve(length: i32): usize {
   if (length > inputCap) {
-    // Whole megabytes, so that a chunk plus a carried line fits next time:
-    // the stub runtime never frees, each growth is kept.
-    const cap = (length + 0x10000 + 0xfffff) & ~0xfffff
+    // Whole megabytes, so that a chunk plus a carried line fits next time,
+    // and at least double: the stub runtime never frees, so what growth
+    // leaves behind stays below what is in use.
+    let cap = (length + 0x10000 + 0xfffff) & ~0xfffff
+    if (cap < inputCap * 2) cap = inputCap * 2
     // Slack past the end: the newline search reads 16 bytes at a time.
     input = heap.alloc(<usize>cap + 64)
     // A sample line is at least 48 bytes, a header line 16.

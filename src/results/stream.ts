@@ -208,6 +208,8 @@ export interface AnalyserLimits {
   exactSamples: number
   /** Endpoint × scenario pairs with their own latency recorder. */
   cells: number
+  /** Longer lines are counted as corrupt and skipped. */
+  lineBytes: number
 }
 
 export class ResultsAnalyser {
@@ -219,6 +221,9 @@ export class ResultsAnalyser {
   private corrupt = 0
   private truncated = false
   private carry: Buffer | undefined
+  /** Inside a line too long to be k6's: skipped up to its newline. */
+  private skipping = false
+  private readonly maxLine: number
   private readonly metrics: Record<string, MetricInfo> = {}
   /** Tag values by table (see TABLES) and id, as the kernel announces them. */
   private readonly tags: string[][] = TABLES.map(() => [])
@@ -234,6 +239,7 @@ export class ResultsAnalyser {
   constructor(limits: Partial<AnalyserLimits> = {}) {
     this.budget = new ExactBudget(limits.exactSamples ?? EXACT_SAMPLES)
     this.maxCells = limits.cells ?? MAX_CELLS
+    this.maxLine = limits.lineBytes ?? MAX_LINE
     this.kernel = new WebAssembly.Instance(kernelModule(), {})
       .exports as unknown as Kernel
     this.kernel.init(
@@ -248,7 +254,9 @@ export class ResultsAnalyser {
   /** Feed raw bytes; lines may span calls. */
   push(bytes: Buffer): void {
     this.bytes += bytes.length
-    this.feed(bytes)
+    // In pieces: the kernel's input buffer grows to the largest one.
+    for (let at = 0; at < bytes.length; at += MAX_FEED)
+      this.feed(bytes.subarray(at, at + MAX_FEED))
   }
 
   finish(): ResultsAnalysis {
@@ -273,6 +281,12 @@ export class ResultsAnalyser {
    * its memory; the rest is carried to the next call.
    */
   private feed(bytes: Buffer): void {
+    if (this.skipping) {
+      const newline = bytes.indexOf(10)
+      if (newline < 0) return
+      this.skipping = false
+      bytes = bytes.subarray(newline + 1)
+    }
     const kernel = this.kernel
     const carried = this.carry?.length ?? 0
     const length = carried + bytes.length
@@ -287,6 +301,14 @@ export class ResultsAnalyser {
       consumed < length
         ? Buffer.from(memory.subarray(input + consumed, input + length))
         : undefined
+    if (this.carry && this.carry.length > this.maxLine) {
+      // No k6 line is this long: counted as corrupt and read past, so that
+      // a file without newlines cannot take all memory.
+      this.carry = undefined
+      this.lines++
+      this.corrupt++
+      this.skipping = true
+    }
     this.lines += kernel.lineCount.value
     this.corrupt += kernel.corruptCount.value
     this.iterations += kernel.iterationSum.value
@@ -513,6 +535,10 @@ const CHECK = 1
 const VUS = 2
 const DROPPED = 3
 const NEWLINE = Buffer.from('\n')
+/** k6's lines are a few hundred bytes; a metric header a few KB. */
+const MAX_LINE = 16 << 20
+/** The most bytes handed to the kernel at once. */
+const MAX_FEED = 4 << 20
 
 // WebAssembly's types come with the DOM library, which this project leaves
 // out: the little used here.
