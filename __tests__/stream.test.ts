@@ -193,6 +193,38 @@ describe('bad results files: counted or a clear error, never a crash', () => {
     })
   })
 
+  it('damaged and random bytes never crash it', () => {
+    // A small seeded generator: the same bytes on every run.
+    let seed = 42
+    const random = (): number => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0
+      return seed / 2 ** 32
+    }
+    const sample = Buffer.from(good.slice(0, 40_000))
+    const specials = [0x22, 0x5c, 0x0a, 0x0d, 0x7b, 0x7d, 0x2c, 0x3a, 0x2e]
+    for (let round = 0; round < 200; round++) {
+      const bytes = Buffer.from(sample)
+      for (let flips = 0; flips < 1 + round * 2; flips++) {
+        const at = Math.floor(random() * bytes.length)
+        bytes[at] =
+          random() < 0.7
+            ? specials[Math.floor(random() * specials.length)]
+            : Math.floor(random() * 256)
+      }
+      const analyser = new ResultsAnalyser()
+      for (let at = 0; at < bytes.length; at += 4_099)
+        analyser.push(bytes.subarray(at, at + 4_099))
+      const result = analyser.finish()
+      expect(result.corruptLines).toBeLessThanOrEqual(result.lines)
+    }
+    const noise = new ResultsAnalyser()
+    noise.push(
+      Buffer.from(Array.from({ length: 200_000 }, () => random() * 256))
+    )
+    noise.push(Buffer.alloc(10_000, 0x0d))
+    expect(noise.finish().http.requests).toBe(0)
+  })
+
   it('a truncated gzip stream keeps what was decompressed', async () => {
     const gz = zlib.gzipSync(good)
     const stream = await analyseResultsFile(

@@ -254,9 +254,11 @@ function line(start: usize, end: usize): void {
     return
   }
   if (load<u8>(end - 1) == 13) {
-    // CRLF line endings: the same line without the CR.
+    // CRLF line endings: the same line without the CR (or CRs).
+    let shorter = end - 1
+    while (shorter > start && load<u8>(shorter - 1) == 13) shorter--
     lineCount--
-    if (end - 1 > start) line(start, end - 1)
+    if (shorter > start) line(start, shorter)
     return
   }
   corruptCount++
