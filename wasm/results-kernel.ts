@@ -313,8 +313,12 @@ function point(from: usize, end: usize): bool {
 }
 
 /** 10^(n-3): a fraction of a second of n digits, in milliseconds. */
+const FRACTION_SCALES = StaticArray.fromArray<f64>([
+  1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+  1e12
+])
 function fractionScale(n: i32): f64 {
-  return Math.pow(10, <f64>(n - 3))
+  return n < 16 ? unchecked(FRACTION_SCALES[n]) : Math.pow(10, <f64>(n - 3))
 }
 
 /**
