@@ -9,9 +9,10 @@
 // It reads complete lines of k6's `--out json` output,
 //   {"metric":"NAME","type":"Point","data":{"time":"…","value":N,"tags":{…}}}
 // and writes one 40-byte record per sample of the metrics perf-gate reports
-// on; the JavaScript side records them (histograms, time buckets). Tag
-// values are interned by their bytes, each new one announced once (table,
-// id, where its bytes are) for the JavaScript side to decode.
+// on (iterations are only summed); the JavaScript side records them
+// (histograms, time buckets). Tag values are interned by their bytes, each
+// new one announced once (table, id, where its bytes are) for the
+// JavaScript side to decode.
 
 // Record kinds.
 const HTTP: i32 = 0
