@@ -9,14 +9,14 @@
 // It reads complete lines of k6's `--out json` output,
 //   {"metric":"NAME","type":"Point","data":{"time":"…","value":N,"tags":{…}}}
 // and writes one 40-byte record per sample of the metrics perf-gate reports
-// on (iterations are only summed); the JavaScript side records them
+// on (iterations are summed, checks counted here); the JavaScript side
+// records them
 // (histograms, time buckets). Tag values are interned by their bytes, each
 // new one announced once (table, id, where its bytes are) for the
 // JavaScript side to decode.
 
 // Record kinds.
 const HTTP: i32 = 0
-const CHECK: i32 = 1
 const VUS: i32 = 2
 const DROPPED: i32 = 3
 
@@ -52,6 +52,8 @@ let inputCap: i32 = 0
 let records: usize = 0
 let headers: usize = 0
 let newValues: usize = 0
+// Per check id (up to the cap, OTHER included): i32 passes, i32 fails.
+let checkCounts: usize = 0
 
 // Per table: open-addressing slots (id + 1, 0 when empty), each value's
 // bytes (copied) and length, the cap and the count.
@@ -140,6 +142,9 @@ export function init(
   valueAt = heap.alloc(<usize>(TABLES * maxCap * 4))
   valueLength = heap.alloc(<usize>(TABLES * maxCap * 4))
   newValues = heap.alloc(<usize>(TABLES * (maxCap + 1) * NEW_VALUE))
+  const checkBytes = <usize>((checkCap + 1) * 8)
+  checkCounts = heap.alloc(checkBytes)
+  memory.fill(checkCounts, 0, checkBytes)
   timeBase = heap.alloc(<usize>TIME_BASE_CAP)
   ids = heap.alloc(16)
 }
@@ -173,6 +178,9 @@ export function newValuesAt(): usize {
 }
 export function headersAt(): usize {
   return headers
+}
+export function checkCountsAt(): usize {
+  return checkCounts
 }
 
 /**
@@ -629,13 +637,14 @@ function httpDuration(end: usize): void {
   record(HTTP)
 }
 
+/** Checks are counted here: passes and fails per check id. */
 function check(end: usize): void {
   readTagIds(cursor, end, CHECK_TABLE, 1)
-  if (load<i32>(ids) < 0) {
-    // No check tag: counted under the empty name.
-    store<i32>(ids, intern(CHECK_TABLE, cursor, cursor, HASH_SEED))
-  }
-  record(CHECK)
+  let id = load<i32>(ids)
+  // No check tag: counted under the empty name.
+  if (id < 0) id = intern(CHECK_TABLE, cursor, cursor, HASH_SEED)
+  const at = checkCounts + <usize>(id * 8) + (sampleValue != 0 ? 0 : 4)
+  store<i32>(at, load<i32>(at) + 1)
 }
 
 function record(kind: i32): void {

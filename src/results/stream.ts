@@ -229,8 +229,6 @@ export class ResultsAnalyser {
   private readonly tags: string[][] = TABLES.map(() => [])
   private readonly combos = new Map<number, Combo>()
   private readonly cells = new Map<number, Cell>()
-  private readonly checkPasses: number[] = []
-  private readonly checkFails: number[] = []
   private iterations = 0
   private dropped = 0
   private maxVus = 0
@@ -362,16 +360,6 @@ export class ResultsAnalyser {
           bucket.latency.record(value)
           break
         }
-        case CHECK: {
-          const id = words[at + 1]
-          while (this.checkPasses.length <= id) {
-            this.checkPasses.push(0)
-            this.checkFails.push(0)
-          }
-          if (value !== 0) this.checkPasses[id]++
-          else this.checkFails[id]++
-          break
-        }
         case VUS:
           this.gauge(time, value)
           break
@@ -481,13 +469,21 @@ export class ResultsAnalyser {
     }
     // Equal names may come from different bytes (JSON escapes): one entry.
     const checks = new Map<string, { passes: number; fails: number }>()
-    this.checkPasses.forEach((passes, id) => {
+    const counts = new Int32Array(
+      this.kernel.memory.buffer,
+      this.kernel.checkCountsAt(),
+      (TABLES[CHECK_TABLE].cap + 1) * 2
+    )
+    for (let id = 0; id <= TABLES[CHECK_TABLE].cap; id++) {
+      const passes = counts[id * 2]
+      const fails = counts[id * 2 + 1]
+      if (passes + fails === 0) continue
       const name = this.tag(CHECK_TABLE, id) ?? ''
-      const counts = checks.get(name) ?? { passes: 0, fails: 0 }
-      counts.passes += passes
-      counts.fails += this.checkFails[id]
-      checks.set(name, counts)
-    })
+      const check = checks.get(name) ?? { passes: 0, fails: 0 }
+      check.passes += passes
+      check.fails += fails
+      checks.set(name, check)
+    }
     return {
       bytes: this.bytes,
       lines: this.lines,
@@ -531,7 +527,6 @@ const TABLES = [
 const CHECK_TABLE = 4
 // Record kinds.
 const HTTP = 0
-const CHECK = 1
 const VUS = 2
 const DROPPED = 3
 const NEWLINE = Buffer.from('\n')
@@ -565,6 +560,7 @@ interface Kernel {
   recordsAt(): number
   newValuesAt(): number
   headersAt(): number
+  checkCountsAt(): number
   recordCount: WasmGlobal
   newValueCount: WasmGlobal
   headerCount: WasmGlobal
