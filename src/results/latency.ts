@@ -1,5 +1,7 @@
 import * as hdr from 'hdr-histogram-js'
 
+/** Where exact samples start: arrays are made on the first sample. */
+const EMPTY = new Float64Array(0)
 /** Microseconds: HdrHistogram records integers; latency is in ms. */
 const SCALE = 1000
 // One hour: longer requests are recorded as one hour (k6's own timeouts
@@ -50,7 +52,7 @@ export class LatencyRecorder {
     private readonly significantDigits: Digits = 3,
     private readonly budget?: ExactBudget
   ) {
-    if (exactCap > 0) this.exact = new Float64Array(Math.min(exactCap, 16))
+    if (exactCap > 0) this.exact = EMPTY
     else this.histogram = newHistogram(significantDigits)
   }
 
@@ -152,7 +154,7 @@ export class LatencyRecorder {
   private grow(atLeast: number): void {
     const exact = this.exact as Float64Array
     const grown = new Float64Array(
-      Math.min(this.exactCap, Math.max(atLeast, exact.length * 4))
+      Math.min(this.exactCap, Math.max(atLeast, 16, exact.length * 4))
     )
     grown.set(exact)
     this.exact = grown

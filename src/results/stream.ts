@@ -224,6 +224,7 @@ export class ResultsAnalyser {
   /** Inside a line too long to be k6's: skipped up to its newline. */
   private skipping = false
   private readonly maxLine: number
+  private view: KernelViews | undefined
   private readonly metrics: Record<string, MetricInfo> = {}
   /** Tag values by table (see TABLES) and id, as the kernel announces them. */
   private readonly tags: string[][] = TABLES.map(() => [])
@@ -289,12 +290,14 @@ export class ResultsAnalyser {
     const carried = this.carry?.length ?? 0
     const length = carried + bytes.length
     const input = kernel.reserve(length)
-    let memory = Buffer.from(kernel.memory.buffer)
+    let { memory } = this.views()
     if (this.carry) memory.set(this.carry, input)
     memory.set(bytes, input + carried)
     const consumed = kernel.parse(length)
-    // Parsing may have grown the memory: a new view of it.
-    memory = Buffer.from(kernel.memory.buffer)
+    // Parsing may have grown the memory.
+    const views = this.views()
+    memory = views.memory
+    const { words } = views
     this.carry =
       consumed < length
         ? Buffer.from(memory.subarray(input + consumed, input + length))
@@ -310,7 +313,6 @@ export class ResultsAnalyser {
     this.lines += kernel.lineCount.value
     this.corrupt += kernel.corruptCount.value
     this.iterations += kernel.iterationSum.value
-    const words = new Int32Array(kernel.memory.buffer)
     const announced = kernel.newValuesAt() >> 2
     for (let i = 0; i < kernel.newValueCount.value; i++) {
       const at = announced + i * 4
@@ -327,7 +329,20 @@ export class ResultsAnalyser {
         memory.toString('latin1', input + words[at], input + words[at + 1])
       )
     }
-    this.records(words, new Float64Array(kernel.memory.buffer))
+    this.records(words, views.doubles)
+  }
+
+  /** Views of the kernel's memory, new only when it has grown. */
+  private views(): KernelViews {
+    const buffer = this.kernel.memory.buffer
+    if (this.view?.memory.buffer !== buffer) {
+      this.view = {
+        memory: Buffer.from(buffer),
+        words: new Int32Array(buffer),
+        doubles: new Float64Array(buffer)
+      }
+    }
+    return this.view
   }
 
   /**
@@ -543,6 +558,12 @@ declare const WebAssembly: {
 }
 interface WasmGlobal {
   value: number
+}
+
+interface KernelViews {
+  memory: Buffer
+  words: Int32Array
+  doubles: Float64Array
 }
 
 /** wasm/results-kernel.ts: see there for what it reads and writes. */
