@@ -430,6 +430,26 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
     )
   })
 
+  it('past 500 distinct names (untagged URLs) the rest are counted under (other)', () => {
+    const analyser = new ResultsAnalyser()
+    const names = Array.from({ length: 510 }, (_, i) => `GET /item/${i}`)
+    analyser.push(
+      Buffer.from(
+        names
+          .map((name, i) =>
+            sampleLine('http_req_duration', i, 1 + i, { name, status: '200' })
+          )
+          .join('\n') + '\n'
+      )
+    )
+    const result = analyser.finish()
+    expect(result.endpoints).toHaveLength(501)
+    const other = result.endpoints.find((e) => e.name === '(other)')
+    expect(other?.requests).toBe(10)
+    expect(other?.latency.min).toBe(501)
+    expect(result.http.requests).toBe(510)
+  })
+
   it('reads escaped and UTF-8 tag values as one name', () => {
     const raw = [
       // The same name, once escaped and once as UTF-8 bytes.
