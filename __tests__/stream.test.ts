@@ -506,7 +506,7 @@ describe('what k6 may write', () => {
 })
 
 describe('LatencyRecorder', () => {
-  it('shares one exact-sample budget: a recorder past it turns to a histogram and hands its share back', () => {
+  it('shares one exact-sample budget: once it is spent, each recorder turns to a histogram at its next sample', () => {
     const budget = new ExactBudget(100)
     const small = new LatencyRecorder(Infinity, 3, budget)
     const big = new LatencyRecorder(Infinity, 3, budget)
@@ -517,12 +517,18 @@ describe('LatencyRecorder', () => {
     )
     smallSamples.forEach((v) => small.record(v))
     bigSamples.forEach((v) => big.record(v))
-    expect(budget.remaining).toBe(40)
-    // Still exact: k6's interpolation to the digit.
+    expect(budget.remaining).toBe(0)
+    // Still exact until its next sample: k6's interpolation to the digit.
     expect(small.percentile(95)).toBe(exactPercentile(smallSamples, 95))
-    const all = Float64Array.from([...smallSamples, ...bigSamples])
+    small.record(9.5)
+    const smallAfter = Float64Array.from([...smallSamples, 9.5])
+    expect(small.percentile(95)).not.toBe(exactPercentile(smallAfter, 95))
+    expect(
+      Math.abs(small.percentile(95) - exactPercentile(smallAfter, 95))
+    ).toBeLessThan(exactPercentile(smallAfter, 95) * 0.01)
+    const all = Float64Array.from([...smallAfter, ...bigSamples])
     const both = LatencyRecorder.combine([small, big])
-    expect(both.count).toBe(560)
+    expect(both.count).toBe(561)
     for (const p of [50, 95, 99]) {
       const want = exactPercentile(all, p)
       expect(Math.abs(both.percentile(p) - want) / want).toBeLessThan(0.01)

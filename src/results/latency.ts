@@ -22,7 +22,10 @@ export interface LatencyStats {
 /**
  * How many samples all the recorders sharing it may still keep exactly:
  * one budget for the whole run bounds memory however many endpoints there
- * are, and keeps every figure exact for runs that fit in it.
+ * are, and keeps every figure exact for runs that fit in it. Once it is
+ * spent, each recorder turns to its histogram at its next sample (what it
+ * held is not handed back: handing it back had the big recorders take turns
+ * filling it, each then rebuilt as a histogram).
  */
 export class ExactBudget {
   constructor(public remaining: number) {}
@@ -165,8 +168,6 @@ export class LatencyRecorder {
     const exact = this.exact as Float64Array
     const histogram = newHistogram(this.significantDigits)
     for (let i = 0; i < held; i++) histogram.recordValue(toMicros(exact[i]))
-    // What this recorder held goes back to the others.
-    if (this.budget) this.budget.remaining += held
     this.histogram = histogram
     this.exact = undefined
     this.sorted = undefined
