@@ -417,6 +417,7 @@ export class ResultsAnalyser {
     this.combos.set(key, combo)
     return combo
   }
+
   private header(latin1: string): void {
     const text = /[\x80-\xff]/.test(latin1)
       ? Buffer.from(latin1, 'latin1').toString('utf8')
@@ -439,11 +440,13 @@ export class ResultsAnalyser {
       this.corrupt++
     }
   }
+
   private gauge(time: number, value: number): void {
     if (value > this.maxVus) this.maxVus = value
     const bucket = this.series.at(time)
     if (value > bucket.vus) bucket.vus = value
   }
+
   private result(): ResultsAnalysis {
     const durationS =
       this.kernel.lastMs.value > this.kernel.firstMs.value
@@ -599,6 +602,7 @@ function kernelModule(): object {
   return compiled
 }
 
+/** A JSON string's body (between its quotes): escapes and UTF-8 decoded. */
 function decodeString(bytes: Buffer, at: number, end: number): string {
   let plain = true
   for (let i = at; i < end; i++) {
