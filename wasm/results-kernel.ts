@@ -10,10 +10,13 @@
 //   {"metric":"NAME","type":"Point","data":{"time":"…","value":N,"tags":{…}}}
 // and writes one 40-byte record per sample of the metrics perf-gate reports
 // on (iterations are summed, checks counted here); the JavaScript side
-// records them
-// (histograms, time buckets). Tag values are interned by their bytes, each
-// new one announced once (table, id, where its bytes are) for the
-// JavaScript side to decode.
+// records them (histograms, time buckets). Tag values are interned by their
+// bytes, each new one announced once (table, id, where its bytes are) for
+// the JavaScript side to decode.
+//
+// Memory comes from the stub runtime's heap.alloc, which never frees and
+// aligns to 16 bytes: the JavaScript side reads records through Int32Array
+// and Float64Array views.
 
 // Record kinds.
 const HTTP: i32 = 0
@@ -65,7 +68,7 @@ const caps = new StaticArray<i32>(TABLES)
 const counts = new StaticArray<i32>(TABLES)
 const keyAt = new StaticArray<usize>(TABLES)
 const keyLength = new StaticArray<i32>(TABLES)
-const targetAt_ = new StaticArray<usize>(5)
+const targetName = new StaticArray<usize>(5)
 const targetLength = new StaticArray<i32>(5)
 
 let metricPrefix: usize = 0
@@ -129,7 +132,7 @@ export function init(
     'dropped_iterations'
   ]
   for (let k = 0; k < 5; k++) {
-    targetAt_[k] = ascii(targets[k])
+    targetName[k] = ascii(targets[k])
     targetLength[k] = targets[k].length
   }
   metricPrefix = ascii(METRIC_PREFIX)
@@ -300,7 +303,7 @@ function target(at: usize, end: usize): i32 {
   }
   const length = targetLength[kind]
   return at + <usize>length < end &&
-    same(at, targetAt_[kind], length) &&
+    same(at, targetName[kind], length) &&
     load<u8>(at + <usize>length) == 0x22
     ? kind
     : -1
