@@ -105,49 +105,25 @@ const gzMB = gunzip.detail.bytes / MB
 const bigGzMB = gunzipBig.detail.bytes / MB
 
 const rate = (mb: number, m: Measure): number => mb / m.seconds
-const rows: [string, string, string, string][] = [
-  [
-    'analyser',
-    `${plainMB.toFixed(0)} MB`,
-    `${rate(plainMB, analyser).toFixed(0)} MB/s`,
-    `${analyser.maxRssMB.toFixed(0)} MB`
-  ],
-  [
-    'naive reference',
-    `${plainMB.toFixed(0)} MB`,
-    `${rate(plainMB, naive).toFixed(0)} MB/s`,
-    `${naive.maxRssMB.toFixed(0)} MB`
-  ],
-  [
-    'analyser',
-    `${bigMB.toFixed(0)} MB`,
-    `${rate(bigMB, analyserBig).toFixed(0)} MB/s`,
-    `${analyserBig.maxRssMB.toFixed(0)} MB`
-  ],
-  [
-    'zlib gunzip only',
-    `${gzMB.toFixed(0)} MB (gz)`,
-    `${rate(gzMB, gunzip).toFixed(0)} MB/s`,
-    `${gunzip.maxRssMB.toFixed(0)} MB`
-  ],
-  [
-    'analyser on .gz',
-    `${gzMB.toFixed(0)} MB (gz)`,
-    `${rate(gzMB, analyserGz).toFixed(0)} MB/s`,
-    `${analyserGz.maxRssMB.toFixed(0)} MB`
-  ],
-  [
-    'zlib gunzip only',
-    `${bigGzMB.toFixed(0)} MB (gz)`,
-    `${rate(bigGzMB, gunzipBig).toFixed(0)} MB/s`,
-    `${gunzipBig.maxRssMB.toFixed(0)} MB`
-  ],
-  [
-    'analyser on .gz',
-    `${bigGzMB.toFixed(0)} MB (gz)`,
-    `${rate(bigGzMB, analyserBigGz).toFixed(0)} MB/s`,
-    `${analyserBigGz.maxRssMB.toFixed(0)} MB`
-  ]
+const row = (
+  run: string,
+  mb: number,
+  input: string,
+  m: Measure
+): [string, string, string, string] => [
+  run,
+  `${mb.toFixed(0)} MB${input}`,
+  `${rate(mb, m).toFixed(0)} MB/s`,
+  `${m.maxRssMB.toFixed(0)} MB`
+]
+const rows = [
+  row('analyser', plainMB, '', analyser),
+  row('naive reference', plainMB, '', naive),
+  row('analyser', bigMB, '', analyserBig),
+  row('zlib gunzip only', gzMB, ' (gz)', gunzip),
+  row('analyser on .gz', gzMB, ' (gz)', analyserGz),
+  row('zlib gunzip only', bigGzMB, ' (gz)', gunzipBig),
+  row('analyser on .gz', bigGzMB, ' (gz)', analyserBigGz)
 ]
 console.log('\n| run | input | speed | peak RSS |\n|---|---|---|---|')
 for (const row of rows) console.log(`| ${row.join(' | ')} |`)

@@ -334,6 +334,29 @@ function fractionScale(n: i32): f64 {
 }
 
 /**
+ * The optional `.digits` of a time's seconds at `at`, in milliseconds;
+ * `cursor` ends where the zone starts.
+ */
+function fractionMs(at: usize, end: usize): f64 {
+  let i = at
+  if (load<u8>(i) != 0x2e) {
+    cursor = i
+    return 0
+  }
+  i++
+  const from = i
+  let digits: f64 = 0
+  while (i < end) {
+    const c = <i32>load<u8>(i)
+    if (c < 48 || c > 57) break
+    digits = digits * 10 + <f64>(c - 48)
+    i++
+  }
+  cursor = i
+  return digits / fractionScale(<i32>(i - from))
+}
+
+/**
  * RFC 3339 with nanoseconds, as Go writes it; `cursor` ends at the closing
  * quote. The date, hour, minute and zone change rarely: they are compared
  * with the last ones, the seconds read by hand.
@@ -341,20 +364,8 @@ function fractionScale(n: i32): f64 {
 function parseTime(at: usize, end: usize): f64 {
   // 2026-11-22T23:58:28.43990194Z
   if (at + 20 < end && load<u8>(at + 16) == 0x3a && timeBaseLength > 16) {
-    let zone = at + 19
-    let fraction: f64 = 0
-    if (load<u8>(zone) == 0x2e) {
-      zone++
-      const from = zone
-      let digits: f64 = 0
-      while (zone < end) {
-        const c = <i32>load<u8>(zone)
-        if (c < 48 || c > 57) break
-        digits = digits * 10 + <f64>(c - 48)
-        zone++
-      }
-      fraction = digits / fractionScale(<i32>(zone - from))
-    }
+    const fraction = fractionMs(at + 19, end)
+    const zone = cursor
     const zoneLength = timeBaseLength - 16
     if (
       zone + <usize>zoneLength < end &&
@@ -371,8 +382,9 @@ function parseTime(at: usize, end: usize): f64 {
   let quote = at
   while (quote < end && load<u8>(quote) != 0x22) quote++
   if (quote >= end) return NaN
+  const time = newMinute(at, quote)
   cursor = quote
-  return newMinute(at, quote)
+  return time
 }
 
 function digit(at: usize): i32 {
@@ -428,20 +440,8 @@ function newMinute(at: usize, quote: usize): f64 {
     seconds > 60
   )
     return NaN
-  let zone = at + 19
-  let fraction: f64 = 0
-  if (load<u8>(zone) == 0x2e) {
-    zone++
-    const from = zone
-    let digits: f64 = 0
-    while (zone < quote) {
-      const c = <i32>load<u8>(zone)
-      if (c < 48 || c > 57) break
-      digits = digits * 10 + <f64>(c - 48)
-      zone++
-    }
-    fraction = digits / fractionScale(<i32>(zone - from))
-  }
+  const fraction = fractionMs(at + 19, quote)
+  const zone = cursor
   let offsetMinutes: i32 = 0
   const zoneLength = <i32>(quote - zone)
   if (zoneLength == 1 && (load<u8>(zone) | 0x20) == 0x7a) {
