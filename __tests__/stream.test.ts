@@ -10,7 +10,6 @@ import {
   limitsFromThresholds
 } from '../src/results/findings.js'
 import {
-  ExactBudget,
   exactPercentile,
   LatencyRecorder,
   type LatencyStats
@@ -410,6 +409,49 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
     )
   })
 
+  it('shares one exact-sample budget: once it is spent, each endpoint turns to a histogram at its next sample', () => {
+    const small = Float64Array.from({ length: 60 }, (_, i) => 1 + i / 7)
+    const big = Float64Array.from(
+      { length: 500 },
+      (_, i) => 2 + ((i * 37) % 500) / 11
+    )
+    const line = (name: string, ms: number, i: number): string =>
+      sampleLine('http_req_duration', i, ms, {
+        expected_response: 'true',
+        name,
+        status: '200'
+      })
+    const run = (extra: number[]) => {
+      const analyser = new ResultsAnalyser({ exactSamples: 100 })
+      const text = [
+        ...[...small].map((ms, i) => line('small', ms, i)),
+        ...[...big].map((ms, i) => line('big', ms, 100 + i)),
+        ...extra.map((ms, i) => line('small', ms, 700 + i))
+      ]
+      analyser.push(Buffer.from(text.join('\n') + '\n'))
+      return analyser.finish()
+    }
+    const p95 = (result: ReturnType<typeof run>, name: string) =>
+      result.endpoints.find((e) => e.name === name)?.latency.p95 ?? NaN
+    // The budget ran out within big's samples: small, done by then, is
+    // still exact (k6's interpolation to the digit)…
+    expect(p95(run([]), 'small')).toBe(exactPercentile(small, 95))
+    // …until its next sample.
+    const smallAfter = Float64Array.from([...small, 9.5])
+    const after = run([9.5])
+    const want = exactPercentile(smallAfter, 95)
+    expect(p95(after, 'small')).not.toBe(want)
+    expect(Math.abs(p95(after, 'small') - want)).toBeLessThan(want * 0.01)
+    const all = Float64Array.from([...smallAfter, ...big])
+    expect(after.http.latency.count).toBe(561)
+    for (const p of [50, 95, 99] as const) {
+      const exactP = exactPercentile(all, p)
+      expect(
+        Math.abs(after.http.latency[`p${p}`] - exactP) / exactP
+      ).toBeLessThan(0.01)
+    }
+  })
+
   it('past the endpoint × scenario cap, endpoints fold into (other) and scenarios stay whole', () => {
     const analyser = new ResultsAnalyser({ cells: 2 })
     analyser.push(Buffer.from(text))
@@ -506,35 +548,6 @@ describe('what k6 may write', () => {
 })
 
 describe('LatencyRecorder', () => {
-  it('shares one exact-sample budget: once it is spent, each recorder turns to a histogram at its next sample', () => {
-    const budget = new ExactBudget(100)
-    const small = new LatencyRecorder(Infinity, 3, budget)
-    const big = new LatencyRecorder(Infinity, 3, budget)
-    const smallSamples = Float64Array.from({ length: 60 }, (_, i) => 1 + i / 7)
-    const bigSamples = Float64Array.from(
-      { length: 500 },
-      (_, i) => 2 + ((i * 37) % 500) / 11
-    )
-    smallSamples.forEach((v) => small.record(v))
-    bigSamples.forEach((v) => big.record(v))
-    expect(budget.remaining).toBe(0)
-    // Still exact until its next sample: k6's interpolation to the digit.
-    expect(small.percentile(95)).toBe(exactPercentile(smallSamples, 95))
-    small.record(9.5)
-    const smallAfter = Float64Array.from([...smallSamples, 9.5])
-    expect(small.percentile(95)).not.toBe(exactPercentile(smallAfter, 95))
-    expect(
-      Math.abs(small.percentile(95) - exactPercentile(smallAfter, 95))
-    ).toBeLessThan(exactPercentile(smallAfter, 95) * 0.01)
-    const all = Float64Array.from([...smallAfter, ...bigSamples])
-    const both = LatencyRecorder.combine([small, big])
-    expect(both.count).toBe(561)
-    for (const p of [50, 95, 99]) {
-      const want = exactPercentile(all, p)
-      expect(Math.abs(both.percentile(p) - want) / want).toBeLessThan(0.01)
-    }
-  })
-
   it('matches exact percentiles within 1% once past the exact-sample cap', () => {
     const samples = Float64Array.from({ length: 30_000 }, (_, i) =>
       Math.exp(((i * 7919) % 30_000) / 5000)

@@ -4,24 +4,22 @@
 // Why WebAssembly: with gzip input, zlib decompresses on one core while this
 // parses on the other, and every cycle spent here slows both. In JavaScript
 // the parsing spent about as long in the JIT's warm-up as in the steady
-// state; this runs at full speed from the first byte.
+// state, and the optimising compiler's background threads took CPU from
+// zlib; this runs at full speed from the first byte.
 //
 // It reads complete lines of k6's `--out json` output,
 //   {"metric":"NAME","type":"Point","data":{"time":"…","value":N,"tags":{…}}}
-// and writes one 40-byte record per sample of the metrics perf-gate reports
-// on (iterations are summed, checks counted here); the JavaScript side
-// records them (histograms, time buckets). Tag values are interned by their
-// bytes, each new one announced once (table, id, where its bytes are) for
-// the JavaScript side to decode.
+// and records the samples of the metrics perf-gate reports on: each
+// request in its endpoint × scenario cell and in its time bucket (latency
+// recorders with the rules of src/results/latency.ts), checks counted,
+// iterations summed, VUs and dropped iterations per bucket. The JavaScript
+// side reads the cells, combos and buckets once, at the end. Tag values are
+// interned by their bytes, each new one announced once (table, id, where
+// its bytes are) for the JavaScript side to decode.
 //
 // Memory comes from the stub runtime's heap.alloc, which never frees and
-// aligns to 16 bytes: the JavaScript side reads records through Int32Array
-// and Float64Array views.
-
-// Record kinds.
-const HTTP: i32 = 0
-const VUS: i32 = 2
-const DROPPED: i32 = 3
+// aligns to 16 bytes (the JavaScript side reads through Int32Array and
+// Float64Array views); what merging time buckets leaves behind is reused.
 
 // Tag tables: http_req_duration's status, expected_response, name and
 // scenario, then the check name of checks.
@@ -29,8 +27,6 @@ const TABLES: i32 = 5
 const CHECK_TABLE: i32 = 4
 const SLOTS: i32 = 4096
 
-/** Record: i32 kind and four tag ids; f64 time at 24, value at 32. */
-const RECORD: i32 = 40
 /** New tag value: i32 table, id, start, end (offsets into the input). */
 const NEW_VALUE: i32 = 16
 /** Metric header line: i32 start, end. */
@@ -40,7 +36,6 @@ const HASH_SEED: u32 = 0x811c9dc5
 const HASH_PRIME: u32 = 0x01000193
 
 // Outputs of the last parse().
-export let recordCount: i32 = 0
 export let newValueCount: i32 = 0
 export let headerCount: i32 = 0
 export let lineCount: i32 = 0
@@ -52,7 +47,6 @@ export let lastMs: f64 = -Infinity
 
 let input: usize = 0
 let inputCap: i32 = 0
-let records: usize = 0
 let headers: usize = 0
 let newValues: usize = 0
 // Per check id (up to the cap, OTHER included): i32 passes, i32 fails.
@@ -165,17 +159,13 @@ export function reserve(length: i32): usize {
     if (cap < inputCap * 2) cap = inputCap * 2
     // Slack past the end: the newline search reads 16 bytes at a time.
     input = heap.alloc(<usize>cap + 64)
-    // A sample line is at least 48 bytes, a header line 16.
-    records = heap.alloc(<usize>((cap / 40 + 4) * RECORD))
+    // A header line is at least 16 bytes.
     headers = heap.alloc(<usize>((cap / 16 + 4) * HEADER))
     inputCap = cap
   }
   return input
 }
 
-export function recordsAt(): usize {
-  return records
-}
 export function newValuesAt(): usize {
   return newValues
 }
@@ -191,7 +181,6 @@ export function checkCountsAt(): usize {
  * incomplete one starts: the caller keeps those bytes for the next call.
  */
 export function parse(length: i32): i32 {
-  recordCount = 0
   newValueCount = 0
   headerCount = 0
   lineCount = 0
@@ -253,9 +242,9 @@ function line(start: usize, end: usize): void {
     }
     if (kind == 0) httpDuration(end)
     else if (kind == 1) check(end)
-    else if (kind == 2) record(VUS)
+    else if (kind == 2) vus(sampleTime, sampleValue)
     else if (kind == 3) iterationSum += sampleValue
-    else record(DROPPED)
+    else dropped(sampleTime, sampleValue)
     return
   }
   if (startsWith(start, end, headerPrefix, HEADER_PREFIX_LENGTH)) {
@@ -626,6 +615,7 @@ function intern(table: i32, at: usize, end: usize, hash: u32): i32 {
   store<i32>(valueLength + index, length)
   store<i32>(tableSlots + <usize>(slot * 4), count + 1)
   counts[table] = count + 1
+  flagValue(table, count, at, end)
   const announce = newValues + <usize>(newValueCount * NEW_VALUE)
   store<i32>(announce, table)
   store<i32>(announce, count, 4)
@@ -637,7 +627,14 @@ function intern(table: i32, at: usize, end: usize, hash: u32): i32 {
 
 function httpDuration(end: usize): void {
   readTagIds(cursor, end, 0, 4)
-  record(HTTP)
+  request(
+    load<i32>(ids),
+    load<i32>(ids, 4),
+    load<i32>(ids, 8),
+    load<i32>(ids, 12),
+    sampleTime,
+    sampleValue
+  )
 }
 
 /** Checks are counted here: passes and fails per check id. */
@@ -650,14 +647,525 @@ function check(end: usize): void {
   store<i32>(at, load<i32>(at) + 1)
 }
 
-function record(kind: i32): void {
-  const at = records + <usize>(recordCount * RECORD)
-  store<i32>(at, kind)
-  store<i32>(at, load<i32>(ids), 4)
-  store<i32>(at, load<i32>(ids, 4), 8)
-  store<i32>(at, load<i32>(ids, 8), 12)
-  store<i32>(at, load<i32>(ids, 12), 16)
-  store<f64>(at, sampleTime, 24)
-  store<f64>(at, sampleValue, 32)
-  recordCount++
+// ---------------------------------------------------------------------------
+// Recording: requests by endpoint × scenario cell and by time bucket, with
+// the latency recorders of src/results/latency.ts (same rules, same
+// HdrHistogram layout), so that the JavaScript side only reads the result.
+// ---------------------------------------------------------------------------
+
+/**
+ * A latency recorder, RECORDER bytes: exact samples while `cap` (and, for
+ * cells, the run's exact budget) allow, then an HdrHistogram of whole
+ * microseconds with `digits` significant digits, laid out as
+ * hdr-histogram-js lays out its counts.
+ */
+const R_COUNT: usize = 0 // i32
+const R_CAP: usize = 4 // i32: exact samples at most
+const R_SUM: usize = 8 // f64
+const R_MIN: usize = 16 // f64
+const R_MAX: usize = 24 // f64
+const R_EXACT: usize = 32 // u32: the samples (f64), 0 before the first
+const R_EXACT_LENGTH: usize = 36 // i32: room in R_EXACT
+const R_HISTOGRAM: usize = 40 // u32: u32 counts, 0 while exact
+const R_DIGITS: usize = 44 // i32: 2 or 3
+const R_BUDGETED: usize = 48 // i32: 1 when the run's budget applies
+const RECORDER: usize = 56
+
+/** Cell: i32 name id (-2: the overflow cell), scenario id, recorder. */
+const C_NAME: usize = 0
+const C_SCENARIO: usize = 4
+const C_RECORDER: usize = 8
+const CELL: usize = 8 + RECORDER
+
+/** Combo (a cell with one status and outcome): i32 fields. */
+const K_KEY: usize = 0
+const K_CELL: usize = 4
+const K_STATUS: usize = 8
+const K_FAILED: usize = 12
+const K_REQUESTS: usize = 16
+const COMBO: usize = 20
+
+/** Time bucket: i32 requests, failures; f64 vus, dropped; recorder. */
+const B_REQUESTS: usize = 0
+const B_FAILURES: usize = 4
+const B_VUS: usize = 8
+const B_DROPPED: usize = 16
+const B_RECORDER: usize = 24
+const BUCKET: usize = 24 + RECORDER
+
+/** The cell key's name part for pairs past the cell cap. */
+const OVERFLOW_KEY: i32 = 511
+const OVERFLOW_NAME: i32 = -2
+const SCALE: f64 = 1000
+/** One hour, in microseconds: longer requests count as one hour. */
+const HIGHEST_US: f64 = 3600 * 1000 * 1000
+
+// Set by initRecording.
+let exactBudget: i32 = 0
+let maxCells: i32 = 0
+let bucketExact: i32 = 0
+let bucketsMax: i32 = 0
+
+// Over the whole run.
+export let maxVus: f64 = 0
+export let droppedSum: f64 = 0
+export let cellCount: i32 = 0
+export let comboCount: i32 = 0
+export let seriesWidthMs: f64 = 0
+let seriesT0: f64 = NaN
+
+let cells: usize = 0
+/** Cell index + 1 by cell key ((name + 1) × 512 + scenario + 1). */
+let cellByKey: usize = 0
+let combos: usize = 0
+let comboCap: i32 = 0
+/** Open addressing: combo index + 1 by the combo's key. */
+let comboSlots: usize = 0
+let comboSlotCount: i32 = 0
+let buckets: usize = 0
+let mergedBuckets: usize = 0
+// Per status id: a failure (0, or 400 and up); per expected_response id:
+// "false".
+let statusFails: usize = 0
+let expectedFalse: usize = 0
+
+// Freed blocks, reused: buckets, their exact samples, 2-digit histograms.
+let freeBuckets: usize = 0
+let freeBucketExact: usize = 0
+let freeSmallHistograms: usize = 0
+
+/** Set the recording limits; after init. */
+export function initRecording(
+  exactSamples: i32,
+  cellCap: i32,
+  bucketExactSamples: i32,
+  bucketCap: i32,
+  firstBucketMs: f64
+): void {
+  exactBudget = exactSamples
+  maxCells = cellCap
+  bucketExact = bucketExactSamples
+  bucketsMax = bucketCap
+  seriesWidthMs = firstBucketMs
+  // Pairs within the cap, then one overflow cell per scenario.
+  cells = zeroed(<usize>(cellCap + caps[3] + 2) * CELL)
+  cellByKey = zeroed(512 * 512 * 4)
+  comboCap = 64
+  combos = heap.alloc(<usize>comboCap * COMBO)
+  comboSlotCount = 256
+  comboSlots = zeroed(<usize>comboSlotCount * 4)
+  buckets = zeroed(<usize>bucketCap * 4)
+  mergedBuckets = zeroed(<usize>bucketCap * 4)
+  statusFails = zeroed(<usize>(caps[0] + 1))
+  expectedFalse = zeroed(<usize>(caps[1] + 1))
+}
+
+export function cellsAt(): usize {
+  return cells
+}
+export function combosAt(): usize {
+  return combos
+}
+export function bucketsAt(): usize {
+  return buckets
+}
+
+function zeroed(bytes: usize): usize {
+  const at = heap.alloc(bytes)
+  memory.fill(at, 0, bytes)
+  return at
+}
+
+/** A status that counts as failed when expected_response is absent. */
+function failingStatus(at: usize, end: usize): bool {
+  const length = <i32>(end - at)
+  if (length == 1 && load<u8>(at) == 0x30) return true
+  if (length == 0 || length > 9) return false
+  let status: i32 = 0
+  for (let i = at; i < end; i++) {
+    const c = <i32>load<u8>(i) - 48
+    if (c < 0 || c > 9) return false
+    status = status * 10 + c
+  }
+  return status >= 400
+}
+
+/** Called by intern for each new value of the status and outcome tables. */
+function flagValue(table: i32, id: i32, at: usize, end: usize): void {
+  if (table == 0) store<u8>(statusFails + <usize>id, <u8>failingStatus(at, end))
+  else if (table == 1)
+    store<u8>(
+      expectedFalse + <usize>id,
+      <u8>(end - at == 5 &&
+        load<u32>(at) == 0x736c6166 && // "fals"
+        load<u8>(at + 4) == 0x65) // "e"
+    )
+}
+
+function request(
+  status: i32,
+  expected: i32,
+  name: i32,
+  scenario: i32,
+  time: f64,
+  value: f64
+): void {
+  // Ids are at most 500 (the cap, OTHER), -1 when absent.
+  const key =
+    (((scenario + 1) * 512 + (name + 1)) * 512 + (status + 1)) * 8 +
+    (expected + 1)
+  let combo = findCombo(key)
+  if (combo == 0) combo = newCombo(key, status, expected, name, scenario)
+  store<i32>(combo + K_REQUESTS, load<i32>(combo + K_REQUESTS) + 1)
+  const cell = cells + <usize>load<i32>(combo + K_CELL) * CELL
+  record(cell + C_RECORDER, value)
+  const bucket = bucketAt(time)
+  store<i32>(bucket + B_REQUESTS, load<i32>(bucket + B_REQUESTS) + 1)
+  if (load<i32>(combo + K_FAILED))
+    store<i32>(bucket + B_FAILURES, load<i32>(bucket + B_FAILURES) + 1)
+  record(bucket + B_RECORDER, value)
+}
+
+function vus(time: f64, value: f64): void {
+  if (value > maxVus) maxVus = value
+  const bucket = bucketAt(time)
+  if (value > load<f64>(bucket + B_VUS)) store<f64>(bucket + B_VUS, value)
+}
+
+function dropped(time: f64, value: f64): void {
+  droppedSum += value
+  const bucket = bucketAt(time)
+  store<f64>(bucket + B_DROPPED, load<f64>(bucket + B_DROPPED) + value)
+}
+
+function comboHash(key: i32): u32 {
+  const h = <u32>key * 0x9e3779b1
+  return h ^ (h >>> 15)
+}
+
+function findCombo(key: i32): usize {
+  const mask = <u32>(comboSlotCount - 1)
+  let slot = comboHash(key) & mask
+  let entry = load<i32>(comboSlots + <usize>(slot * 4))
+  while (entry != 0) {
+    const combo = combos + <usize>(entry - 1) * COMBO
+    if (load<i32>(combo + K_KEY) == key) return combo
+    slot = (slot + 1) & mask
+    entry = load<i32>(comboSlots + <usize>(slot * 4))
+  }
+  return 0
+}
+
+function newCombo(
+  key: i32,
+  status: i32,
+  expected: i32,
+  name: i32,
+  scenario: i32
+): usize {
+  if (comboCount == comboCap) {
+    // Double the combos and their slots (what is left behind is small).
+    const grown = heap.alloc(<usize>comboCap * 2 * COMBO)
+    memory.copy(grown, combos, <usize>comboCap * COMBO)
+    combos = grown
+    comboCap *= 2
+    comboSlotCount *= 2
+    comboSlots = zeroed(<usize>comboSlotCount * 4)
+    for (let i = 0; i < comboCount; i++) placeCombo(i)
+  }
+  const index = comboCount++
+  const combo = combos + <usize>index * COMBO
+  store<i32>(combo + K_KEY, key)
+  store<i32>(combo + K_CELL, cellOf(name, scenario))
+  store<i32>(combo + K_STATUS, status)
+  // The outcome tag, when there is one; else the status.
+  let failed = false
+  if (expected >= 0) {
+    failed =
+      expected < caps[1] && load<u8>(expectedFalse + <usize>expected) != 0
+  } else if (status >= 0) {
+    failed = status < caps[0] && load<u8>(statusFails + <usize>status) != 0
+  }
+  store<i32>(combo + K_FAILED, <i32>failed)
+  store<i32>(combo + K_REQUESTS, 0)
+  placeCombo(index)
+  return combo
+}
+
+function placeCombo(index: i32): void {
+  const key = load<i32>(combos + <usize>index * COMBO + K_KEY)
+  const mask = <u32>(comboSlotCount - 1)
+  let slot = comboHash(key) & mask
+  while (load<i32>(comboSlots + <usize>(slot * 4)) != 0)
+    slot = (slot + 1) & mask
+  store<i32>(comboSlots + <usize>(slot * 4), index + 1)
+}
+
+/** The cell of a name and scenario; past the cap, the scenario's overflow. */
+function cellOf(name: i32, scenario: i32): i32 {
+  let key = (name + 1) * 512 + (scenario + 1)
+  let entry = load<i32>(cellByKey + <usize>key * 4)
+  if (entry == 0 && cellCount >= maxCells) {
+    key = OVERFLOW_KEY * 512 + (scenario + 1)
+    entry = load<i32>(cellByKey + <usize>key * 4)
+    name = OVERFLOW_NAME
+  }
+  if (entry != 0) return entry - 1
+  const index = cellCount++
+  const cell = cells + <usize>index * CELL
+  store<i32>(cell + C_NAME, name)
+  store<i32>(cell + C_SCENARIO, scenario)
+  initRecorder(cell + C_RECORDER, i32.MAX_VALUE, 3, true)
+  store<i32>(cellByKey + <usize>key * 4, index + 1)
+  return index
+}
+
+function initRecorder(r: usize, cap: i32, digits: i32, budgeted: bool): void {
+  store<i32>(r + R_COUNT, 0)
+  store<i32>(r + R_CAP, cap)
+  store<f64>(r + R_SUM, 0)
+  store<f64>(r + R_MIN, Infinity)
+  store<f64>(r + R_MAX, -Infinity)
+  store<u32>(r + R_EXACT, 0)
+  store<i32>(r + R_EXACT_LENGTH, 0)
+  store<u32>(r + R_HISTOGRAM, 0)
+  store<i32>(r + R_DIGITS, digits)
+  store<i32>(r + R_BUDGETED, <i32>budgeted)
+}
+
+/** The time bucket of a sample; the buckets double in width as needed. */
+function bucketAt(time: f64): usize {
+  if (isNaN(seriesT0)) seriesT0 = time
+  let index = Math.floor((time - seriesT0) / seriesWidthMs)
+  // k6 writes samples in batches, slightly out of order.
+  if (index < 0) index = 0
+  while (index >= <f64>bucketsMax) {
+    coarsen()
+    index = Math.floor((time - seriesT0) / seriesWidthMs)
+  }
+  const slot = buckets + <usize>index * 4
+  let bucket = <usize>load<u32>(slot)
+  if (bucket == 0) {
+    if (freeBuckets != 0) {
+      bucket = freeBuckets
+      freeBuckets = <usize>load<u32>(bucket)
+    } else {
+      bucket = heap.alloc(BUCKET)
+    }
+    memory.fill(bucket, 0, B_RECORDER)
+    initRecorder(bucket + B_RECORDER, bucketExact, 2, false)
+    store<u32>(slot, <u32>bucket)
+  }
+  return bucket
+}
+
+/** Halve the bucket count: each pair merges into one twice as wide. */
+function coarsen(): void {
+  const merged = mergedBuckets
+  memory.fill(merged, 0, <usize>bucketsMax * 4)
+  for (let i = 0; i < bucketsMax; i++) {
+    const bucket = <usize>load<u32>(buckets + <usize>i * 4)
+    if (bucket == 0) continue
+    const slot = merged + <usize>(i >> 1) * 4
+    const target = <usize>load<u32>(slot)
+    if (target == 0) {
+      store<u32>(slot, <u32>bucket)
+      continue
+    }
+    store<i32>(
+      target + B_REQUESTS,
+      load<i32>(target + B_REQUESTS) + load<i32>(bucket + B_REQUESTS)
+    )
+    store<i32>(
+      target + B_FAILURES,
+      load<i32>(target + B_FAILURES) + load<i32>(bucket + B_FAILURES)
+    )
+    store<f64>(
+      target + B_VUS,
+      Math.max(load<f64>(target + B_VUS), load<f64>(bucket + B_VUS))
+    )
+    store<f64>(
+      target + B_DROPPED,
+      load<f64>(target + B_DROPPED) + load<f64>(bucket + B_DROPPED)
+    )
+    merge(target + B_RECORDER, bucket + B_RECORDER)
+    release(bucket + B_RECORDER)
+    store<u32>(bucket, <u32>freeBuckets)
+    freeBuckets = bucket
+  }
+  mergedBuckets = buckets
+  buckets = merged
+  seriesWidthMs *= 2
+}
+
+// ---- Latency recorders (src/results/latency.ts's LatencyRecorder) ----
+
+function record(r: usize, ms: f64): void {
+  if (!(ms >= 0)) return
+  const index = load<i32>(r + R_COUNT)
+  store<i32>(r + R_COUNT, index + 1)
+  store<f64>(r + R_SUM, load<f64>(r + R_SUM) + ms)
+  if (ms < load<f64>(r + R_MIN)) store<f64>(r + R_MIN, ms)
+  if (ms > load<f64>(r + R_MAX)) store<f64>(r + R_MAX, ms)
+  let histogram = <usize>load<u32>(r + R_HISTOGRAM)
+  if (histogram == 0) {
+    const budgeted = load<i32>(r + R_BUDGETED) != 0
+    if (index < load<i32>(r + R_CAP) && (!budgeted || exactBudget > 0)) {
+      if (budgeted) exactBudget--
+      if (index >= load<i32>(r + R_EXACT_LENGTH)) grow(r, index + 1)
+      store<f64>(<usize>load<u32>(r + R_EXACT) + ((<usize>index) << 3), ms)
+      return
+    }
+    histogram = toHistogram(r, index)
+  }
+  histogramRecord(histogram, load<i32>(r + R_DIGITS), toMicros(ms))
+}
+
+/** Fold `other` into `r` (time buckets merging as they widen). */
+function merge(r: usize, other: usize): void {
+  const count = load<i32>(other + R_COUNT)
+  if (count == 0) return
+  const held = load<i32>(r + R_COUNT)
+  const total = held + count
+  store<i32>(r + R_COUNT, total)
+  store<f64>(r + R_SUM, load<f64>(r + R_SUM) + load<f64>(other + R_SUM))
+  store<f64>(
+    r + R_MIN,
+    Math.min(load<f64>(r + R_MIN), load<f64>(other + R_MIN))
+  )
+  store<f64>(
+    r + R_MAX,
+    Math.max(load<f64>(r + R_MAX), load<f64>(other + R_MAX))
+  )
+  let histogram = <usize>load<u32>(r + R_HISTOGRAM)
+  const otherHistogram = <usize>load<u32>(other + R_HISTOGRAM)
+  const otherExact = <usize>load<u32>(other + R_EXACT)
+  if (histogram == 0 && otherHistogram == 0 && total <= load<i32>(r + R_CAP)) {
+    if (total > load<i32>(r + R_EXACT_LENGTH)) grow(r, total)
+    memory.copy(
+      <usize>load<u32>(r + R_EXACT) + ((<usize>held) << 3),
+      otherExact,
+      (<usize>count) << 3
+    )
+    return
+  }
+  if (histogram == 0) histogram = toHistogram(r, held)
+  const digits = load<i32>(r + R_DIGITS)
+  if (otherHistogram == 0) {
+    for (let i = 0; i < count; i++)
+      histogramRecord(
+        histogram,
+        digits,
+        toMicros(load<f64>(otherExact + ((<usize>i) << 3)))
+      )
+  } else {
+    const length = histogramLength(digits)
+    for (let i = 0; i < length; i++) {
+      const at = (<usize>i) << 2
+      const n = load<u32>(otherHistogram + at)
+      if (n != 0) store<u32>(histogram + at, load<u32>(histogram + at) + n)
+    }
+  }
+}
+
+/** Room for at least `atLeast` exact samples. */
+function grow(r: usize, atLeast: i32): void {
+  const cap = load<i32>(r + R_CAP)
+  const old = <usize>load<u32>(r + R_EXACT)
+  const oldLength = load<i32>(r + R_EXACT_LENGTH)
+  let exact: usize
+  let length: i32
+  if (cap == bucketExact) {
+    // Buckets' samples get their whole room at once, from freed blocks
+    // when there are any.
+    length = cap
+    if (freeBucketExact != 0) {
+      exact = freeBucketExact
+      freeBucketExact = <usize>load<u32>(exact)
+    } else {
+      exact = heap.alloc((<usize>cap) << 3)
+    }
+  } else {
+    // Cells': four times larger each time (the run's budget bounds them).
+    length = max<i32>(atLeast, max<i32>(16, oldLength * 4))
+    if (length > cap) length = cap
+    exact = heap.alloc((<usize>length) << 3)
+  }
+  if (oldLength > 0) memory.copy(exact, old, (<usize>oldLength) << 3)
+  store<u32>(r + R_EXACT, <u32>exact)
+  store<i32>(r + R_EXACT_LENGTH, length)
+}
+
+/** From exact samples to a histogram: the first `held` samples move. */
+function toHistogram(r: usize, held: i32): usize {
+  const digits = load<i32>(r + R_DIGITS)
+  const bytes = (<usize>histogramLength(digits)) << 2
+  let histogram: usize
+  if (digits == 2 && freeSmallHistograms != 0) {
+    histogram = freeSmallHistograms
+    freeSmallHistograms = <usize>load<u32>(histogram)
+  } else {
+    histogram = heap.alloc(bytes)
+  }
+  memory.fill(histogram, 0, bytes)
+  const exact = <usize>load<u32>(r + R_EXACT)
+  for (let i = 0; i < held; i++)
+    histogramRecord(
+      histogram,
+      digits,
+      toMicros(load<f64>(exact + ((<usize>i) << 3)))
+    )
+  releaseExact(r)
+  store<u32>(r + R_HISTOGRAM, <u32>histogram)
+  return histogram
+}
+
+function releaseExact(r: usize): void {
+  const exact = <usize>load<u32>(r + R_EXACT)
+  if (exact != 0 && load<i32>(r + R_CAP) == bucketExact) {
+    store<u32>(exact, <u32>freeBucketExact)
+    freeBucketExact = exact
+  }
+  store<u32>(r + R_EXACT, 0)
+  store<i32>(r + R_EXACT_LENGTH, 0)
+}
+
+/** A bucket's recorder, merged away: its blocks go back for reuse. */
+function release(r: usize): void {
+  releaseExact(r)
+  const histogram = <usize>load<u32>(r + R_HISTOGRAM)
+  if (histogram != 0 && load<i32>(r + R_DIGITS) == 2) {
+    store<u32>(histogram, <u32>freeSmallHistograms)
+    freeSmallHistograms = histogram
+  }
+  store<u32>(r + R_HISTOGRAM, 0)
+}
+
+/** Math.round as JavaScript does it (halves up), then within range. */
+function toMicros(ms: f64): u32 {
+  const x = ms * SCALE
+  let rounded = Math.floor(x)
+  if (x - rounded >= 0.5) rounded += 1
+  if (!(rounded >= 1)) rounded = 1
+  if (rounded > HIGHEST_US) rounded = HIGHEST_US
+  return <u32>rounded
+}
+
+/**
+ * hdr-histogram-js's layout for lowest value 1 and highest HIGHEST_US:
+ * 2048 sub-buckets at 3 digits, 256 at 2; the counts array is
+ * (buckets + 1) × half of that long.
+ */
+export function histogramLength(digits: i32): i32 {
+  return digits == 3 ? 23 * 1024 : 26 * 128
+}
+
+function histogramRecord(histogram: usize, digits: i32, value: u32): void {
+  const halfMagnitude = digits == 3 ? 10 : 7
+  let bucket = 31 - <i32>clz(value) - halfMagnitude
+  if (bucket < 0) bucket = 0
+  const sub = <i32>(value >>> (<u32>bucket))
+  const index = ((bucket + 1) << halfMagnitude) + sub - (1 << halfMagnitude)
+  const at = histogram + ((<usize>index) << 2)
+  store<u32>(at, load<u32>(at) + 1)
 }

@@ -19,27 +19,29 @@ export interface LatencyStats {
   p99: number
 }
 
-/**
- * How many samples all the recorders sharing it may still keep exactly:
- * one budget for the whole run bounds memory however many endpoints there
- * are, and keeps every figure exact for runs that fit in it. Once it is
- * spent, each recorder turns to its histogram at its next sample (what it
- * held is not handed back: handing it back had the big recorders take turns
- * filling it, each then rebuilt as a histogram).
- */
-export class ExactBudget {
-  constructor(public remaining: number) {}
-}
-
 type Digits = 1 | 2 | 3
 
+/** What LatencyRecorder.restore reads: exact samples or histogram counts. */
+export interface RecorderState {
+  count: number
+  sum: number
+  min: number
+  max: number
+  digits: Digits
+  exact?: Float64Array
+  counts?: Uint32Array
+}
+
 /**
- * Latency percentiles in bounded memory. Up to `exactCap` samples (and no
- * more than a shared `ExactBudget` allows) are kept, and percentiles are
- * then computed exactly as k6 does (linear interpolation between sorted
+ * Latency percentiles in bounded memory. Up to `exactCap` samples are
+ * kept, and percentiles are then computed exactly as k6 does (linear interpolation between sorted
  * samples), so short runs match k6's summary to the digit. Past that an
  * HdrHistogram (3 significant digits: 0.1% resolution) takes over, whatever
  * the run's length; it is built only then, from the samples kept so far.
+ *
+ * The results kernel (wasm/results-kernel.ts) records by the same rules,
+ * with one exact-sample budget for the whole run; this class restores
+ * what it kept, merges groups and computes their figures.
  */
 export class LatencyRecorder {
   count = 0
@@ -52,8 +54,7 @@ export class LatencyRecorder {
 
   constructor(
     private readonly exactCap = 20_000,
-    private readonly significantDigits: Digits = 3,
-    private readonly budget?: ExactBudget
+    private readonly significantDigits: Digits = 3
   ) {
     if (exactCap > 0) this.exact = EMPTY
     else this.histogram = newHistogram(significantDigits)
@@ -67,11 +68,7 @@ export class LatencyRecorder {
     if (ms > this.max) this.max = ms
     if (this.exact !== undefined) {
       this.sorted = undefined
-      if (
-        index < this.exactCap &&
-        (this.budget === undefined || this.budget.remaining > 0)
-      ) {
-        if (this.budget) this.budget.remaining--
+      if (index < this.exactCap) {
         if (index >= this.exact.length) this.grow(index + 1)
         this.exact[index] = ms
         return
@@ -121,6 +118,41 @@ export class LatencyRecorder {
     const combined = new LatencyRecorder(exact ? Math.max(1, total) : 0)
     for (const part of list) combined.merge(part)
     return combined
+  }
+
+  /**
+   * A recorder from the state the results kernel kept for it: its exact
+   * samples, or the counts of an HdrHistogram laid out as hdr-histogram-js
+   * lays out its own (lowest value 1, highest one hour in microseconds).
+   */
+  static restore(state: RecorderState): LatencyRecorder {
+    const recorder = new LatencyRecorder(
+      state.exact ? Math.max(1, state.count) : 0,
+      state.digits
+    )
+    recorder.count = state.count
+    recorder.sum = state.sum
+    recorder.min = state.min
+    recorder.max = state.max
+    if (state.exact) {
+      recorder.exact = state.exact
+      return recorder
+    }
+    const histogram = recorder.histogram as hdr.Histogram
+    const counts = state.counts as Uint32Array
+    const half = state.digits === 3 ? 1024 : 128
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] === 0) continue
+      // hdr-histogram-js's valueFromIndex: the lowest value of slot i.
+      let bucket = Math.floor(i / half) - 1
+      let sub = (i % half) + half
+      if (bucket < 0) {
+        sub -= half
+        bucket = 0
+      }
+      histogram.recordValueWithCount(sub * 2 ** bucket, counts[i])
+    }
+    return recorder
   }
 
   /** The p-th percentile (0–100), in ms; NaN without samples. */

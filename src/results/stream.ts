@@ -2,7 +2,11 @@ import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../errors.js'
 import { KERNEL_WASM } from './kernel-wasm.js'
-import { ExactBudget, LatencyRecorder, type LatencyStats } from './latency.js'
+import {
+  LatencyRecorder,
+  type LatencyStats,
+  type RecorderState
+} from './latency.js'
 
 /**
  * One streaming pass over k6's `--out json` file (NDJSON, ~12 lines and
@@ -12,8 +16,9 @@ import { ExactBudget, LatencyRecorder, type LatencyStats } from './latency.js'
  * WebAssembly kernel (wasm/results-kernel.ts), which finds each line's
  * metric name in place and, for the few metrics perf-gate reports on
  * (http_req_duration, checks, vus, iterations, dropped_iterations), picks
- * out the value, the time and a handful of tags, without JSON.parse. This
- * side records what it hands back. Failed requests are read from
+ * out the value, the time and a handful of tags, without JSON.parse. It
+ * records them too (cells, time buckets, latency recorders); this side
+ * reads what it kept, once, at the end. Failed requests are read from
  * http_req_duration's `expected_response` tag, which is what k6 derives
  * http_req_failed from.
  */
@@ -26,8 +31,6 @@ const MAX_CHECKS = 500
 const MAX_STATUSES = 500
 /** Endpoint × scenario pairs, each with its own latency recorder. */
 const MAX_CELLS = 500
-/** The cell key's name part for pairs past MAX_CELLS. */
-const OVERFLOW = 511
 /**
  * Latencies kept exactly across the whole run (400 KB): runs up to this
  * many requests get k6's own percentiles to the digit.
@@ -101,25 +104,18 @@ export interface ResultsAnalysis {
  * Requests of one endpoint (`name`) in one scenario: one latency recorder,
  * which the endpoint, the scenario and the total are merged from at the end.
  */
-class Cell {
-  readonly latency: LatencyRecorder
-  constructor(
-    readonly name: string | undefined,
-    readonly scenario: string | undefined,
-    budget: ExactBudget
-  ) {
-    this.latency = new LatencyRecorder(Infinity, 3, budget)
-  }
+interface Cell {
+  name: string | undefined
+  scenario: string | undefined
+  latency: LatencyRecorder
 }
 
 /** Requests of one cell with one status and outcome. */
-class Combo {
-  requests = 0
-  constructor(
-    readonly cell: Cell,
-    readonly status: string,
-    readonly failed: boolean
-  ) {}
+interface Combo {
+  cell: Cell
+  status: string
+  failed: boolean
+  requests: number
 }
 
 function groupStats(name: string, combos: Combo[]): EndpointStats {
@@ -148,60 +144,6 @@ function groupStats(name: string, combos: Combo[]): EndpointStats {
   }
 }
 
-class Bucket {
-  requests = 0
-  failures = 0
-  vus = 0
-  dropped = 0
-  // Exact while small (most buckets, and every bucket early in a run, when
-  // they are 10 ms wide and merged often); 2-digit HdrHistogram past that.
-  latency = new LatencyRecorder(BUCKET_EXACT_SAMPLES, 2)
-  merge(other: Bucket): void {
-    this.requests += other.requests
-    this.failures += other.failures
-    this.vus = Math.max(this.vus, other.vus)
-    this.dropped += other.dropped
-    this.latency.merge(other.latency)
-    other.latency.destroy()
-  }
-}
-
-/** Fixed-count time buckets that double in width as the run grows. */
-class Series {
-  widthMs = FIRST_BUCKET_MS
-  t0: number | undefined
-  buckets: (Bucket | undefined)[] = []
-
-  at(timeMs: number): Bucket {
-    if (this.t0 === undefined) this.t0 = timeMs
-    let index = Math.floor((timeMs - this.t0) / this.widthMs)
-    // k6 writes samples in batches, slightly out of order.
-    if (index < 0) index = 0
-    while (index >= RESULT_BUCKETS_MAX) {
-      this.coarsen()
-      index = Math.floor((timeMs - this.t0) / this.widthMs)
-    }
-    let bucket = this.buckets[index]
-    if (!bucket) {
-      bucket = new Bucket()
-      this.buckets[index] = bucket
-    }
-    return bucket
-  }
-
-  private coarsen(): void {
-    const merged: (Bucket | undefined)[] = []
-    this.buckets.forEach((bucket, i) => {
-      if (!bucket) return
-      const target = merged[i >> 1]
-      if (target) target.merge(bucket)
-      else merged[i >> 1] = bucket
-    })
-    this.buckets = merged
-    this.widthMs *= 2
-  }
-}
-
 /** Memory bounds; the defaults suit any run, tests lower them. */
 export interface AnalyserLimits {
   /** Latencies kept exactly across the run; past that, HdrHistograms. */
@@ -213,8 +155,6 @@ export interface AnalyserLimits {
 }
 
 export class ResultsAnalyser {
-  private readonly budget: ExactBudget
-  private readonly maxCells: number
   private readonly kernel: Kernel
   private bytes = 0
   private lines = 0
@@ -228,16 +168,9 @@ export class ResultsAnalyser {
   private readonly metrics: Record<string, MetricInfo> = {}
   /** Tag values by table (see TABLES) and id, as the kernel announces them. */
   private readonly tags: string[][] = TABLES.map(() => [])
-  private readonly combos = new Map<number, Combo>()
-  private readonly cells = new Map<number, Cell>()
   private iterations = 0
-  private dropped = 0
-  private maxVus = 0
-  private readonly series = new Series()
 
   constructor(limits: Partial<AnalyserLimits> = {}) {
-    this.budget = new ExactBudget(limits.exactSamples ?? EXACT_SAMPLES)
-    this.maxCells = limits.cells ?? MAX_CELLS
     this.maxLine = limits.lineBytes ?? MAX_LINE
     this.kernel = new WebAssembly.Instance(kernelModule(), {})
       .exports as unknown as Kernel
@@ -247,6 +180,13 @@ export class ResultsAnalyser {
       TABLES[2].cap,
       TABLES[3].cap,
       TABLES[4].cap
+    )
+    this.kernel.initRecording(
+      limits.exactSamples ?? EXACT_SAMPLES,
+      limits.cells ?? MAX_CELLS,
+      BUCKET_EXACT_SAMPLES,
+      RESULT_BUCKETS_MAX,
+      FIRST_BUCKET_MS
     )
   }
 
@@ -329,7 +269,6 @@ export class ResultsAnalyser {
         memory.toString('latin1', input + words[at], input + words[at + 1])
       )
     }
-    this.records(words, views.doubles)
   }
 
   /** Views of the kernel's memory, new only when it has grown. */
@@ -345,77 +284,10 @@ export class ResultsAnalyser {
     return this.view
   }
 
-  /**
-   * The kernel's records: an HTTP request is recorded once in its endpoint
-   * × scenario cell and once in its time bucket.
-   */
-  private records(words: Int32Array, doubles: Float64Array): void {
-    const count = this.kernel.recordCount.value
-    const first = this.kernel.recordsAt()
-    for (let r = 0; r < count; r++) {
-      const at = (first >> 2) + r * 10
-      const time = doubles[(first >> 3) + r * 5 + 3]
-      const value = doubles[(first >> 3) + r * 5 + 4]
-      switch (words[at]) {
-        case HTTP: {
-          // Ids are at most 500 (OTHER), -1 when absent.
-          const key =
-            (((words[at + 3] + 1) * 512 + (words[at + 4] + 1)) * 512 +
-              (words[at + 1] + 1)) *
-              8 +
-            (words[at + 2] + 1)
-          const combo =
-            this.combos.get(key) ??
-            this.newCombo(key, words.subarray(at + 1, at + 5))
-          combo.requests++
-          combo.cell.latency.record(value)
-          const bucket = this.series.at(time)
-          bucket.requests++
-          if (combo.failed) bucket.failures++
-          bucket.latency.record(value)
-          break
-        }
-        case VUS:
-          this.gauge(time, value)
-          break
-        case DROPPED:
-          this.dropped += value
-          this.series.at(time).dropped += value
-          break
-      }
-    }
-  }
-
   /** The string of a tag id, OTHER past its table's cap, or undefined. */
   private tag(table: number, id: number): string | undefined {
     if (id < 0) return undefined
     return id >= TABLES[table].cap ? OTHER : this.tags[table][id]
-  }
-
-  /** ids: status, expected_response, name, scenario. */
-  private newCombo(key: number, ids: Int32Array): Combo {
-    const [status, expected, name, scenario] = [...ids].map((id, table) =>
-      this.tag(table, id)
-    )
-    const failed =
-      expected !== undefined
-        ? expected === 'false'
-        : status === '0' || Number(status ?? '') >= 400
-    let cellKey = (ids[2] + 1) * 512 + (ids[3] + 1)
-    let cellName = name
-    if (!this.cells.has(cellKey) && this.cells.size >= this.maxCells) {
-      // Too many endpoint × scenario pairs: the endpoint folds into OTHER.
-      cellKey = OVERFLOW * 512 + (ids[3] + 1)
-      cellName = OTHER
-    }
-    let cell = this.cells.get(cellKey)
-    if (!cell) {
-      cell = new Cell(cellName, scenario, this.budget)
-      this.cells.set(cellKey, cell)
-    }
-    const combo = new Combo(cell, status ?? '', failed)
-    this.combos.set(key, combo)
-    return combo
   }
 
   private header(latin1: string): void {
@@ -441,10 +313,33 @@ export class ResultsAnalyser {
     }
   }
 
-  private gauge(time: number, value: number): void {
-    if (value > this.maxVus) this.maxVus = value
-    const bucket = this.series.at(time)
-    if (value > bucket.vus) bucket.vus = value
+  /** A latency recorder the kernel kept (its layout: R_* there). */
+  private recorder(at: number): LatencyRecorder {
+    const { words, doubles } = this.views()
+    const buffer = this.kernel.memory.buffer
+    const count = words[at >> 2]
+    const digits = words[(at + 44) >> 2] as 2 | 3
+    const state: RecorderState = {
+      count,
+      sum: doubles[(at + 8) >> 3],
+      min: doubles[(at + 16) >> 3],
+      max: doubles[(at + 24) >> 3],
+      digits
+    }
+    const histogram = words[(at + 40) >> 2]
+    if (histogram !== 0) {
+      state.counts = new Uint32Array(
+        buffer,
+        histogram,
+        this.kernel.histogramLength(digits)
+      )
+    } else {
+      const exact = words[(at + 32) >> 2]
+      state.exact = exact
+        ? new Float64Array(buffer, exact, count).slice()
+        : new Float64Array(0)
+    }
+    return LatencyRecorder.restore(state)
   }
 
   private result(): ResultsAnalysis {
@@ -452,24 +347,48 @@ export class ResultsAnalyser {
       this.kernel.lastMs.value > this.kernel.firstMs.value
         ? (this.kernel.lastMs.value - this.kernel.firstMs.value) / 1000
         : 0
-    const combos = [...this.combos.values()]
+    const kernel = this.kernel
+    const { words, doubles } = this.views()
+    const cells: Cell[] = []
+    for (let i = 0; i < kernel.cellCount.value; i++) {
+      const at = kernel.cellsAt() + i * CELL
+      const nameId = words[at >> 2]
+      cells.push({
+        name: nameId === OVERFLOW_NAME ? OTHER : this.tag(2, nameId),
+        scenario: this.tag(3, words[(at >> 2) + 1]),
+        latency: this.recorder(at + 8)
+      })
+    }
+    const combos: Combo[] = []
+    for (let i = 0; i < kernel.comboCount.value; i++) {
+      const at = (kernel.combosAt() >> 2) + i * COMBO_WORDS
+      combos.push({
+        cell: cells[words[at + 1]],
+        status: this.tag(0, words[at + 2]) ?? '',
+        failed: words[at + 3] !== 0,
+        requests: words[at + 4]
+      })
+    }
     const http = groupStats('', combos)
-    const widthS = this.series.widthMs / 1000
+    const widthS = kernel.seriesWidthMs.value / 1000
     const buckets: SeriesBucket[] = []
-    this.series.buckets.forEach((bucket, i) => {
-      if (!bucket) return
+    for (let i = 0; i < RESULT_BUCKETS_MAX; i++) {
+      const at = words[(kernel.bucketsAt() >> 2) + i]
+      if (at === 0) continue
+      const requests = words[at >> 2]
+      const latency = this.recorder(at + 24)
       buckets.push({
         t: i * widthS,
-        requests: bucket.requests,
-        rps: bucket.requests / widthS,
-        errorRate: bucket.requests ? bucket.failures / bucket.requests : 0,
-        p50: bucket.latency.percentile(50),
-        p95: bucket.latency.percentile(95),
-        p99: bucket.latency.percentile(99),
-        vus: bucket.vus,
-        droppedIterations: bucket.dropped
+        requests,
+        rps: requests / widthS,
+        errorRate: requests ? words[(at >> 2) + 1] / requests : 0,
+        p50: latency.percentile(50),
+        p95: latency.percentile(95),
+        p99: latency.percentile(99),
+        vus: doubles[(at + 8) >> 3],
+        droppedIterations: doubles[(at + 16) >> 3]
       })
-    })
+    }
     const byBusiest = (
       groupOf: (cell: Cell) => string | undefined
     ): EndpointStats[] => {
@@ -527,8 +446,8 @@ export class ResultsAnalyser {
       scenarios: byBusiest((cell) => cell.scenario),
       checks: [...checks].map(([name, c]) => ({ name, ...c })),
       iterations: this.iterations,
-      droppedIterations: this.dropped,
-      maxVus: this.maxVus,
+      droppedIterations: kernel.droppedSum.value,
+      maxVus: kernel.maxVus.value,
       series: { bucketSeconds: widthS, buckets }
     }
   }
@@ -543,10 +462,10 @@ const TABLES = [
   { tag: 'check', cap: MAX_CHECKS }
 ]
 const CHECK_TABLE = 4
-// Record kinds.
-const HTTP = 0
-const VUS = 2
-const DROPPED = 3
+// The kernel's cells and combos: see CELL and COMBO there.
+const CELL = 64
+const COMBO_WORDS = 5
+const OVERFLOW_NAME = -2
 const NEWLINE = Buffer.from('\n')
 /** k6's lines are a few hundred bytes; a metric header a few KB. */
 const MAX_LINE = 16 << 20
@@ -579,13 +498,27 @@ interface Kernel {
     scenarioCap: number,
     checkCap: number
   ): void
+  initRecording(
+    exactSamples: number,
+    cells: number,
+    bucketExactSamples: number,
+    buckets: number,
+    firstBucketMs: number
+  ): void
   reserve(length: number): number
   parse(length: number): number
-  recordsAt(): number
+  cellsAt(): number
+  combosAt(): number
+  bucketsAt(): number
+  histogramLength(digits: number): number
   newValuesAt(): number
   headersAt(): number
   checkCountsAt(): number
-  recordCount: WasmGlobal
+  cellCount: WasmGlobal
+  comboCount: WasmGlobal
+  seriesWidthMs: WasmGlobal
+  maxVus: WasmGlobal
+  droppedSum: WasmGlobal
   newValueCount: WasmGlobal
   headerCount: WasmGlobal
   lineCount: WasmGlobal
