@@ -1156,7 +1156,7 @@ function toMicros(ms: f64): u32 {
  * 2048 sub-buckets at 3 digits, 256 at 2; the counts array is
  * (buckets + 1) × half of that long.
  */
-export function histogramLength(digits: i32): i32 {
+function histogramLength(digits: i32): i32 {
   return digits == 3 ? 23 * 1024 : 26 * 128
 }
 
@@ -1168,4 +1168,210 @@ function histogramRecord(histogram: usize, digits: i32, value: u32): void {
   const index = ((bucket + 1) << halfMagnitude) + sub - (1 << halfMagnitude)
   const at = histogram + ((<usize>index) << 2)
   store<u32>(at, load<u32>(at) + 1)
+}
+
+// ---- Figures, at the end (LatencyRecorder's percentile and combine) ----
+
+/** count, avg, min, max, p50, p90, p95, p99 of the last stats() call. */
+const STATS_FIELDS: i32 = 8
+let statsOut: usize = 0
+let groupList: usize = 0
+let groupListCap: i32 = 0
+let sortBuffer: usize = 0
+let sortSpare: usize = 0
+let sortCap: i32 = 0
+let groupHistogram: usize = 0
+let radixCounts: usize = 0
+
+/** Room for `count` recorder addresses, for stats(). */
+export function groupAt(count: i32): usize {
+  if (count > groupListCap) {
+    groupListCap = max<i32>(count, groupListCap * 2)
+    groupList = heap.alloc(<usize>groupListCap * 4)
+  }
+  return groupList
+}
+
+export function statsAt(): usize {
+  if (statsOut == 0) statsOut = heap.alloc(<usize>STATS_FIELDS * 8)
+  return statsOut
+}
+
+/**
+ * The figures of the recorders listed at groupAt(), taken together: exact
+ * when every one is exact (k6's interpolation between sorted samples),
+ * else from their histograms merged (HdrHistogram's percentiles), in
+ * statsAt().
+ */
+export function stats(count: i32): void {
+  const out = statsAt()
+  let total: i32 = 0
+  let sum: f64 = 0
+  let low: f64 = Infinity
+  let high: f64 = -Infinity
+  let exact = true
+  let digits: i32 = 3
+  for (let i = 0; i < count; i++) {
+    const r = <usize>load<u32>(groupList + <usize>i * 4)
+    total += load<i32>(r + R_COUNT)
+    if (count == 1) sum = load<f64>(r + R_SUM)
+    else sum += load<f64>(r + R_SUM)
+    low = Math.min(low, load<f64>(r + R_MIN))
+    high = Math.max(high, load<f64>(r + R_MAX))
+    if (load<u32>(r + R_HISTOGRAM) != 0) exact = false
+    digits = load<i32>(r + R_DIGITS)
+  }
+  store<f64>(out, <f64>total)
+  if (total == 0) {
+    for (let f = 1; f < STATS_FIELDS; f++) store<f64>(out + <usize>f * 8, NaN)
+    return
+  }
+  store<f64>(out, sum / <f64>total, 8)
+  store<f64>(out, low, 16)
+  store<f64>(out, high, 24)
+  if (exact) {
+    const sorted = sortedSamples(count, total)
+    store<f64>(out, interpolate(sorted, total, 50), 32)
+    store<f64>(out, interpolate(sorted, total, 90), 40)
+    store<f64>(out, interpolate(sorted, total, 95), 48)
+    store<f64>(out, interpolate(sorted, total, 99), 56)
+    return
+  }
+  let histogram: usize
+  if (count == 1) {
+    histogram = <usize>load<u32>(<usize>load<u32>(groupList) + R_HISTOGRAM)
+  } else {
+    // Merged as LatencyRecorder.combine merges: exact parts' samples are
+    // recorded into a 3-digit histogram, histograms added.
+    digits = 3
+    const length = histogramLength(3)
+    if (groupHistogram == 0) groupHistogram = heap.alloc((<usize>length) << 2)
+    histogram = groupHistogram
+    memory.fill(histogram, 0, (<usize>length) << 2)
+    for (let i = 0; i < count; i++) {
+      const r = <usize>load<u32>(groupList + <usize>i * 4)
+      const part = <usize>load<u32>(r + R_HISTOGRAM)
+      if (part == 0) {
+        const samples = <usize>load<u32>(r + R_EXACT)
+        const n = load<i32>(r + R_COUNT)
+        for (let s = 0; s < n; s++)
+          histogramRecord(
+            histogram,
+            3,
+            toMicros(load<f64>(samples + ((<usize>s) << 3)))
+          )
+      } else {
+        for (let s = 0; s < length; s++) {
+          const at = (<usize>s) << 2
+          const c = load<u32>(part + at)
+          if (c != 0) store<u32>(histogram + at, load<u32>(histogram + at) + c)
+        }
+      }
+    }
+  }
+  store<f64>(out, histogramPercentile(histogram, digits, total, 50, high), 32)
+  store<f64>(out, histogramPercentile(histogram, digits, total, 90, high), 40)
+  store<f64>(out, histogramPercentile(histogram, digits, total, 95, high), 48)
+  store<f64>(out, histogramPercentile(histogram, digits, total, 99, high), 56)
+}
+
+/** The listed recorders' exact samples, together, sorted ascending. */
+function sortedSamples(count: i32, total: i32): usize {
+  if (total > sortCap) {
+    sortCap = max<i32>(total, sortCap * 2)
+    sortBuffer = heap.alloc((<usize>sortCap) << 3)
+    sortSpare = heap.alloc((<usize>sortCap) << 3)
+  }
+  let at: usize = 0
+  for (let i = 0; i < count; i++) {
+    const r = <usize>load<u32>(groupList + <usize>i * 4)
+    const n = (<usize>load<i32>(r + R_COUNT)) << 3
+    if (n != 0) memory.copy(sortBuffer + at, <usize>load<u32>(r + R_EXACT), n)
+    at += n
+  }
+  // Latencies are never negative (record() skips them), so their bits sort
+  // as the numbers do (-0 made +0): a radix sort, a byte at a time.
+  for (let i = 0; i < total; i++) {
+    const p = sortBuffer + ((<usize>i) << 3)
+    store<f64>(p, load<f64>(p) + 0.0)
+  }
+  if (radixCounts == 0) radixCounts = heap.alloc(256 * 4)
+  const counts = radixCounts
+  let from = sortBuffer
+  let to = sortSpare
+  for (let shift: u64 = 0; shift < 64; shift += 8) {
+    memory.fill(counts, 0, 256 * 4)
+    for (let i = 0; i < total; i++) {
+      const digit = <usize>(
+        ((load<u64>(from + ((<usize>i) << 3)) >> shift) & 0xff)
+      )
+      store<i32>(counts + digit * 4, load<i32>(counts + digit * 4) + 1)
+    }
+    // Every value in one bucket: this byte orders nothing.
+    let skip = false
+    let position: i32 = 0
+    for (let d: usize = 0; d < 256; d++) {
+      const c = load<i32>(counts + d * 4)
+      if (c == total) skip = true
+      store<i32>(counts + d * 4, position)
+      position += c
+    }
+    if (skip) continue
+    for (let i = 0; i < total; i++) {
+      const value = load<u64>(from + ((<usize>i) << 3))
+      const digit = <usize>((value >> shift) & 0xff)
+      const slot = load<i32>(counts + digit * 4)
+      store<i32>(counts + digit * 4, slot + 1)
+      store<u64>(to + ((<usize>slot) << 3), value)
+    }
+    const swap = from
+    from = to
+    to = swap
+  }
+  return from
+}
+
+/** k6's TrendSink.P: interpolate between the sorted neighbours. */
+function interpolate(sorted: usize, n: i32, p: f64): f64 {
+  if (n == 1) return load<f64>(sorted)
+  const i = (p / 100) * <f64>(n - 1)
+  const lower = load<f64>(sorted + ((<usize>Math.floor(i)) << 3))
+  const upper = load<f64>(sorted + ((<usize>Math.ceil(i)) << 3))
+  return lower + (upper - lower) * (i - Math.floor(i))
+}
+
+/**
+ * hdr-histogram-js's getValueAtPercentile (the highest value equivalent
+ * to the first slot that reaches the count), in ms, at most `high`.
+ */
+function histogramPercentile(
+  histogram: usize,
+  digits: i32,
+  total: i32,
+  p: f64,
+  high: f64
+): f64 {
+  const fpCount = (p / 100) * <f64>total
+  // ulp(x) = 2^(floor(log2 x) - 52), as hdr-histogram-js computes it.
+  const ulp = Math.pow(2, Math.floor(Math.log2(fpCount)) - 52)
+  const wanted = Math.max(Math.ceil(fpCount - ulp), 1)
+  const halfMagnitude = digits == 3 ? 10 : 7
+  const half = 1 << halfMagnitude
+  const length = histogramLength(digits)
+  let running: f64 = 0
+  for (let i = 0; i < length; i++) {
+    running += <f64>load<u32>(histogram + ((<usize>i) << 2))
+    if (running >= wanted) {
+      let bucket = (i >> halfMagnitude) - 1
+      let sub = (i & (half - 1)) + half
+      if (bucket < 0) {
+        sub -= half
+        bucket = 0
+      }
+      const lowest = <f64>sub * Math.pow(2, <f64>bucket)
+      const highest = lowest + Math.pow(2, <f64>bucket) - 1
+      return Math.min(high, highest / SCALE)
+    }
+  }
+  return Math.min(high, 0)
 }

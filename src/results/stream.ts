@@ -2,11 +2,7 @@ import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../errors.js'
 import { KERNEL_WASM } from './kernel-wasm.js'
-import {
-  LatencyRecorder,
-  type LatencyStats,
-  type RecorderState
-} from './latency.js'
+import type { LatencyStats } from './latency.js'
 
 /**
  * One streaming pass over k6's `--out json` file (NDJSON, ~12 lines and
@@ -107,7 +103,8 @@ export interface ResultsAnalysis {
 interface Cell {
   name: string | undefined
   scenario: string | undefined
-  latency: LatencyRecorder
+  /** Where the kernel keeps its latency recorder. */
+  recorder: number
 }
 
 /** Requests of one cell with one status and outcome. */
@@ -118,7 +115,11 @@ interface Combo {
   requests: number
 }
 
-function groupStats(name: string, combos: Combo[]): EndpointStats {
+function groupStats(
+  name: string,
+  combos: Combo[],
+  latency: (recorders: number[]) => LatencyStats
+): EndpointStats {
   let requests = 0
   let failures = 0
   const statuses = new Map<string, number>()
@@ -137,9 +138,7 @@ function groupStats(name: string, combos: Combo[]): EndpointStats {
     requests,
     failures,
     errorRate: requests ? failures / requests : 0,
-    latency: LatencyRecorder.combine(
-      [...cells].map((cell) => cell.latency)
-    ).stats(),
+    latency: latency([...cells].map((cell) => cell.recorder)),
     statuses: Object.fromEntries([...statuses].sort())
   }
 }
@@ -313,33 +312,26 @@ export class ResultsAnalyser {
     }
   }
 
-  /** A latency recorder the kernel kept (its layout: R_* there). */
-  private recorder(at: number): LatencyRecorder {
-    const { words, doubles } = this.views()
-    const buffer = this.kernel.memory.buffer
-    const count = words[at >> 2]
-    const digits = words[(at + 44) >> 2] as 2 | 3
-    const state: RecorderState = {
-      count,
-      sum: doubles[(at + 8) >> 3],
-      min: doubles[(at + 16) >> 3],
-      max: doubles[(at + 24) >> 3],
-      digits
+  /** The latency figures of the kernel's recorders at these addresses. */
+  private latency(recorders: number[]): LatencyStats {
+    const kernel = this.kernel
+    const list = kernel.groupAt(recorders.length) >> 2
+    const { words } = this.views()
+    recorders.forEach((at, i) => (words[list + i] = at))
+    kernel.stats(recorders.length)
+    // Sorting may have grown the memory.
+    const { doubles } = this.views()
+    const out = kernel.statsAt() >> 3
+    return {
+      count: doubles[out],
+      avg: doubles[out + 1],
+      min: doubles[out + 2],
+      max: doubles[out + 3],
+      p50: doubles[out + 4],
+      p90: doubles[out + 5],
+      p95: doubles[out + 6],
+      p99: doubles[out + 7]
     }
-    const histogram = words[(at + 40) >> 2]
-    if (histogram !== 0) {
-      state.counts = new Uint32Array(
-        buffer,
-        histogram,
-        this.kernel.histogramLength(digits)
-      )
-    } else {
-      const exact = words[(at + 32) >> 2]
-      state.exact = exact
-        ? new Float64Array(buffer, exact, count).slice()
-        : new Float64Array(0)
-    }
-    return LatencyRecorder.restore(state)
   }
 
   private result(): ResultsAnalysis {
@@ -356,7 +348,7 @@ export class ResultsAnalyser {
       cells.push({
         name: nameId === OVERFLOW_NAME ? OTHER : this.tag(2, nameId),
         scenario: this.tag(3, words[(at >> 2) + 1]),
-        latency: this.recorder(at + 8)
+        recorder: at + 8
       })
     }
     const combos: Combo[] = []
@@ -369,22 +361,23 @@ export class ResultsAnalyser {
         requests: words[at + 4]
       })
     }
-    const http = groupStats('', combos)
+    const latency = (recorders: number[]) => this.latency(recorders)
+    const http = groupStats('', combos, latency)
     const widthS = kernel.seriesWidthMs.value / 1000
     const buckets: SeriesBucket[] = []
     for (let i = 0; i < RESULT_BUCKETS_MAX; i++) {
       const at = words[(kernel.bucketsAt() >> 2) + i]
       if (at === 0) continue
       const requests = words[at >> 2]
-      const latency = this.recorder(at + 24)
+      const { p50, p95, p99 } = this.latency([at + 24])
       buckets.push({
         t: i * widthS,
         requests,
         rps: requests / widthS,
         errorRate: requests ? words[(at >> 2) + 1] / requests : 0,
-        p50: latency.percentile(50),
-        p95: latency.percentile(95),
-        p99: latency.percentile(99),
+        p50,
+        p95,
+        p99,
         vus: doubles[(at + 8) >> 3],
         droppedIterations: doubles[(at + 16) >> 3]
       })
@@ -401,7 +394,7 @@ export class ResultsAnalyser {
         else groups.set(name, [combo])
       }
       return [...groups]
-        .map(([name, group]) => groupStats(name, group))
+        .map(([name, group]) => groupStats(name, group, latency))
         .sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name))
     }
     // Equal names may come from different bytes (JSON escapes): one entry.
@@ -510,7 +503,9 @@ interface Kernel {
   cellsAt(): number
   combosAt(): number
   bucketsAt(): number
-  histogramLength(digits: number): number
+  groupAt(count: number): number
+  stats(count: number): void
+  statsAt(): number
   newValuesAt(): number
   headersAt(): number
   checkCountsAt(): number
