@@ -527,6 +527,36 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
     ])
     expect(result.corruptLines).toBe(0)
   })
+
+  it('tells tag values of every length apart, escapes anywhere in them', () => {
+    // Values are found and hashed 8 and 16 bytes at a time: lengths across
+    // those widths, with an escaped quote or backslash at every position.
+    const names = new Map<string, number>()
+    for (let length = 1; length <= 40; length++) {
+      const plain = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD'.slice(0, length)
+      names.set(plain, 0)
+      for (let at = 0; at < length; at++) {
+        names.set(plain.slice(0, at) + '"' + plain.slice(at + 1), 0)
+        names.set(plain.slice(0, at) + '\\' + plain.slice(at + 1), 0)
+      }
+    }
+    // In runs of 400: past 500 names the rest would share (other).
+    const all = [...names.keys()]
+    for (let from = 0; from < all.length; from += 400) {
+      const lines: string[] = []
+      for (const name of all.slice(from, from + 400)) {
+        const times = 1 + (name.length % 3)
+        names.set(name, times)
+        for (let t = 0; t < times; t++)
+          lines.push(sampleLine('http_req_duration', lines.length, 1, { name }))
+      }
+      const analyser = new ResultsAnalyser()
+      analyser.push(Buffer.from(lines.join('\n') + '\n'))
+      const { endpoints } = analyser.finish()
+      expect(endpoints).toHaveLength(Math.min(400, all.length - from))
+      for (const e of endpoints) expect(e.requests).toBe(names.get(e.name))
+    }
+  })
 })
 
 describe('what k6 may write', () => {

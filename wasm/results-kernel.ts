@@ -32,9 +32,6 @@ const NEW_VALUE: i32 = 16
 /** Metric header line: i32 start, end. */
 const HEADER: i32 = 8
 
-const HASH_SEED: u32 = 0x811c9dc5
-const HASH_PRIME: u32 = 0x01000193
-
 // Outputs of the last parse().
 export let newValueCount: i32 = 0
 export let headerCount: i32 = 0
@@ -519,14 +516,47 @@ function parseValue(at: usize, end: usize): f64 {
   return negative ? -value : value
 }
 
-/** The closing quote of a JSON string whose body starts at `at`, or end. */
+/**
+ * The closing quote of a JSON string whose body starts at `at`, or end:
+ * quotes and backslashes found 16 bytes at a time.
+ */
 function stringEnd(at: usize, end: usize): usize {
-  for (let i = at; i < end; i++) {
-    const c = load<u8>(i)
-    if (c == 0x22) return i
-    if (c == 0x5c) i++
+  const quote = i8x16.splat(0x22)
+  const backslash = i8x16.splat(0x5c)
+  let i = at
+  while (i < end) {
+    const bytes = v128.load(i)
+    const mask = i8x16.bitmask(
+      v128.or(i8x16.eq(bytes, quote), i8x16.eq(bytes, backslash))
+    )
+    if (mask == 0) {
+      i += 16
+      continue
+    }
+    const found = i + <usize>ctz(mask)
+    if (found >= end) return end
+    if (load<u8>(found) == 0x22) return found
+    // An escape: the byte after the backslash is part of the string.
+    i = found + 2
   }
   return end
+}
+
+const HASH_MULTIPLIER: u64 = 0x9e3779b97f4a7c15
+
+/** A hash of the bytes [at, end), eight at a time. */
+function hashBytes(at: usize, end: usize): u32 {
+  let hash: u64 = <u64>(end - at) * HASH_MULTIPLIER
+  let i = at
+  for (; i + 8 <= end; i += 8) hash = (hash ^ load<u64>(i)) * HASH_MULTIPLIER
+  const rest = <u64>(end - i)
+  if (rest != 0) {
+    // The bytes past the end are the line's next ones: masked out.
+    const word = load<u64>(i) & (((<u64>1) << (rest * 8)) - 1)
+    hash = (hash ^ word) * HASH_MULTIPLIER
+  }
+  hash ^= hash >> 29
+  return <u32>(hash ^ (hash >> 32))
 }
 
 /**
@@ -561,27 +591,15 @@ function readTagIds(from: usize, end: usize, first: i32, count: i32): void {
     )
       return
     const valueStart = keyEnd + 3
-    let valueEnd: usize
+    const valueEnd = stringEnd(valueStart, end)
+    if (valueEnd >= end) return
     if (k < count) {
-      let hash = HASH_SEED
-      let i = valueStart
-      for (; i < end; i++) {
-        const c = <u32>load<u8>(i)
-        if (c == 0x22) break
-        hash = (hash ^ c) * HASH_PRIME
-        if (c == 0x5c) {
-          i++
-          hash = (hash ^ (<u32>load<u8>(i))) * HASH_PRIME
-        }
-      }
-      if (i >= end) return
-      valueEnd = i
       const slot = ids + <usize>(k * 4)
       if (load<i32>(slot) < 0) missing--
-      store<i32>(slot, intern(first + k, valueStart, valueEnd, hash))
-    } else {
-      valueEnd = stringEnd(valueStart, end)
-      if (valueEnd >= end) return
+      store<i32>(
+        slot,
+        intern(first + k, valueStart, valueEnd, hashBytes(valueStart, valueEnd))
+      )
     }
     at = valueEnd + 1
     if (load<u8>(at) == 0x2c) at++
@@ -642,7 +660,8 @@ function check(end: usize): void {
   readTagIds(cursor, end, CHECK_TABLE, 1)
   let id = load<i32>(ids)
   // No check tag: counted under the empty name.
-  if (id < 0) id = intern(CHECK_TABLE, cursor, cursor, HASH_SEED)
+  if (id < 0)
+    id = intern(CHECK_TABLE, cursor, cursor, hashBytes(cursor, cursor))
   const at = checkCounts + <usize>(id * 8) + (sampleValue != 0 ? 0 : 4)
   store<i32>(at, load<i32>(at) + 1)
 }
