@@ -584,6 +584,61 @@ describe('what k6 may write', () => {
       ['b', 1]
     ])
   })
+
+  it('reads numbers of every length: values and fractions of a second', () => {
+    // Digits are read 8 at a time: runs of 1 to 17 digits on either side
+    // of the point, each value the only one of its endpoint.
+    let seed = 7
+    const digits = (n: number) =>
+      Array.from({ length: n }, () => {
+        seed = (seed * 48271) % 2147483647
+        return String(seed % 10)
+      }).join('')
+    const texts: string[] = []
+    for (let whole = 1; whole <= 15; whole++)
+      for (let fraction = 0; fraction <= 17; fraction++)
+        texts.push(
+          String(Number(digits(whole))) +
+            (fraction ? '.' + digits(fraction) : '')
+        )
+    for (let from = 0; from < texts.length; from += 400) {
+      const lines = texts
+        .slice(from, from + 400)
+        .map(
+          (value, i) =>
+            `{"metric":"http_req_duration","type":"Point","data":{"time":"2026-11-22T23:58:28.${digits(1 + (i % 12))}Z","value":${value},"tags":{"name":"v${i}"}}}`
+        )
+      const analyser = new ResultsAnalyser()
+      analyser.push(Buffer.from(lines.join('\n') + '\n'))
+      const result = analyser.finish()
+      expect(result.corruptLines).toBe(0)
+      for (const [i, value] of texts.slice(from, from + 400).entries()) {
+        const got = result.endpoints.find((e) => e.name === `v${i}`)
+        const want = Number(value)
+        expect(Math.abs((got?.latency.max ?? NaN) - want)).toBeLessThanOrEqual(
+          want * 1e-15
+        )
+      }
+    }
+    // Fractions of a second of 1 to 12 digits (a time in ms since 1970 is
+    // exact to a quarter of a microsecond).
+    for (let n = 1; n <= 12; n++) {
+      const fraction = digits(n)
+      const analyser = new ResultsAnalyser()
+      analyser.push(
+        Buffer.from(
+          [
+            sampleLine('vus', 0, 1, {}),
+            `{"metric":"vus","type":"Point","data":{"time":"2026-11-22T23:58:01.${fraction}Z","value":1,"tags":{}}}`
+          ].join('\n') + '\n'
+        )
+      )
+      const { durationS } = analyser.finish()
+      expect(Math.abs(durationS - (1 + Number('0.' + fraction)))).toBeLessThan(
+        1e-6
+      )
+    }
+  })
 })
 
 describe('latency histograms', () => {

@@ -88,7 +88,8 @@ let cursor: usize = 0
 let ids: usize = 0
 
 function ascii(text: string): usize {
-  const at = heap.alloc(<usize>text.length)
+  // Padded: same() reads up to 7 bytes past what it compares.
+  const at = heap.alloc(<usize>text.length + 8)
   for (let i = 0; i < text.length; i++)
     store<u8>(at + <usize>i, <u8>text.charCodeAt(i))
   return at
@@ -139,7 +140,7 @@ export function init(
   const checkBytes = <usize>((checkCap + 1) * 8)
   checkCounts = heap.alloc(checkBytes)
   memory.fill(checkCounts, 0, checkBytes)
-  timeBase = heap.alloc(<usize>TIME_BASE_CAP)
+  timeBase = heap.alloc(<usize>TIME_BASE_CAP + 8)
   ids = heap.alloc(16)
 }
 
@@ -215,16 +216,21 @@ function findNewline(from: usize, end: usize): usize {
   return end
 }
 
-/** Whether the `length` bytes at `a` and `b` are the same. */
+/**
+ * Whether the `length` bytes at `a` and `b` are the same: eight at a time,
+ * the last word masked (both may be read up to 7 bytes past `length`:
+ * the input has slack, copies and constants are padded).
+ */
 function same(a: usize, b: usize, length: i32): bool {
-  let i = 0
-  for (; i + 8 <= length; i += 8) {
-    if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false
+  let i: usize = 0
+  const n = <usize>length
+  for (; i + 8 <= n; i += 8) {
+    if (load<u64>(a + i) != load<u64>(b + i)) return false
   }
-  for (; i < length; i++) {
-    if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false
-  }
-  return true
+  const rest = <u64>(n - i)
+  if (rest == 0) return true
+  const mask = ((<u64>1) << (rest * 8)) - 1
+  return ((load<u64>(a + i) ^ load<u64>(b + i)) & mask) == 0
 }
 
 /** Whether [at, end) starts with the `length` bytes at `prefix`. */
@@ -318,6 +324,11 @@ function point(from: usize, end: usize): bool {
   return true
 }
 
+/** 10^n, n = 0 to 8 (exact). */
+const POWERS_OF_TEN = StaticArray.fromArray<f64>([
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8
+])
+
 /** 10^(n-3): a fraction of a second of n digits, in milliseconds. */
 const FRACTION_SCALES = StaticArray.fromArray<f64>([
   1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -339,15 +350,45 @@ function fractionMs(at: usize, end: usize): f64 {
   }
   i++
   const from = i
+  const run = digitRun(i)
   let digits: f64 = 0
-  while (i < end) {
-    const c = <i32>load<u8>(i)
-    if (c < 48 || c > 57) break
-    digits = digits * 10 + <f64>(c - 48)
-    i++
+  if (run > 0) {
+    digits = <f64>digitsValue(i, run)
+    i += <usize>run
+    if (run == 8) {
+      while (i < end) {
+        const c = <i32>load<u8>(i)
+        if (c < 48 || c > 57) break
+        digits = digits * 10 + <f64>(c - 48)
+        i++
+      }
+    }
   }
   cursor = i
   return digits / fractionScale(<i32>(i - from))
+}
+
+/**
+ * How many of the 8 bytes at `at` are ASCII digits before the first that
+ * is not (a line's bytes end with a newline, which is not), 0 to 8.
+ */
+function digitRun(at: usize): i32 {
+  const bytes = load<u64>(at) - 0x3030303030303030
+  // Bit 7 of a byte is set when it was below '0' (it borrowed) or above
+  // '9'; a borrow or carry only reaches the bytes after it.
+  const notDigit = ((bytes + 0x7676767676767676) | bytes) & 0x8080808080808080
+  return notDigit == 0 ? 8 : <i32>(ctz(notDigit) >> 3)
+}
+
+/** The value of the `run` (1 to 8) digits at `at`, 8 bytes at once. */
+function digitsValue(at: usize, run: i32): u64 {
+  // The first digit is the lowest byte; shifted up, the missing digits
+  // become leading zeros.
+  const shift = <u64>(8 - run) * 8
+  let v = (load<u64>(at) - 0x3030303030303030) << shift
+  v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ff
+  v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffff
+  return (v * 10000 + (v >> 32)) & 0xffffffff
 }
 
 /**
@@ -476,18 +517,31 @@ function parseValue(at: usize, end: usize): f64 {
   if (negative) i++
   const digitsAt = i
   let value: f64 = 0
-  while (i < end) {
-    const c = <i32>load<u8>(i)
-    if (c < 48 || c > 57) break
-    value = value * 10 + <f64>(c - 48)
-    i++
+  const run = digitRun(i)
+  if (run > 0) {
+    value = <f64>digitsValue(i, run)
+    i += <usize>run
+    if (run == 8) {
+      while (i < end) {
+        const c = <i32>load<u8>(i)
+        if (c < 48 || c > 57) break
+        value = value * 10 + <f64>(c - 48)
+        i++
+      }
+    }
   }
   const digits = <i32>(i - digitsAt)
   if (i < end && load<u8>(i) == 0x2e) {
     i++
     let scale: f64 = 1
     let fraction: f64 = 0
-    while (i < end) {
+    const fractionRun = digitRun(i)
+    if (fractionRun > 0) {
+      fraction = <f64>digitsValue(i, fractionRun)
+      scale = unchecked(POWERS_OF_TEN[fractionRun])
+      i += <usize>fractionRun
+    }
+    while (fractionRun == 8 && i < end) {
       const c = <i32>load<u8>(i)
       if (c < 48 || c > 57) break
       if (scale < 1e15) {
@@ -551,6 +605,8 @@ function stringEnd(at: usize, end: usize): usize {
 }
 
 const HASH_MULTIPLIER: u64 = 0x9e3779b97f4a7c15
+/** `,"tags":` as a little-endian word. */
+const TAGS_WORD: u64 = 0x3a2273676174222c
 
 /** A hash of the bytes [at, end), eight at a time. */
 function hashBytes(at: usize, end: usize): u32 {
@@ -576,7 +632,9 @@ function readTagIds(from: usize, end: usize, first: i32, count: i32): void {
   for (let k = 0; k < 4; k++) store<i32>(ids + <usize>(k * 4), -1)
   let missing = count
   let at = from
-  while (at < end && load<u8>(at) != 0x7b) at++
+  // k6 writes `,"tags":{` right after the value.
+  if (load<u64>(at) == TAGS_WORD && load<u8>(at + 8) == 0x7b) at += 8
+  else while (at < end && load<u8>(at) != 0x7b) at++
   at++
   while (missing > 0 && at < end && load<u8>(at) == 0x22) {
     // A wanted key is its bytes then a quote; any other is read through.
@@ -634,7 +692,7 @@ function intern(table: i32, at: usize, end: usize, hash: u32): i32 {
   }
   const count = counts[table]
   if (count >= caps[table]) return caps[table]
-  const copy = heap.alloc(<usize>length + 1)
+  const copy = heap.alloc(<usize>length + 8)
   memory.copy(copy, at, <usize>length)
   const index = <usize>((table * maxCap + count) * 4)
   store<i32>(valueAt + index, <i32>copy)
