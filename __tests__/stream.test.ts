@@ -585,6 +585,36 @@ describe('what k6 may write', () => {
     ])
   })
 
+  it('reads only its five metrics, not names that start like them', () => {
+    const names = [
+      'http_req_duration',
+      'checks',
+      'vus',
+      'iterations',
+      'dropped_iterations'
+    ]
+    const lookalikes = names.flatMap((name) => [
+      name + 's',
+      name + '_x',
+      name.slice(0, -1),
+      name.slice(1)
+    ])
+    const tags = { name: 'a', check: 'c', status: '200' }
+    const lines = [
+      ...names.map((metric, i) => sampleLine(metric, i, 2, tags)),
+      ...lookalikes.map((metric, i) => sampleLine(metric, i, 5, tags))
+    ]
+    const analyser = new ResultsAnalyser()
+    analyser.push(Buffer.from(lines.join('\n') + '\n'))
+    const result = analyser.finish()
+    expect(result.http.requests).toBe(1)
+    expect(result.checks).toEqual([{ name: 'c', passes: 1, fails: 0 }])
+    expect(result.maxVus).toBe(2)
+    expect(result.iterations).toBe(2)
+    expect(result.droppedIterations).toBe(2)
+    expect(result.corruptLines).toBe(0)
+  })
+
   it('reads numbers of every length: values and fractions of a second', () => {
     // Digits are read 8 at a time: runs of 1 to 17 digits on either side
     // of the point, each value the only one of its endpoint.

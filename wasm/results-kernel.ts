@@ -59,18 +59,17 @@ const caps = new StaticArray<i32>(TABLES)
 const counts = new StaticArray<i32>(TABLES)
 const keyAt = new StaticArray<usize>(TABLES)
 const keyLength = new StaticArray<i32>(TABLES)
-const targetName = new StaticArray<usize>(5)
-const targetLength = new StaticArray<i32>(5)
+/** The target metrics' name lengths: http_req_duration, checks, vus,
+ * iterations, dropped_iterations (see target()). */
+const TARGET_LENGTHS = StaticArray.fromArray<i32>([17, 6, 3, 10, 18])
 
-let metricPrefix: usize = 0
 let headerPrefix: usize = 0
 let pointTime: usize = 0
 let valueKey: usize = 0
-const METRIC_PREFIX = '{"metric":"'
+const METRIC_PREFIX_LENGTH: i32 = 11 // {"metric":"
 const HEADER_PREFIX = '{"type":"Metric"'
 const POINT_TIME = '","type":"Point","data":{"time":"'
 const VALUE_KEY = '","value":'
-const METRIC_PREFIX_LENGTH: i32 = METRIC_PREFIX.length
 const HEADER_PREFIX_LENGTH: i32 = HEADER_PREFIX.length
 const POINT_TIME_LENGTH: i32 = POINT_TIME.length
 const VALUE_KEY_LENGTH: i32 = VALUE_KEY.length
@@ -116,18 +115,6 @@ export function init(
     keyAt[t] = ascii(keys[t])
     keyLength[t] = keys[t].length
   }
-  const targets = [
-    'http_req_duration',
-    'checks',
-    'vus',
-    'iterations',
-    'dropped_iterations'
-  ]
-  for (let k = 0; k < 5; k++) {
-    targetName[k] = ascii(targets[k])
-    targetLength[k] = targets[k].length
-  }
-  metricPrefix = ascii(METRIC_PREFIX)
   headerPrefix = ascii(HEADER_PREFIX)
   pointTime = ascii(POINT_TIME)
   valueKey = ascii(VALUE_KEY)
@@ -240,14 +227,17 @@ function startsWith(at: usize, end: usize, prefix: usize, length: i32): bool {
 
 function line(start: usize, end: usize): void {
   lineCount++
+  // {"metric":" as two words (the second overlapping the first by one
+  // byte). Words read past a short line's end take in its newline, which
+  // no name has, so they cannot match.
   if (
-    load<u8>(start + 2) == 0x6d &&
-    startsWith(start, end, metricPrefix, METRIC_PREFIX_LENGTH)
+    load<u64>(start) == METRIC_WORD &&
+    load<u32>(start + 7) == METRIC_END_WORD
   ) {
     const nameAt = start + <usize>METRIC_PREFIX_LENGTH
-    const kind = target(nameAt, end)
+    const kind = target(nameAt)
     if (kind < 0) return
-    if (!point(nameAt + <usize>targetLength[kind], end)) {
+    if (!point(nameAt + <usize>unchecked(TARGET_LENGTHS[kind]), end)) {
       corruptCount++
       return
     }
@@ -276,37 +266,42 @@ function line(start: usize, end: usize): void {
   corruptCount++
 }
 
+// Names as little-endian words: "{\"metric", "c\":\"", "http_req",
+// "_duratio", "n\"", "checks\"" (7 bytes), "vus\"", "iteratio", "ons\"",
+// "dropped_".
+const METRIC_WORD: u64 = 0x63697274656d227b
+const METRIC_END_WORD: u32 = 0x223a2263
+const HTTP_REQ_WORD: u64 = 0x7165725f70747468
+const DURATION_WORD: u64 = 0x6f6974617275645f
+const N_QUOTE: u16 = 0x226e
+const CHECKS_WORD: u64 = 0x22736b63656863
+const SEVEN_BYTES: u64 = 0x00ffffffffffffff
+const VUS_WORD: u32 = 0x22737576
+const ITERATIO_WORD: u64 = 0x6f69746172657469
+const ONS_QUOTE: u32 = 0x22736e6f
+const DROPPED_WORD: u64 = 0x5f646570706f7264
+
 /**
- * Which target metric's name starts at `at` (and ends there): one byte
- * tells each from the other names of its first letter, then the whole.
+ * Which target metric's name starts at `at`, quote included, compared a
+ * word at a time; -1 for any other. Each word is read only once the ones
+ * before it matched, so none starts past the line's newline.
  */
-function target(at: usize, end: usize): i32 {
-  const c = load<u8>(at)
-  let kind: i32
-  if (c == 0x68) {
-    if (load<u8>(at + 9) != 0x64) return -1 // http_req_d…
-    kind = 0
-  } else if (c == 0x63) {
-    if (load<u8>(at + 6) != 0x22) return -1 // checks"
-    kind = 1
-  } else if (c == 0x76) {
-    if (load<u8>(at + 3) != 0x22) return -1 // vus"
-    kind = 2
-  } else if (c == 0x69) {
-    if (load<u8>(at + 9) != 0x73) return -1 // iterations
-    kind = 3
-  } else if (c == 0x64) {
-    if (load<u8>(at + 1) != 0x72) return -1 // dr…
-    kind = 4
-  } else {
-    return -1
+function target(at: usize): i32 {
+  const word = load<u64>(at)
+  if (word == HTTP_REQ_WORD) {
+    return load<u64>(at + 8) == DURATION_WORD && load<u16>(at + 16) == N_QUOTE
+      ? 0
+      : -1
   }
-  const length = targetLength[kind]
-  return at + <usize>length < end &&
-    same(at, targetName[kind], length) &&
-    load<u8>(at + <usize>length) == 0x22
-    ? kind
-    : -1
+  if ((word & SEVEN_BYTES) == CHECKS_WORD) return 1
+  if (<u32>word == VUS_WORD) return 2
+  if (word == ITERATIO_WORD) return load<u32>(at + 7) == ONS_QUOTE ? 3 : -1
+  if (word == DROPPED_WORD) {
+    return load<u64>(at + 8) == ITERATIO_WORD && load<u32>(at + 15) == ONS_QUOTE
+      ? 4
+      : -1
+  }
+  return -1
 }
 
 /** A Point's time and value into sampleTime, sampleValue; cursor after. */
