@@ -749,6 +749,7 @@ const R_EXACT_LENGTH: usize = 36 // i32: room in R_EXACT
 const R_HISTOGRAM: usize = 40 // u32: u32 counts, 0 while exact
 const R_DIGITS: usize = 44 // i32: 2 or 3
 const R_BUDGETED: usize = 48 // i32: 1 when the run's budget applies
+const R_SORTED: usize = 52 // i32: 1 while the exact samples are in order
 const RECORDER: usize = 56
 
 /** Cell: i32 name id (-2: the overflow cell), scenario id, recorder. */
@@ -793,6 +794,8 @@ export let cellCount: i32 = 0
 export let comboCount: i32 = 0
 export let seriesWidthMs: f64 = 0
 let seriesT0: f64 = NaN
+/** Buckets below this index have been sorted once (see bucketAt). */
+let sealedUpTo: i32 = 0
 
 let cells: usize = 0
 /** Cell index + 1 by cell key ((name + 1) × 512 + scenario + 1). */
@@ -1011,6 +1014,7 @@ function initRecorder(r: usize, cap: i32, digits: i32, budgeted: bool): void {
   store<u32>(r + R_HISTOGRAM, 0)
   store<i32>(r + R_DIGITS, digits)
   store<i32>(r + R_BUDGETED, <i32>budgeted)
+  store<i32>(r + R_SORTED, 1)
 }
 
 /** The time bucket of a sample; the buckets double in width as needed. */
@@ -1022,6 +1026,17 @@ function bucketAt(time: f64): usize {
   while (index >= <f64>bucketsMax) {
     coarsen()
     index = Math.floor((time - seriesT0) / seriesWidthMs)
+  }
+  // Buckets two behind the newest are closed (k6's batches arrive a
+  // little out of order): their samples are sorted now, while zlib works,
+  // rather than all at the end. A late sample only clears the flag.
+  const newest = <i32>index
+  if (newest >= sealedUpTo + 2) {
+    for (let i = sealedUpTo; i < newest - 1; i++) {
+      const closed = <usize>load<u32>(buckets + <usize>i * 4)
+      if (closed != 0) sortRecorder(closed + B_RECORDER)
+    }
+    sealedUpTo = newest - 1
   }
   const slot = buckets + <usize>index * 4
   let bucket = <usize>load<u32>(slot)
@@ -1076,6 +1091,8 @@ function coarsen(): void {
   mergedBuckets = buckets
   buckets = merged
   seriesWidthMs *= 2
+  // Pairs of sorted buckets merged in order.
+  sealedUpTo >>= 1
 }
 
 // ---- Latency recorders (src/results/latency.ts's LatencyRecorder) ----
@@ -1093,7 +1110,10 @@ function record(r: usize, ms: f64): void {
     if (index < load<i32>(r + R_CAP) && (!budgeted || exactBudget > 0)) {
       if (budgeted) exactBudget--
       if (index >= load<i32>(r + R_EXACT_LENGTH)) grow(r, index + 1)
-      store<f64>(<usize>load<u32>(r + R_EXACT) + ((<usize>index) << 3), ms)
+      const exact = <usize>load<u32>(r + R_EXACT)
+      if (index > 0 && ms < load<f64>(exact + ((<usize>(index - 1)) << 3)))
+        store<i32>(r + R_SORTED, 0)
+      store<f64>(exact + ((<usize>index) << 3), ms)
       return
     }
     histogram = toHistogram(r, index)
@@ -1122,11 +1142,13 @@ function merge(r: usize, other: usize): void {
   const otherExact = <usize>load<u32>(other + R_EXACT)
   if (histogram == 0 && otherHistogram == 0 && total <= load<i32>(r + R_CAP)) {
     if (total > load<i32>(r + R_EXACT_LENGTH)) grow(r, total)
-    memory.copy(
-      <usize>load<u32>(r + R_EXACT) + ((<usize>held) << 3),
-      otherExact,
-      (<usize>count) << 3
-    )
+    const exact = <usize>load<u32>(r + R_EXACT)
+    if (load<i32>(r + R_SORTED) != 0 && load<i32>(other + R_SORTED) != 0) {
+      mergeSorted(exact, held, otherExact, count)
+    } else {
+      memory.copy(exact + ((<usize>held) << 3), otherExact, (<usize>count) << 3)
+      store<i32>(r + R_SORTED, 0)
+    }
     return
   }
   if (histogram == 0) histogram = toHistogram(r, held)
@@ -1355,13 +1377,23 @@ export function stats(count: i32): void {
   store<f64>(out, histogramPercentile(histogram, digits, total, 99, high), 56)
 }
 
-/** The listed recorders' exact samples, together, sorted ascending. */
-function sortedSamples(count: i32, total: i32): usize {
+/** Room for `total` samples in the sort buffers. */
+function sortRoom(total: i32): void {
   if (total > sortCap) {
     sortCap = max<i32>(total, sortCap * 2)
     sortBuffer = heap.alloc((<usize>sortCap) << 3)
     sortSpare = heap.alloc((<usize>sortCap) << 3)
   }
+}
+
+/** The listed recorders' exact samples, together, sorted ascending. */
+function sortedSamples(count: i32, total: i32): usize {
+  if (count == 1) {
+    // One recorder already in order (a time bucket sorted when it closed).
+    const r = <usize>load<u32>(groupList)
+    if (load<i32>(r + R_SORTED) != 0) return <usize>load<u32>(r + R_EXACT)
+  }
+  sortRoom(total)
   let at: usize = 0
   for (let i = 0; i < count; i++) {
     const r = <usize>load<u32>(groupList + <usize>i * 4)
@@ -1369,8 +1401,16 @@ function sortedSamples(count: i32, total: i32): usize {
     if (n != 0) memory.copy(sortBuffer + at, <usize>load<u32>(r + R_EXACT), n)
     at += n
   }
-  // Latencies are never negative (record() skips them), so their bits sort
-  // as the numbers do (-0 made +0): a radix sort, a byte at a time.
+  return radixSort(total)
+}
+
+/**
+ * Sort sortBuffer's first `total` samples; returns where they are now
+ * (sortBuffer or sortSpare). Latencies are never negative (record() skips
+ * them), so their bits sort as the numbers do (-0 made +0): a radix sort,
+ * a byte at a time.
+ */
+function radixSort(total: i32): usize {
   for (let i = 0; i < total; i++) {
     const p = sortBuffer + ((<usize>i) << 3)
     store<f64>(p, load<f64>(p) + 0.0)
@@ -1409,6 +1449,48 @@ function sortedSamples(count: i32, total: i32): usize {
     to = swap
   }
   return from
+}
+
+/** Put a recorder's exact samples in order (a time bucket that closed). */
+function sortRecorder(r: usize): void {
+  const count = load<i32>(r + R_COUNT)
+  if (load<i32>(r + R_SORTED) != 0 || load<u32>(r + R_HISTOGRAM) != 0) return
+  sortRoom(count)
+  const exact = <usize>load<u32>(r + R_EXACT)
+  const bytes = (<usize>count) << 3
+  memory.copy(sortBuffer, exact, bytes)
+  memory.copy(exact, radixSort(count), bytes)
+  store<i32>(r + R_SORTED, 1)
+}
+
+/** Merge the sorted runs [a, a + n) and [b, b + m) into [a, a + n + m). */
+function mergeSorted(a: usize, n: i32, b: usize, m: i32): void {
+  sortRoom(n + m)
+  const out = sortBuffer
+  let i = 0
+  let j = 0
+  let k: usize = 0
+  while (i < n && j < m) {
+    const x = load<f64>(a + ((<usize>i) << 3))
+    const y = load<f64>(b + ((<usize>j) << 3))
+    if (y < x) {
+      store<f64>(out + k, y)
+      j++
+    } else {
+      store<f64>(out + k, x)
+      i++
+    }
+    k += 8
+  }
+  if (i < n) {
+    memory.copy(out + k, a + ((<usize>i) << 3), (<usize>(n - i)) << 3)
+    k += (<usize>(n - i)) << 3
+  }
+  if (j < m) {
+    memory.copy(out + k, b + ((<usize>j) << 3), (<usize>(m - j)) << 3)
+    k += (<usize>(m - j)) << 3
+  }
+  memory.copy(a, out, k)
 }
 
 /** k6's TrendSink.P: interpolate between the sorted neighbours. */
