@@ -776,7 +776,7 @@ const BUCKET: usize = 24 + RECORDER
 
 /** The cell key's name part for pairs past the cell cap. */
 const OVERFLOW_KEY: i32 = 511
-const OVERFLOW_NAME: i32 = -2
+export const OVERFLOW_NAME: i32 = -2
 const SCALE: f64 = 1000
 /** One hour, in microseconds: longer requests count as one hour. */
 const HIGHEST_US: f64 = 3600 * 1000 * 1000
@@ -843,14 +843,49 @@ export function initRecording(
   expectedFalse = zeroed(<usize>(caps[1] + 1))
 }
 
-export function cellsAt(): usize {
-  return cells
+// What the JavaScript side reads at the end, without knowing the layouts.
+
+/** Cell i's name id (-1: none, OVERFLOW_NAME: the overflow cell). */
+export function cellName(i: i32): i32 {
+  return load<i32>(cells + <usize>i * CELL + C_NAME)
 }
-export function combosAt(): usize {
-  return combos
+export function cellScenario(i: i32): i32 {
+  return load<i32>(cells + <usize>i * CELL + C_SCENARIO)
 }
-export function bucketsAt(): usize {
-  return buckets
+/** Where cell i's latency recorder is, for stats(). */
+export function cellRecorder(i: i32): usize {
+  return cells + <usize>i * CELL + C_RECORDER
+}
+export function comboCell(i: i32): i32 {
+  return load<i32>(combos + <usize>i * COMBO + K_CELL)
+}
+export function comboStatus(i: i32): i32 {
+  return load<i32>(combos + <usize>i * COMBO + K_STATUS)
+}
+export function comboFailed(i: i32): bool {
+  return load<i32>(combos + <usize>i * COMBO + K_FAILED) != 0
+}
+export function comboRequests(i: i32): i32 {
+  return load<i32>(combos + <usize>i * COMBO + K_REQUESTS)
+}
+/** Time bucket i, 0 when it has no sample. */
+export function bucket(i: i32): usize {
+  return <usize>load<u32>(buckets + <usize>i * 4)
+}
+export function bucketRequests(b: usize): i32 {
+  return load<i32>(b + B_REQUESTS)
+}
+export function bucketFailures(b: usize): i32 {
+  return load<i32>(b + B_FAILURES)
+}
+export function bucketVus(b: usize): f64 {
+  return load<f64>(b + B_VUS)
+}
+export function bucketDropped(b: usize): f64 {
+  return load<f64>(b + B_DROPPED)
+}
+export function bucketRecorder(b: usize): usize {
+  return b + B_RECORDER
 }
 
 function zeroed(bytes: usize): usize {

@@ -340,25 +340,23 @@ export class ResultsAnalyser {
         ? (this.kernel.lastMs.value - this.kernel.firstMs.value) / 1000
         : 0
     const kernel = this.kernel
-    const { words, doubles } = this.views()
     const cells: Cell[] = []
     for (let i = 0; i < kernel.cellCount.value; i++) {
-      const at = kernel.cellsAt() + i * CELL
-      const nameId = words[at >> 2]
+      const nameId = kernel.cellName(i)
       cells.push({
-        name: nameId === OVERFLOW_NAME ? OTHER : this.tag(2, nameId),
-        scenario: this.tag(3, words[(at >> 2) + 1]),
-        recorder: at + 8
+        name:
+          nameId === kernel.OVERFLOW_NAME.value ? OTHER : this.tag(2, nameId),
+        scenario: this.tag(3, kernel.cellScenario(i)),
+        recorder: kernel.cellRecorder(i)
       })
     }
     const combos: Combo[] = []
     for (let i = 0; i < kernel.comboCount.value; i++) {
-      const at = (kernel.combosAt() >> 2) + i * COMBO_WORDS
       combos.push({
-        cell: cells[words[at + 1]],
-        status: this.tag(0, words[at + 2]) ?? '',
-        failed: words[at + 3] !== 0,
-        requests: words[at + 4]
+        cell: cells[kernel.comboCell(i)],
+        status: this.tag(0, kernel.comboStatus(i)) ?? '',
+        failed: kernel.comboFailed(i) !== 0,
+        requests: kernel.comboRequests(i)
       })
     }
     const latency = (recorders: number[]) => this.latency(recorders)
@@ -366,20 +364,20 @@ export class ResultsAnalyser {
     const widthS = kernel.seriesWidthMs.value / 1000
     const buckets: SeriesBucket[] = []
     for (let i = 0; i < RESULT_BUCKETS_MAX; i++) {
-      const at = words[(kernel.bucketsAt() >> 2) + i]
-      if (at === 0) continue
-      const requests = words[at >> 2]
-      const { p50, p95, p99 } = this.latency([at + 24])
+      const bucket = kernel.bucket(i)
+      if (bucket === 0) continue
+      const requests = kernel.bucketRequests(bucket)
+      const { p50, p95, p99 } = this.latency([kernel.bucketRecorder(bucket)])
       buckets.push({
         t: i * widthS,
         requests,
         rps: requests / widthS,
-        errorRate: requests ? words[(at >> 2) + 1] / requests : 0,
+        errorRate: requests ? kernel.bucketFailures(bucket) / requests : 0,
         p50,
         p95,
         p99,
-        vus: doubles[(at + 8) >> 3],
-        droppedIterations: doubles[(at + 16) >> 3]
+        vus: kernel.bucketVus(bucket),
+        droppedIterations: kernel.bucketDropped(bucket)
       })
     }
     const byBusiest = (
@@ -455,10 +453,6 @@ const TABLES = [
   { tag: 'check', cap: MAX_CHECKS }
 ]
 const CHECK_TABLE = 4
-// The kernel's cells and combos: see CELL and COMBO there.
-const CELL = 64
-const COMBO_WORDS = 5
-const OVERFLOW_NAME = -2
 const NEWLINE = Buffer.from('\n')
 /** k6's lines are a few hundred bytes; a metric header a few KB. */
 const MAX_LINE = 16 << 20
@@ -500,9 +494,20 @@ interface Kernel {
   ): void
   reserve(length: number): number
   parse(length: number): number
-  cellsAt(): number
-  combosAt(): number
-  bucketsAt(): number
+  cellName(i: number): number
+  cellScenario(i: number): number
+  cellRecorder(i: number): number
+  comboCell(i: number): number
+  comboStatus(i: number): number
+  /** 1 or 0: WebAssembly's booleans are numbers. */
+  comboFailed(i: number): number
+  comboRequests(i: number): number
+  bucket(i: number): number
+  bucketRequests(bucket: number): number
+  bucketFailures(bucket: number): number
+  bucketVus(bucket: number): number
+  bucketDropped(bucket: number): number
+  bucketRecorder(bucket: number): number
   groupAt(count: number): number
   stats(count: number): void
   statsAt(): number
@@ -510,6 +515,7 @@ interface Kernel {
   headersAt(): number
   checkCountsAt(): number
   cellCount: WasmGlobal
+  OVERFLOW_NAME: WasmGlobal
   comboCount: WasmGlobal
   seriesWidthMs: WasmGlobal
   maxVus: WasmGlobal
