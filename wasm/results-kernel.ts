@@ -19,7 +19,8 @@
 //
 // Memory comes from the stub runtime's heap.alloc, which never frees and
 // aligns to 16 bytes (the JavaScript side reads through Int32Array and
-// Float64Array views); what merging time buckets leaves behind is reused.
+// Float64Array views), so what it hands out is zero; what merging time
+// buckets leaves behind is reused (and cleared) here.
 
 // Tag tables: http_req_duration's status, expected_response, name and
 // scenario, then the check name of checks.
@@ -118,15 +119,11 @@ export function init(
   headerPrefix = ascii(HEADER_PREFIX)
   pointTime = ascii(POINT_TIME)
   valueKey = ascii(VALUE_KEY)
-  const slotBytes = <usize>(TABLES * SLOTS * 4)
-  slots = heap.alloc(slotBytes)
-  memory.fill(slots, 0, slotBytes)
+  slots = zeroed(<usize>(TABLES * SLOTS * 4))
   valueAt = heap.alloc(<usize>(TABLES * maxCap * 4))
   valueLength = heap.alloc(<usize>(TABLES * maxCap * 4))
   newValues = heap.alloc(<usize>(TABLES * (maxCap + 1) * NEW_VALUE))
-  const checkBytes = <usize>((checkCap + 1) * 8)
-  checkCounts = heap.alloc(checkBytes)
-  memory.fill(checkCounts, 0, checkBytes)
+  checkCounts = zeroed(<usize>((checkCap + 1) * 8))
   timeBase = heap.alloc(<usize>TIME_BASE_CAP + 8)
   ids = heap.alloc(16)
 }
@@ -888,10 +885,13 @@ export function bucketRecorder(b: usize): usize {
   return b + B_RECORDER
 }
 
+/**
+ * Zeroed memory: the stub runtime hands out memory once and never again
+ * (nothing here is freed), and memory.grow makes it zero. No fill: pages
+ * of a big table that are never used are never touched.
+ */
 function zeroed(bytes: usize): usize {
-  const at = heap.alloc(bytes)
-  memory.fill(at, 0, bytes)
-  return at
+  return heap.alloc(bytes)
 }
 
 /** A status that counts as failed when expected_response is absent. */
