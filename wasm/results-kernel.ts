@@ -129,8 +129,8 @@ export function init(
 }
 
 /**
- * Room for `length` bytes of input and the records they can make; returns
- * where to write them. Grows, never shrinks.
+ * Room for `length` bytes of input (and the metric header lines they can
+ * hold); returns where to write them. Grows, never shrinks.
  */
 export function reserve(length: i32): usize {
   if (length > inputCap) {
