@@ -823,12 +823,13 @@ export function initRecording(
   firstBucketMs: f64
 ): void {
   exactBudget = exactSamples
-  maxCells = cellCap
+  // No more pairs than cell keys (the cap is a test's knob; 500 by default).
+  maxCells = min<i32>(cellCap, 512 * 512)
   bucketExact = bucketExactSamples
   bucketsMax = bucketCap
   seriesWidthMs = firstBucketMs
   // Pairs within the cap, then one overflow cell per scenario.
-  cells = zeroed(<usize>(cellCap + caps[3] + 2) * CELL)
+  cells = zeroed(<usize>(maxCells + caps[3] + 2) * CELL)
   cellByKey = zeroed(512 * 512 * 4)
   comboCap = 64
   combos = heap.alloc(<usize>comboCap * COMBO)
