@@ -1188,19 +1188,29 @@ function merge(r: usize, other: usize): void {
     return
   }
   if (histogram == 0) histogram = toHistogram(r, held)
-  const digits = load<i32>(r + R_DIGITS)
-  if (otherHistogram == 0) {
-    for (let i = 0; i < count; i++)
+  addTo(histogram, load<i32>(r + R_DIGITS), other)
+}
+
+/**
+ * Fold recorder `part` into a histogram of as many digits: its exact
+ * samples recorded, or its counts added.
+ */
+function addTo(histogram: usize, digits: i32, part: usize): void {
+  const counts = <usize>load<u32>(part + R_HISTOGRAM)
+  if (counts == 0) {
+    const exact = <usize>load<u32>(part + R_EXACT)
+    const n = load<i32>(part + R_COUNT)
+    for (let i = 0; i < n; i++)
       histogramRecord(
         histogram,
         digits,
-        toMicros(load<f64>(otherExact + ((<usize>i) << 3)))
+        toMicros(load<f64>(exact + ((<usize>i) << 3)))
       )
   } else {
     const length = histogramLength(digits)
     for (let i = 0; i < length; i++) {
       const at = (<usize>i) << 2
-      const n = load<u32>(otherHistogram + at)
+      const n = load<u32>(counts + at)
       if (n != 0) store<u32>(histogram + at, load<u32>(histogram + at) + n)
     }
   }
@@ -1352,8 +1362,7 @@ export function stats(count: i32): void {
   for (let i = 0; i < count; i++) {
     const r = <usize>load<u32>(groupList + <usize>i * 4)
     total += load<i32>(r + R_COUNT)
-    if (count == 1) sum = load<f64>(r + R_SUM)
-    else sum += load<f64>(r + R_SUM)
+    sum += load<f64>(r + R_SUM)
     low = Math.min(low, load<f64>(r + R_MIN))
     high = Math.max(high, load<f64>(r + R_MAX))
     if (load<u32>(r + R_HISTOGRAM) != 0) exact = false
@@ -1386,26 +1395,8 @@ export function stats(count: i32): void {
     if (groupHistogram == 0) groupHistogram = heap.alloc((<usize>length) << 2)
     histogram = groupHistogram
     memory.fill(histogram, 0, (<usize>length) << 2)
-    for (let i = 0; i < count; i++) {
-      const r = <usize>load<u32>(groupList + <usize>i * 4)
-      const part = <usize>load<u32>(r + R_HISTOGRAM)
-      if (part == 0) {
-        const samples = <usize>load<u32>(r + R_EXACT)
-        const n = load<i32>(r + R_COUNT)
-        for (let s = 0; s < n; s++)
-          histogramRecord(
-            histogram,
-            3,
-            toMicros(load<f64>(samples + ((<usize>s) << 3)))
-          )
-      } else {
-        for (let s = 0; s < length; s++) {
-          const at = (<usize>s) << 2
-          const c = load<u32>(part + at)
-          if (c != 0) store<u32>(histogram + at, load<u32>(histogram + at) + c)
-        }
-      }
-    }
+    for (let i = 0; i < count; i++)
+      addTo(histogram, 3, <usize>load<u32>(groupList + <usize>i * 4))
   }
   store<f64>(out, histogramPercentile(histogram, digits, total, 50, high), 32)
   store<f64>(out, histogramPercentile(histogram, digits, total, 90, high), 40)
