@@ -144,7 +144,11 @@ describe('baselines and the pull request comment', () => {
     expect(body).toContain('<!-- perf-gate:comment objective=script -->')
     expect(body).toMatch(/Baseline: `0123456` on `main`/)
     expect(body).toMatch(
-      /\| p95 latency \| [\d.]+ ms \| [\d.]+ ms \| \+0\.0% \| ✅ ok \|/
+      /\| p95 latency \| [\d.]+ ms \| [\d.]+ ms \| \+0\.0% \| \+\d+\.\d% \([\d.]+ ms\) \| ✅ ok \|/
+    )
+    // What the comparison could have seen, with one run of history.
+    expect(body).toMatch(
+      /With 1 run of history this gate fails p95 changes above \+\d+\.\d%/
     )
     expect(body).toContain('```mermaid\nxychart-beta')
     expect(body).toContain(
@@ -164,7 +168,7 @@ describe('baselines and the pull request comment', () => {
   describe('against a faster history', () => {
     beforeAll(() => {
       // Six earlier main runs, each ten times as fast as the recorded one
-      // (p95 5.65 ms): 5.1 ms slower clears the 5 ms floor.
+      // (p95 5.65 ms).
       const file = stored()
       const [latest] = file.entries
       const half = (v: number | null | undefined): number =>
@@ -194,11 +198,11 @@ describe('baselines and the pull request comment', () => {
         l.includes('perf-gate failed')
       )
       expect(failure).toMatch(
-        /regressions? against the baseline: p95 latency .* \(\+\d+\.\d%\) \(robust z \d+/
+        /regressions? against the baseline: p95 latency .* \(\+\d+\.\d%\): beyond the \+\d+\.\d% \([\d.]+ (ms|µs)\) a change must exceed to fail with 6 runs of history \(p [<=] [\d.]+\)/
       )
       const body = api.comments.get(7)?.[0].body ?? ''
       expect(body).toMatch(/\| p95 latency \|.*❌ regression \|/)
-      expect(body).toContain('median of the last 6 runs')
+      expect(body).toContain('mean of the last 6 runs')
     })
 
     it('the waiver label turns it into a warning the comment records', async () => {

@@ -33,6 +33,10 @@ export interface Inputs {
   generateOnly: boolean
   baseline: BaselineInputs
   failOnRegression: boolean
+  /** Latency changes smaller than this (ms) never count as regressions. */
+  regressionFloorMs?: number
+  /** Run-to-run variation assumed until the history measures it. */
+  regressionNoise?: number
   waiverLabel: string
   commentOnPr: boolean
 }
@@ -112,6 +116,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       )
     },
     failOnRegression: parseBoolean('fail-on-regression', true),
+    regressionFloorMs: parseNumber('regression-floor-ms', 0, 60_000),
+    regressionNoise: parseShare('regression-noise'),
     waiverLabel:
       core.getInput('waiver-label').trim() || 'perf-gate:accept-regression',
     commentOnPr: parseBoolean('comment-on-pr', true)
@@ -140,6 +146,39 @@ function parseCount(name: string, defaultValue: number): number {
     throw new InputError(
       name,
       `'${value}' is not a whole number from 1 to 1000.`
+    )
+  }
+  return n
+}
+
+/** An optional number from `min` to `max`, or undefined when not given. */
+function parseNumber(
+  name: string,
+  min: number,
+  max: number
+): number | undefined {
+  const value = core.getInput(name).trim()
+  if (value === '') return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new InputError(
+      name,
+      `'${value}' is not a number from ${min} to ${max}.`
+    )
+  }
+  return n
+}
+
+/** A share such as `0.08` or `8%`, above 0 and at most 1. */
+function parseShare(name: string): number | undefined {
+  const value = core.getInput(name).trim()
+  if (value === '') return undefined
+  const percent = value.endsWith('%')
+  const n = Number(percent ? value.slice(0, -1) : value) / (percent ? 100 : 1)
+  if (!Number.isFinite(n) || n <= 0 || n > 1) {
+    throw new InputError(
+      name,
+      `'${value}' is not a share: write it as 0.08 or 8% (run-to-run variation of your runners).`
     )
   }
   return n

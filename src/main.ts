@@ -13,24 +13,20 @@ import {
 } from './report/annotations.js'
 import { uploadResults } from './report/artifacts.js'
 import { renderJobSummary, type ArtifactLink } from './report/markdown.js'
-import { completeFigures, enrichSummary, findings } from './results/combine.js'
-import { keyFigures, type KeyFigures } from './results/figures.js'
-import type { Finding } from './results/findings.js'
-import { redactSummaryFile } from './results/redact.js'
 import {
-  RESULT_SCHEMA_VERSION,
-  writeResult,
-  type PerfGateResult
-} from './results/result.js'
-import { analyseResultsFile, type ResultsAnalysis } from './results/stream.js'
-import { readSummary } from './results/summary.js'
+  analyseRun,
+  resultRecord,
+  type RunAnalysis
+} from './results/analyse.js'
+import type { KeyFigures } from './results/figures.js'
+import { writeResult } from './results/result.js'
 import type { SummaryResult } from './results/types.js'
 import { applyRegressionGate, decideVerdict, type Verdict } from './verdict.js'
 import { loadProfile } from './profile/load.js'
 import { fingerprint } from './profile/plan.js'
 import { baselineStep, scriptFingerprint } from './baseline/run.js'
-import { toleranceConfig } from './baseline/compare.js'
-import { gateVerdict } from './baseline/gate.js'
+import { toleranceConfig } from './judge/compare.js'
+import { gateVerdict } from './judge/gate.js'
 import { githubClient, splitRepository } from './github.js'
 import { upsertComment } from './report/comment.js'
 import * as os from 'node:os'
@@ -90,29 +86,7 @@ export async function run(): Promise<void> {
       failOnIterationErrors: inputs.failOnIterationErrors
     })
     const resultPath = path.join(inputs.resultsDir, 'perf-gate-result.json')
-    const result: PerfGateResult = {
-      schema: 'perf-gate-result',
-      schemaVersion: RESULT_SCHEMA_VERSION,
-      generatedAt: new Date().toISOString(),
-      k6Version: k6.version,
-      outcome: k6Run.outcome,
-      exitCode: k6Run.exitCode,
-      passed: runVerdict.passed,
-      figures: analysis.figures ?? {},
-      thresholds: analysis.summary?.thresholds ?? [],
-      checks: analysis.summary?.checks ?? [],
-      http: analysis.stream?.http,
-      endpoints: analysis.stream?.endpoints ?? [],
-      scenarios: analysis.stream?.scenarios ?? [],
-      series: analysis.stream?.series,
-      findings: analysis.findings,
-      input: analysis.stream && {
-        bytes: analysis.stream.bytes,
-        lines: analysis.stream.lines,
-        corruptLines: analysis.stream.corruptLines,
-        truncatedLastLine: analysis.stream.truncatedLastLine
-      }
-    }
+    const result = resultRecord(k6Run, k6.version, runVerdict.passed, analysis)
     writeResult(resultPath, result)
 
     // The comparison never throws: a store it cannot reach is a warning,
@@ -130,7 +104,10 @@ export async function run(): Promise<void> {
           result,
           objective,
           fingerprint: runFingerprint,
-          tolerances: toleranceConfig(prepared?.profile.regression),
+          tolerances: toleranceConfig(prepared?.profile.regression, {
+            floorMs: inputs.regressionFloorMs,
+            noise: inputs.regressionNoise
+          }),
           failOnRegression: inputs.failOnRegression,
           waiverLabel: inputs.waiverLabel,
           runPassed: runVerdict.passed,
@@ -259,58 +236,34 @@ async function getK6(inputs: Inputs, context: RunContext): Promise<K6Binary> {
   })
 }
 
-interface Analysis {
-  summary?: SummaryResult
-  summaryError?: string
-  figures?: KeyFigures
-  stream?: ResultsAnalysis
-  streamError?: string
-  findings: Finding[]
-}
-
-async function analyse(k6Run: K6Run, inputs: Inputs): Promise<Analysis> {
-  const analysis: Analysis = { findings: [] }
-  if (fs.existsSync(k6Run.summaryPath)) {
-    const redacted = redactSummaryFile(k6Run.summaryPath, [inputs.githubToken])
-    if (redacted.length > 0) {
-      core.warning(
-        `summary.json held values that look like secrets in what setup() returned (${redacted.join(', ')}); ` +
-          'perf-gate redacted them before publishing. Return no credentials from setup().'
-      )
-    }
-    try {
-      analysis.summary = readSummary(k6Run.summaryPath)
-      analysis.figures = keyFigures(analysis.summary, k6Run.wallTimeMs)
-    } catch (error) {
-      analysis.summaryError = errorMessage(error)
-    }
-  } else if (
-    ['passed', 'thresholds-crossed', 'iteration-errors'].includes(k6Run.outcome)
-  ) {
+async function analyse(k6Run: K6Run, inputs: Inputs): Promise<RunAnalysis> {
+  const analysis = await analyseRun({
+    summaryPath: k6Run.summaryPath,
+    resultsPath: k6Run.resultsPath,
     // k6 writes no summary when the script never ran; that is reported
     // through the outcome, not as a missing file.
-    analysis.summaryError = `k6 wrote no ${k6Run.summaryPath}`
+    expectSummary: [
+      'passed',
+      'thresholds-crossed',
+      'iteration-errors'
+    ].includes(k6Run.outcome),
+    wallTimeMs: k6Run.wallTimeMs,
+    secrets: [inputs.githubToken]
+  })
+  if (analysis.redacted.length > 0) {
+    core.warning(
+      `summary.json held values that look like secrets in what setup() returned (${analysis.redacted.join(', ')}); ` +
+        'perf-gate redacted them before publishing. Return no credentials from setup().'
+    )
   }
-
-  if (fs.existsSync(k6Run.resultsPath)) {
-    try {
-      const started = Date.now()
-      const stream = await analyseResultsFile(k6Run.resultsPath)
-      core.info(
-        `Analysed results.json: ${(stream.bytes / 1e6).toFixed(1)} MB, ${stream.http.requests} requests, ` +
-          `${stream.series.buckets.length} time buckets in ${Date.now() - started} ms`
-      )
-      analysis.stream = stream
-      if (analysis.summary)
-        analysis.summary = enrichSummary(analysis.summary, stream)
-      analysis.figures = completeFigures(analysis.figures, stream)
-      analysis.findings = findings(stream, analysis.summary)
-    } catch (error) {
-      analysis.streamError = errorMessage(error)
-      core.warning(
-        `results.json could not be analysed: ${analysis.streamError}`
-      )
-    }
+  if (analysis.stream) {
+    core.info(
+      `Analysed results.json: ${(analysis.stream.bytes / 1e6).toFixed(1)} MB, ${analysis.stream.http.requests} requests, ` +
+        `${analysis.stream.series.buckets.length} time buckets in ${analysis.streamMs} ms`
+    )
+  }
+  if (analysis.streamError) {
+    core.warning(`results.json could not be analysed: ${analysis.streamError}`)
   }
   return analysis
 }

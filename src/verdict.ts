@@ -1,4 +1,5 @@
-import type { RegressionGate } from './baseline/gate.js'
+import type { RegressionGate } from './judge/gate.js'
+import { describeComparison } from './report/comparison.js'
 import type { K6Run } from './k6/run.js'
 import { formatObserved } from './report/observed.js'
 import type { SummaryResult, ThresholdResult } from './results/types.js'
@@ -146,13 +147,14 @@ export function applyRegressionGate(
   const warnings = [...verdict.warnings]
   const count = gate.regressions.length
   if (count > 0) {
-    const line = `${count} regression${count === 1 ? '' : 's'} against the baseline: ${gate.regressions.join('; ')}`
+    const line = `${count} regression${count === 1 ? '' : 's'} against the baseline: ${gate.regressions.map(describeComparison).join('; ')}`
     if (gate.failing) reasons.push(line)
     else if (gate.waivedBy) {
       warnings.push(`${line} (waived by the ${gate.waivedBy} label)`)
     } else warnings.push(`${line} (fail-on-regression is false)`)
   }
-  for (const w of gate.warnings) warnings.push(`slower than the baseline: ${w}`)
+  for (const w of gate.warnings)
+    warnings.push(`slower than the baseline: ${describeComparison(w)}`)
   const passed = reasons.length === 0
   let headline = passed ? verdict.headline : `perf-gate failed: ${reasons[0]}`
   if (passed && !gate.note) {

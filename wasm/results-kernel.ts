@@ -11,7 +11,8 @@
 //   {"metric":"NAME","type":"Point","data":{"time":"…","value":N,"tags":{…}}}
 // and records the samples of the metrics perf-gate reports on: each
 // request in its endpoint × scenario cell and in its time bucket (latency
-// recorders with the rules of src/results/latency.ts), checks counted,
+// recorders: exact samples while the run's budget lasts, then HdrHistograms
+// laid out as hdr-histogram-js lays them out), checks counted,
 // iterations summed, VUs and dropped iterations per bucket. The JavaScript
 // side reads the cells, combos and buckets once, at the end. Tag values are
 // interned by their bytes, each new one announced once (table, id, where
@@ -725,9 +726,9 @@ function check(end: usize): void {
 }
 
 // ---------------------------------------------------------------------------
-// Recording: requests by endpoint × scenario cell and by time bucket, with
-// the latency recorders of src/results/latency.ts (same rules, same
-// HdrHistogram layout), so that the JavaScript side only reads the result.
+// Recording: requests by endpoint × scenario cell and by time bucket, in
+// latency recorders (exact samples, then an HdrHistogram in hdr-histogram-js's
+// layout), so that the JavaScript side only reads the result.
 // ---------------------------------------------------------------------------
 
 /**
@@ -1131,7 +1132,7 @@ function coarsen(): void {
   sealedUpTo >>= 1
 }
 
-// ---- Latency recorders (src/results/latency.ts's LatencyRecorder) ----
+// ---- Latency recorders ----
 
 function record(r: usize, ms: f64): void {
   if (!(ms >= 0)) return
@@ -1318,10 +1319,10 @@ function histogramRecord(histogram: usize, digits: i32, value: u32): void {
   store<u32>(at, load<u32>(at) + 1)
 }
 
-// ---- Figures, at the end (LatencyRecorder's percentile and combine) ----
+// ---- Figures, at the end: percentiles of one recorder or of a group ----
 
-/** count, avg, min, max, p50, p90, p95, p99 of the last stats() call. */
-const STATS_FIELDS: i32 = 8
+/** count, avg, min, max, p50, p90, p95, p99, sd of the last stats() call. */
+const STATS_FIELDS: i32 = 9
 let statsOut: usize = 0
 let groupList: usize = 0
 let groupListCap: i32 = 0
@@ -1330,6 +1331,13 @@ let sortSpare: usize = 0
 let sortCap: i32 = 0
 let groupHistogram: usize = 0
 let radixCounts: usize = 0
+// The group of the last stats() call, for percentile(): its samples in
+// order (while exact) or its histogram.
+let lastTotal: i32 = 0
+let lastSorted: usize = 0
+let lastHistogram: usize = 0
+let lastDigits: i32 = 3
+let lastHigh: f64 = 0
 
 /** Room for `count` recorder addresses, for stats(). */
 export function groupAt(count: i32): usize {
@@ -1369,27 +1377,38 @@ export function stats(count: i32): void {
     digits = load<i32>(r + R_DIGITS)
   }
   store<f64>(out, <f64>total)
+  lastTotal = total
   if (total == 0) {
     for (let f = 1; f < STATS_FIELDS; f++) store<f64>(out + <usize>f * 8, NaN)
     return
   }
-  store<f64>(out, sum / <f64>total, 8)
+  const mean = sum / <f64>total
+  store<f64>(out, mean, 8)
   store<f64>(out, low, 16)
   store<f64>(out, high, 24)
+  lastHigh = high
   if (exact) {
     const sorted = sortedSamples(count, total)
+    lastSorted = sorted
+    lastHistogram = 0
     store<f64>(out, interpolate(sorted, total, 50), 32)
     store<f64>(out, interpolate(sorted, total, 90), 40)
     store<f64>(out, interpolate(sorted, total, 95), 48)
     store<f64>(out, interpolate(sorted, total, 99), 56)
+    let squares: f64 = 0
+    for (let i = 0; i < total; i++) {
+      const d = load<f64>(sorted + ((<usize>i) << 3)) - mean
+      squares += d * d
+    }
+    store<f64>(out, standardDeviation(squares, total), 64)
     return
   }
   let histogram: usize
   if (count == 1) {
     histogram = <usize>load<u32>(<usize>load<u32>(groupList) + R_HISTOGRAM)
   } else {
-    // Merged as LatencyRecorder.combine merges: exact parts' samples are
-    // recorded into a 3-digit histogram, histograms added.
+    // Merged into one 3-digit histogram: exact parts' samples recorded
+    // into it, histograms' counts added.
     digits = 3
     const length = histogramLength(3)
     if (groupHistogram == 0) groupHistogram = heap.alloc((<usize>length) << 2)
@@ -1398,10 +1417,64 @@ export function stats(count: i32): void {
     for (let i = 0; i < count; i++)
       addTo(histogram, 3, <usize>load<u32>(groupList + <usize>i * 4))
   }
+  lastHistogram = histogram
+  lastDigits = digits
   store<f64>(out, histogramPercentile(histogram, digits, total, 50, high), 32)
   store<f64>(out, histogramPercentile(histogram, digits, total, 90, high), 40)
   store<f64>(out, histogramPercentile(histogram, digits, total, 95, high), 48)
   store<f64>(out, histogramPercentile(histogram, digits, total, 99, high), 56)
+  store<f64>(out, histogramDeviation(histogram, digits, total, mean), 64)
+}
+
+/**
+ * Percentile `p` (0 to 100) of the group the last stats() call computed,
+ * by the same rule as its p50 to p99: for thresholds on other percentiles,
+ * and the order-statistic spread of a percentile (how far it would move
+ * between runs from sampling alone).
+ */
+export function percentile(p: f64): f64 {
+  if (lastTotal == 0) return NaN
+  const clamped = Math.min(100, Math.max(0, p))
+  if (lastHistogram == 0) return interpolate(lastSorted, lastTotal, clamped)
+  return histogramPercentile(
+    lastHistogram,
+    lastDigits,
+    lastTotal,
+    clamped,
+    lastHigh
+  )
+}
+
+/** The sample standard deviation from the sum of squared deviations. */
+function standardDeviation(squares: f64, total: i32): f64 {
+  return total > 1 ? Math.sqrt(squares / <f64>(total - 1)) : 0
+}
+
+/** The standard deviation of a histogram's values (slot midpoints). */
+function histogramDeviation(
+  histogram: usize,
+  digits: i32,
+  total: i32,
+  mean: f64
+): f64 {
+  const halfMagnitude = digits == 3 ? 10 : 7
+  const half = 1 << halfMagnitude
+  const length = histogramLength(digits)
+  let squares: f64 = 0
+  for (let i = 0; i < length; i++) {
+    const n = load<u32>(histogram + ((<usize>i) << 2))
+    if (n == 0) continue
+    let bucket = (i >> halfMagnitude) - 1
+    let sub = (i & (half - 1)) + half
+    if (bucket < 0) {
+      sub -= half
+      bucket = 0
+    }
+    const width = Math.pow(2, <f64>bucket)
+    const d = (<f64>sub * width + (width - 1) / 2) / SCALE - mean
+    squares += <f64>n * d * d
+  }
+  return standardDeviation(squares, total)
 }
 
 /** Room for `total` samples in the sort buffers. */

@@ -1,7 +1,7 @@
 import type { BaselineEntry } from '../../src/baseline/entry.js'
 
 // Globals are slow to reach inside jest's vm context (30× here): alias them.
-const { exp, log, sqrt, cos, PI, imul, max, min, ceil } = Math
+const { exp, log, sqrt, cos, PI, imul, ceil, floor } = Math
 const F64 = Float64Array
 
 /** mulberry32: a seeded generator, so the figures are reproducible. */
@@ -21,36 +21,32 @@ function normal(random: () => number): number {
   return sqrt(-2 * log(u)) * cos(2 * PI * random())
 }
 
+const REQUESTS = 500
+
 /**
- * One simulated run of a service with log-normal latencies (median 50 ms,
- * σ 0.5: p95 ≈ 114 ms), 60 buckets of 100 requests. Noise of a shared CI
- * runner, in two parts:
- * - drift within the run: the latency level wanders bucket to bucket
- *   (AR(1), ρ 0.8, σ 6%), bounded to ±15% (noisy neighbours come and go);
- * - a run-level offset between runs (σ 2%).
- * `factor` scales every latency: 1.2 is a true 20% regression.
+ * One simulated run shaped like the recorded ones in
+ * __tests__/fixtures/k6-noise: 500 requests around 20 ms with 20% jitter
+ * and a 1% tail 3–10× slower, the whole run scaled by a speed factor
+ * drawn per run (5% drift, what a CI runner adds). `factor` scales every
+ * latency: 1.2 is a true 20% regression. The entry carries the p95 and its
+ * sampling error as the analyser computes them.
  */
 export function simulateRun(random: () => number, factor = 1): BaselineEntry {
-  const buckets = 60
-  const perBucket = 100
-  const offset = exp(0.02 * normal(random))
-  const all = new F64(buckets * perBucket)
-  const p95: number[] = []
-  const bucket = new F64(perBucket)
-  let wander = 0
-  for (let b = 0; b < buckets; b++) {
-    wander = 0.8 * wander + 0.06 * sqrt(1 - 0.64) * normal(random)
-    const level = offset * (1 + max(-0.15, min(0.15, wander)))
-    for (let i = 0; i < perBucket; i++) {
-      const ms = factor * level * 50 * exp(0.5 * normal(random))
-      bucket[i] = ms
-      all[b * perBucket + i] = ms
-    }
-    bucket.sort()
-    p95.push(bucket[ceil(0.95 * perBucket) - 1])
+  const speed = exp(0.05 * normal(random))
+  const samples = new F64(REQUESTS)
+  for (let i = 0; i < REQUESTS; i++) {
+    const jitter = 1 + 0.2 * (2 * random() - 1)
+    const tail = random() < 0.01 ? 3 + 7 * random() : 1
+    samples[i] = factor * speed * 20 * jitter * tail
   }
-  all.sort()
-  const overallP95 = all[ceil(0.95 * all.length) - 1]
+  samples.sort()
+  // k6's interpolation between the sorted neighbours.
+  const at = (p: number): number => {
+    const i = (p / 100) * (REQUESTS - 1)
+    const lower = samples[floor(i)]
+    return lower + (samples[ceil(i)] - lower) * (i - floor(i))
+  }
+  const ranks = 200 * sqrt((0.95 * 0.05) / REQUESTS)
   return {
     commit: String(random()),
     ref: 'refs/heads/main',
@@ -59,8 +55,12 @@ export function simulateRun(random: () => number, factor = 1): BaselineEntry {
     runner: { os: 'Linux', arch: 'X64' },
     objective: 'load',
     fingerprint: 'f',
-    overall: { p95: overallP95 },
+    overall: {
+      p95: at(95),
+      p95Se: log(at(95 + ranks) / at(95 - ranks)) / 4,
+      requests: REQUESTS
+    },
     endpoints: {},
-    series: { bucketSeconds: 1, p95, rps: [], errorRate: [] }
+    series: { bucketSeconds: 1, p95: [], rps: [], errorRate: [] }
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BaselineError } from '../errors.js'
+import type { LatencyStats } from '../results/latency.js'
 import type { PerfGateResult } from '../results/result.js'
 
 /**
@@ -17,14 +18,26 @@ const MAX_FINGERPRINTS = 5
 const MAX_ENDPOINTS = 50
 
 const num = z.number().nullable().optional()
+/**
+ * The figures of a run or an endpoint. The `…Se` fields are the relative
+ * standard error of the figure from sampling alone (0.012 is ±1.2%), so a
+ * later comparison knows what the run's own requests could tell; `checks`
+ * counts check samples. Optional: perf-gate before them reads and keeps
+ * the rest.
+ */
 const metricSet = z.object({
   p50: num,
   p95: num,
   p99: num,
   avg: num,
+  p50Se: num,
+  p95Se: num,
+  p99Se: num,
+  avgSe: num,
   errorRate: num,
   rps: num,
   checksRate: num,
+  checks: num,
   droppedIterations: num,
   requests: num
 })
@@ -40,6 +53,8 @@ const entry = z.object({
   date: z.string(),
   k6Version: z.string().optional(),
   runner: z.object({ os: z.string(), arch: z.string() }),
+  /** Seconds the run took: a run far shorter than the others is left out. */
+  durationS: z.number().optional(),
   objective: z.string(),
   fingerprint: z.string(),
   overall: metricSet,
@@ -132,14 +147,14 @@ export function toEntry(
   const endpoints: Record<string, MetricSet> = {}
   for (const e of result.endpoints.slice(0, MAX_ENDPOINTS)) {
     endpoints[e.name] = {
-      p50: round(e.latency.p50),
-      p95: round(e.latency.p95),
-      p99: round(e.latency.p99),
-      avg: round(e.latency.avg),
+      ...latencySet(e.latency),
       errorRate: round(e.errorRate, 6),
       requests: e.requests
     }
   }
+  const overallLatency = result.http?.requests
+    ? latencySet(result.http.latency)
+    : {}
   const buckets = result.series?.buckets ?? []
   return {
     commit: context.commit,
@@ -153,6 +168,7 @@ export function toEntry(
       os: env.RUNNER_OS ?? process.platform,
       arch: env.RUNNER_ARCH ?? process.arch
     },
+    durationS: round(f.durationS),
     objective: context.objective,
     fingerprint: context.fingerprint,
     overall: {
@@ -160,9 +176,14 @@ export function toEntry(
       p95: round(f.p95Ms),
       p99: round(f.p99Ms),
       avg: round(f.avgMs),
+      p50Se: overallLatency.p50Se,
+      p95Se: overallLatency.p95Se,
+      p99Se: overallLatency.p99Se,
+      avgSe: overallLatency.avgSe,
       errorRate: round(f.errorRate, 6),
       rps: round(f.rps),
       checksRate: round(f.checksRate, 6),
+      checks: f.checksTotal,
       droppedIterations: f.droppedIterations,
       requests: f.requests
     },
@@ -176,6 +197,20 @@ export function toEntry(
         b.requests ? (round(b.errorRate, 6) ?? null) : null
       )
     }
+  }
+}
+
+/** A group's latency figures and their sampling errors, as stored. */
+function latencySet(latency: LatencyStats): MetricSet {
+  return {
+    p50: round(latency.p50),
+    p95: round(latency.p95),
+    p99: round(latency.p99),
+    avg: round(latency.avg),
+    p50Se: round(latency.se?.p50, 5),
+    p95Se: round(latency.se?.p95, 5),
+    p99Se: round(latency.se?.p99, 5),
+    avgSe: round(latency.se?.avg, 5)
   }
 }
 

@@ -14,9 +14,9 @@ import type { ComparisonReport } from '../report/comparison.js'
 import type { PerfGateResult } from '../results/result.js'
 import { ArtifactStore } from './artifact-store.js'
 import { BranchStore } from './branch-store.js'
-import { compare, type ToleranceConfig } from './compare.js'
+import { compare, type ToleranceConfig } from '../judge/compare.js'
 import { toEntry, type BaselineEntry } from './entry.js'
-import { regressionGate, type RegressionGate } from './gate.js'
+import { regressionGate, type RegressionGate } from '../judge/gate.js'
 import type { BaselineStore, StoreWrite } from './store.js'
 
 export interface BaselineStepInput {

@@ -260,6 +260,14 @@ const regression = z
     error_rate: tolerance.optional(),
     rps: tolerance.optional(),
     checks_rate: tolerance.optional(),
+    noise: z
+      .number()
+      .positive()
+      .max(1)
+      .optional()
+      .describe(
+        'Run-to-run variation of latency and throughput on your runners (0.07 is 7%), assumed until the history has enough runs to measure it'
+      ),
     endpoints: z
       .record(z.string(), endpointTolerances)
       .optional()
@@ -267,7 +275,7 @@ const regression = z
   })
   .strict()
   .describe(
-    'Regression tolerances against the baseline. Defaults: p95/p99 warn 5%, fail 10%, floor 5 ms; rps warn 5%, fail 10%; error rate floor 0.5 pp'
+    'Regression tolerances against the baseline. A change must be beyond the noise (measured from the history and the run) and beyond these. Defaults: p95/p99 warn 5%, fail 10%; p50/avg warn 10%; rps warn 5%, fail 10%; error rate and checks floor 0.5 pp; no latency floor'
   )
 
 const auth = z.discriminatedUnion('type', [

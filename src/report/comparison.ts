@@ -1,13 +1,20 @@
+import type { BaselineEntry } from '../baseline/entry.js'
 import {
-  formatMetricValue,
   METRICS,
   type Comparison,
+  type Cutoff,
   type MetricComparison,
+  type MetricKey,
   type Status
-} from '../baseline/compare.js'
-import type { BaselineEntry } from '../baseline/entry.js'
-import type { RegressionGate } from '../baseline/gate.js'
-import { cell, formatMs, formatPercent, formatSignedPercent } from './format.js'
+} from '../judge/compare.js'
+import type { RegressionGate } from '../judge/gate.js'
+import {
+  cell,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatSignedPercent
+} from './format.js'
 
 export interface ComparisonReport {
   comparison?: Comparison
@@ -26,15 +33,149 @@ const STATUS: Record<Status, string> = {
   warning: '⚠️ slower',
   ok: '✅ ok',
   improved: '🚀 better',
-  inconclusive: '⚪ not judged',
+  'not-judged': '⚪ not judged',
   'no-baseline': '— new'
+}
+
+const LABEL: Record<MetricKey, string> = {
+  p95: 'p95 latency',
+  p99: 'p99 latency',
+  p50: 'p50 latency',
+  avg: 'average latency',
+  errorRate: 'error rate',
+  rps: 'throughput',
+  checksRate: 'checks passed'
 }
 
 const SHOWN_ENDPOINTS = 10
 const CHART_POINTS = 40
 
+/** A metric's label for a person: `p95 latency`. */
+export function metricLabel(metric: MetricKey): string {
+  return LABEL[metric]
+}
+
+/** A metric's value in its own unit: `12.3 ms`, `45.6/s`, `0.50%`. */
+export function formatMetricValue(
+  metric: MetricKey,
+  value: number | undefined
+): string {
+  const unit = METRICS[metric].unit
+  if (unit === 'ms') return formatMs(value)
+  if (unit === 'rps') return formatRate(value)
+  return formatPercent(value)
+}
+
+/**
+ * A change in the worse direction as a person reads it: `+14.2% (3.4 ms)`
+ * for latency, `−10.0% (5.0/s)` for throughput, `+0.50 pp` for rates.
+ */
+export function formatCutoff(metric: MetricKey, cutoff: Cutoff): string {
+  const { unit, worse } = METRICS[metric]
+  if (unit === 'ratio') {
+    const pp = cutoff.absolute * 100
+    return `${worse === 'up' ? '+' : '-'}${pp.toFixed(2)} pp`
+  }
+  const pct = Number.isFinite(cutoff.relative)
+    ? `${worse === 'up' ? '+' : '-'}${(cutoff.relative * 100).toFixed(1)}%`
+    : ''
+  const abs =
+    unit === 'ms' ? formatMs(cutoff.absolute) : formatRate(cutoff.absolute)
+  return pct ? `${pct} (${abs})` : abs
+}
+
+/** `p95 latency 23.7 ms → 31.0 ms (+30.6%)` */
+function describeChange(c: MetricComparison): string {
+  const pct =
+    c.deltaPct === undefined || !Number.isFinite(c.deltaPct)
+      ? ''
+      : ` (${signedDelta(c)})`
+  return `${LABEL[c.metric]} ${formatMetricValue(c.metric, c.baseline)} → ${formatMetricValue(c.metric, c.current)}${pct}`
+}
+
+/** Δ as the table shows it: relative, percentage points for rates. */
+function signedDelta(c: MetricComparison): string {
+  if (c.baseline === undefined || c.current === undefined) return ''
+  if (METRICS[c.metric].unit === 'ratio') {
+    const pp = (c.current - c.baseline) * 100
+    return `${pp >= 0 ? '+' : ''}${pp.toFixed(2)} pp`
+  }
+  if (c.deltaPct === undefined || !Number.isFinite(c.deltaPct)) return ''
+  return formatSignedPercent(c.deltaPct)
+}
+
+/** The history a comparison used, in words: `6 runs of history`. */
+function runsText(runs: number): string {
+  return `${runs} run${runs === 1 ? '' : 's'} of history`
+}
+
+/**
+ * One line for a flagged or unjudged comparison: what changed, against
+ * what limit, and on what evidence; for the verdict, the log, the comment.
+ */
+export function describeComparison(c: MetricComparison): string {
+  const where = c.scope === 'overall' ? '' : `${c.scope}: `
+  const change = describeChange(c)
+  if (c.notJudged) return `${where}${change}: ${notJudgedText(c)}`
+  const e = c.evidence
+  if (!e) return `${where}${change}`
+  const tier = c.tier === 'fail' ? e.cutoff.fail : e.cutoff.warn
+  if ((c.status === 'regression' || c.status === 'warning') && tier) {
+    return (
+      `${where}${change}: beyond the ${formatCutoff(c.metric, tier)} ` +
+      `a change must exceed to ${c.tier === 'fail' ? 'fail' : 'warn'} with ${runsText(e.runs)} ` +
+      `(p ${formatP(e.p)})`
+    )
+  }
+  return `${where}${change}`
+}
+
+/** Why a comparison was not judged, and what would fix it. */
+export function notJudgedText(c: MetricComparison): string {
+  switch (c.notJudged?.why) {
+    case 'too-few-requests':
+      return (
+        `needs at least ${c.notJudged.needed} requests to be judged ` +
+        `(this run had ${c.notJudged.requests}): a longer or heavier run would give it`
+      )
+    case 'load-shape-changed':
+      return 'not gated: the load shape changed since the baseline'
+    case 'no-value':
+      return `not judged: this run has no ${LABEL[c.metric]}`
+    default:
+      return ''
+  }
+}
+
+/** `= 0.0003`, `< 0.0001` */
+export function formatP(p: number): string {
+  return p < 0.0001 ? '< 0.0001' : `= ${p.toFixed(4)}`
+}
+
+/**
+ * What the comparison could have caught, for the reader who wonders why
+ * nothing was flagged: "With 6 runs of history this gate fails p95 changes
+ * above +14.2% (3.4 ms) …". Undefined without a judged p95.
+ */
+export function sensitivityLine(comparison: Comparison): string | undefined {
+  const p95 = comparison.metrics.find((c) => c.metric === 'p95' && c.evidence)
+  const e = p95?.evidence
+  if (!p95 || !e) return undefined
+  const parts = [
+    `With ${runsText(e.runs)} this gate ${e.cutoff.fail ? `fails p95 changes above ${formatCutoff('p95', e.cutoff.fail)} and ` : ''}warns above ${formatCutoff('p95', e.cutoff.warn)}`
+  ]
+  const ten = e.withTenRuns?.fail ?? e.withTenRuns?.warn
+  const now = e.cutoff.fail ?? e.cutoff.warn
+  if (ten && ten.relative < now.relative - 0.005) {
+    parts.push(
+      `; with 10 runs it would ${e.withTenRuns?.fail ? 'fail' : 'warn'} above about ${formatCutoff('p95', ten)}`
+    )
+  }
+  return `${parts.join('')}.`
+}
+
 /** The baseline section of the job summary and the PR comment. */
-export function renderComparison(report: ReportInput): string[] {
+export function renderComparison(report: ComparisonReport): string[] {
   const { comparison, gate, current } = report
   const out: string[] = ['### Compared with the baseline', '']
   if (report.skipped) {
@@ -49,14 +190,21 @@ export function renderComparison(report: ReportInput): string[] {
           current.objective === 'smoke'
             ? ' (with the default triggers pushes run `load`: add a step with `objective: smoke` on pushes, see the README)'
             : ''
-        }.`,
+        }; from the first one on, pull requests are compared, and each run of history sharpens the comparison.`,
       ''
     )
+    const excluded = excludedText(comparison)
+    if (excluded) out.push(`${capital(excluded)}.`, '')
     return out
   }
   out.push(baselineLine(report, comparison), '')
-  if (gate.note && comparison.fingerprintChanged) {
-    out.push(`> ⚠️ ${capital(gate.note)}.`, '')
+  const sensitivity = sensitivityLine(comparison)
+  if (sensitivity) out.push(sensitivity, '')
+  if (gate.note === 'load-shape-changed') {
+    out.push(
+      '> ⚠️ The load shape changed since the baseline: compared for information, not gated.',
+      ''
+    )
   }
   if (gate.waivedBy && gate.regressions.length > 0) {
     out.push(
@@ -65,19 +213,22 @@ export function renderComparison(report: ReportInput): string[] {
     )
   }
   out.push(
-    '| Metric | Baseline | This run | Δ | Verdict |',
-    '|---|---|---|---|---|',
+    '| Metric | Baseline | This run | Δ | Fails beyond | Verdict |',
+    '|---|---|---|---|---|---|',
     ...comparison.metrics.map(metricRow),
     ''
   )
   const evidence = [...comparison.metrics, ...comparison.endpoints].filter(
-    (c) => c.reason
+    (c) =>
+      c.status === 'regression' ||
+      c.status === 'warning' ||
+      c.notJudged?.why === 'too-few-requests'
   )
   if (evidence.length) {
     out.push(
       ...evidence.map(
         (c) =>
-          `- ${STATUS[c.status]} ${c.scope === 'overall' ? '' : `\`${cell(c.scope)}\` `}${c.reason}`
+          `- ${STATUS[c.status]} ${c.scope === 'overall' ? '' : `\`${cell(c.scope)}\` `}${describeComparison({ ...c, scope: 'overall' })}`
       ),
       ''
     )
@@ -85,42 +236,57 @@ export function renderComparison(report: ReportInput): string[] {
   out.push(...endpointTable(comparison))
   out.push(...charts(current, comparison.reference))
   out.push(
-    `<sub>A regression is beyond the tolerance, beyond the absolute floor and beyond the noise ` +
-      `(robust z > 3 over ≥ 5 runs of history, else a Mann–Whitney test of the time buckets, p < 0.01).</sub>`,
+    "<sub>A regression is beyond the noise (this run against the history's mean and spread, with the run's own sampling error: " +
+      'a one-sided Student t test, 0.5% false alarms per figure to fail, 2.5% to warn), beyond the tolerance ' +
+      '(p95 and p99 +10% to fail, +5% to warn) and beyond the floor, when one is set.</sub>',
     ''
   )
   return out
 }
 
-type ReportInput = ComparisonReport
-
-function baselineLine(report: ReportInput, comparison: Comparison): string {
+function baselineLine(
+  report: ComparisonReport,
+  comparison: Comparison
+): string {
   const ref = comparison.reference
   if (!ref) return ''
   const age = ageText(ref.date, report.now ?? new Date())
   const commit = `\`${ref.commit.slice(0, 7)}\``
   const runs = comparison.history.length
-  const basis =
-    runs >= 5
-      ? `median of the last ${runs} runs`
-      : `${runs} run${runs === 1 ? '' : 's'} so far (statistics get firmer at 5)`
+  const basis = `mean of the last ${runs === 1 ? 'run' : `${runs} runs`}`
+  const excluded = excludedText(comparison)
   const link = ref.runUrl ? ` · [run](${ref.runUrl})` : ''
-  return `Baseline: ${commit} on \`${ref.ref.replace(/^refs\/heads\//, '')}\`, ${age} · ${basis} · ${report.store}${link}`
+  return (
+    `Baseline: ${commit} on \`${ref.ref.replace(/^refs\/heads\//, '')}\`, ${age} · ${basis}` +
+    `${excluded ? ` (${excluded})` : ''} · ${report.store}${link}`
+  )
+}
+
+/** `2 runs set aside: 1 on another runner, 1 outlier` */
+function excludedText(comparison: Comparison | undefined): string {
+  if (!comparison) return ''
+  const { runner, duration, outliers } = comparison.excluded
+  const parts = [
+    runner ? `${runner} on another runner` : '',
+    duration ? `${duration} cut short or overlong` : '',
+    outliers ? `${outliers} far outside the others (an outlier)` : ''
+  ].filter(Boolean)
+  const total = runner + duration + outliers
+  return total
+    ? `${total} run${total === 1 ? '' : 's'} set aside: ${parts.join(', ')}`
+    : ''
+}
+
+/** The table's "Fails beyond" cell: the fail cut-off, or the warn one. */
+function failsBeyond(c: MetricComparison): string {
+  const cutoff = c.evidence?.cutoff.fail ?? c.evidence?.cutoff.warn
+  if (!cutoff) return ''
+  const text = formatCutoff(c.metric, cutoff)
+  return c.evidence?.cutoff.fail ? text : `${text}, warns only`
 }
 
 function metricRow(c: MetricComparison): string {
-  const spec = METRICS[c.metric]
-  return `| ${spec.label} | ${formatMetricValue(c.metric, c.baseline)} | ${formatMetricValue(c.metric, c.current)} | ${delta(c)} | ${STATUS[c.status]} |`
-}
-
-function delta(c: MetricComparison): string {
-  if (c.baseline === undefined || c.current === undefined) return ''
-  if (METRICS[c.metric].unit === 'ratio') {
-    const pp = (c.current - c.baseline) * 100
-    return `${pp >= 0 ? '+' : ''}${pp.toFixed(2)} pp`
-  }
-  if (c.deltaPct === undefined || !Number.isFinite(c.deltaPct)) return ''
-  return formatSignedPercent(c.deltaPct)
+  return `| ${LABEL[c.metric]} | ${formatMetricValue(c.metric, c.baseline)} | ${formatMetricValue(c.metric, c.current)} | ${signedDelta(c)} | ${failsBeyond(c)} | ${STATUS[c.status]} |`
 }
 
 function endpointTable(comparison: Comparison): string[] {
@@ -130,8 +296,8 @@ function endpointTable(comparison: Comparison): string[] {
   }
   if (byName.size === 0) return []
   const header = [
-    '| Endpoint | p95 baseline | p95 now | Δ | Errors baseline | Errors now | Verdict |',
-    '|---|---|---|---|---|---|---|'
+    '| Endpoint | p95 baseline | p95 now | Δ | Fails beyond | Errors baseline | Errors now | Verdict |',
+    '|---|---|---|---|---|---|---|---|'
   ]
   const rank = (list: MetricComparison[]): number =>
     Math.min(...list.map((c) => order(c.status)))
@@ -139,7 +305,7 @@ function endpointTable(comparison: Comparison): string[] {
     const p95 = list.find((c) => c.metric === 'p95')
     const errors = list.find((c) => c.metric === 'errorRate')
     const worst = [...list].sort((a, b) => order(a.status) - order(b.status))[0]
-    return `| ${cell(name)} | ${formatMs(p95?.baseline)} | ${formatMs(p95?.current)} | ${p95 ? delta(p95) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${STATUS[worst.status]} |`
+    return `| ${cell(name)} | ${formatMs(p95?.baseline)} | ${formatMs(p95?.current)} | ${p95 ? signedDelta(p95) : ''} | ${p95 ? failsBeyond(p95) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${STATUS[worst.status]} |`
   })
   // Busiest first (the order compare() gives), problems never hidden.
   const entries = [...byName.values()]
@@ -169,7 +335,7 @@ function order(status: Status): number {
   return [
     'regression',
     'warning',
-    'inconclusive',
+    'not-judged',
     'improved',
     'ok',
     'no-baseline'

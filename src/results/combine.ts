@@ -70,7 +70,7 @@ function observedFromStream(
     case 'med':
       return latency.p50
     case 'p': {
-      const key = `p${parsed.percentile}` as keyof LatencyStats
+      const key = `p${parsed.percentile}` as 'p50' | 'p90' | 'p95' | 'p99'
       return [50, 90, 95, 99].includes(parsed.percentile ?? -1)
         ? latency[key]
         : undefined

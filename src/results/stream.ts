@@ -312,8 +312,11 @@ export class ResultsAnalyser {
     }
   }
 
-  /** The latency figures of the kernel's recorders at these addresses. */
-  private latency(recorders: number[]): LatencyStats {
+  /**
+   * The latency figures of the kernel's recorders at these addresses, with
+   * their sampling errors when `withErrors`.
+   */
+  private latency(recorders: number[], withErrors = true): LatencyStats {
     const kernel = this.kernel
     const list = kernel.groupAt(recorders.length) >> 2
     const { words } = this.views()
@@ -322,7 +325,7 @@ export class ResultsAnalyser {
     // Sorting may have grown the memory.
     const { doubles } = this.views()
     const out = kernel.statsAt() >> 3
-    return {
+    const stats: LatencyStats = {
       count: doubles[out],
       avg: doubles[out + 1],
       min: doubles[out + 2],
@@ -330,8 +333,28 @@ export class ResultsAnalyser {
       p50: doubles[out + 4],
       p90: doubles[out + 5],
       p95: doubles[out + 6],
-      p99: doubles[out + 7]
+      p99: doubles[out + 7],
+      sd: doubles[out + 8]
     }
+    if (withErrors && stats.count > 0) {
+      // Where the percentile's rank would fall in 19 repeats out of 20
+      // (n·p ± 2√(n·p(1−p))), read on a log scale and quartered: one
+      // standard error that a gap in the distribution (a bulk, then a slow
+      // tail) widens instead of hiding.
+      const spread = (p: number): number => {
+        const ranks = 200 * Math.sqrt(((p / 100) * (1 - p / 100)) / stats.count)
+        const low = kernel.percentile(p - ranks)
+        const high = kernel.percentile(p + ranks)
+        return low > 0 ? Math.log(high / low) / 4 : 0
+      }
+      stats.se = {
+        avg: stats.avg > 0 ? stats.sd / Math.sqrt(stats.count) / stats.avg : 0,
+        p50: spread(50),
+        p95: spread(95),
+        p99: spread(99)
+      }
+    }
+    return stats
   }
 
   private result(): ResultsAnalysis {
@@ -367,7 +390,10 @@ export class ResultsAnalyser {
       const bucket = kernel.bucket(i)
       if (bucket === 0) continue
       const requests = kernel.bucketRequests(bucket)
-      const { p50, p95, p99 } = this.latency([kernel.bucketRecorder(bucket)])
+      const { p50, p95, p99 } = this.latency(
+        [kernel.bucketRecorder(bucket)],
+        false
+      )
       buckets.push({
         t: i * widthS,
         requests,
@@ -511,6 +537,8 @@ interface Kernel {
   groupAt(count: number): number
   stats(count: number): void
   statsAt(): number
+  /** A percentile of the group of the last stats() call. */
+  percentile(p: number): number
   newValuesAt(): number
   headersAt(): number
   checkCountsAt(): number

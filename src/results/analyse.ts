@@ -1,0 +1,104 @@
+import * as fs from 'node:fs'
+import { errorMessage } from '../errors.js'
+import { completeFigures, enrichSummary, findings } from './combine.js'
+import { keyFigures, type KeyFigures } from './figures.js'
+import type { Finding } from './findings.js'
+import { redactSummaryFile } from './redact.js'
+import { RESULT_SCHEMA_VERSION, type PerfGateResult } from './result.js'
+import { analyseResultsFile, type ResultsAnalysis } from './stream.js'
+import { readSummary } from './summary.js'
+import type { SummaryResult } from './types.js'
+
+/** What k6's files say about a run, each part optional: runs differ. */
+export interface RunAnalysis {
+  summary?: SummaryResult
+  /** Why summary.json could not be read, when it could not. */
+  summaryError?: string
+  figures?: KeyFigures
+  stream?: ResultsAnalysis
+  streamError?: string
+  findings: Finding[]
+  /** setup_data paths redacted from summary.json before anything read it. */
+  redacted: string[]
+  /** How long the results.json pass took. */
+  streamMs?: number
+}
+
+export interface AnalyseInput {
+  summaryPath: string
+  resultsPath: string
+  /** k6 should have written a summary (it ran): its absence is a problem. */
+  expectSummary: boolean
+  /** k6's wall time, for the duration when the summary lacks one. */
+  wallTimeMs?: number
+  /** Values to blank wherever they appear in setup_data. */
+  secrets?: readonly string[]
+}
+
+/**
+ * Read summary.json (redacting what setup() returned first) and stream
+ * results.json; every problem is recorded, none thrown.
+ */
+export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
+  const analysis: RunAnalysis = { findings: [], redacted: [] }
+  if (fs.existsSync(input.summaryPath)) {
+    analysis.redacted = redactSummaryFile(input.summaryPath, input.secrets)
+    try {
+      analysis.summary = readSummary(input.summaryPath)
+      analysis.figures = keyFigures(analysis.summary, input.wallTimeMs)
+    } catch (error) {
+      analysis.summaryError = errorMessage(error)
+    }
+  } else if (input.expectSummary) {
+    analysis.summaryError = `k6 wrote no ${input.summaryPath}`
+  }
+
+  if (fs.existsSync(input.resultsPath)) {
+    try {
+      const started = Date.now()
+      const stream = await analyseResultsFile(input.resultsPath)
+      analysis.streamMs = Date.now() - started
+      analysis.stream = stream
+      if (analysis.summary)
+        analysis.summary = enrichSummary(analysis.summary, stream)
+      analysis.figures = completeFigures(analysis.figures, stream)
+      analysis.findings = findings(stream, analysis.summary)
+    } catch (error) {
+      analysis.streamError = errorMessage(error)
+    }
+  }
+  return analysis
+}
+
+/** perf-gate-result.json for a run: what the baseline store keeps of it. */
+export function resultRecord(
+  run: { outcome: string; exitCode: number },
+  k6Version: string | undefined,
+  passed: boolean,
+  analysis: RunAnalysis,
+  generatedAt = new Date()
+): PerfGateResult {
+  return {
+    schema: 'perf-gate-result',
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    generatedAt: generatedAt.toISOString(),
+    k6Version,
+    outcome: run.outcome,
+    exitCode: run.exitCode,
+    passed,
+    figures: analysis.figures ?? {},
+    thresholds: analysis.summary?.thresholds ?? [],
+    checks: analysis.summary?.checks ?? [],
+    http: analysis.stream?.http,
+    endpoints: analysis.stream?.endpoints ?? [],
+    scenarios: analysis.stream?.scenarios ?? [],
+    series: analysis.stream?.series,
+    findings: analysis.findings,
+    input: analysis.stream && {
+      bytes: analysis.stream.bytes,
+      lines: analysis.stream.lines,
+      corruptLines: analysis.stream.corruptLines,
+      truncatedLastLine: analysis.stream.truncatedLastLine
+    }
+  }
+}
