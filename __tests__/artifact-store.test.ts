@@ -48,7 +48,7 @@ describe('the artifact store', () => {
       }
     )
     const { ArtifactStore } = await import('../src/baseline/artifact-store.js')
-    const { githubClient } = await import('../src/github.js')
+    const { githubClient } = await import('../src/shared/github.js')
     const client = () => githubClient('ghs_test', api.url)
     const store = new ArtifactStore({
       client: client(),
@@ -58,7 +58,8 @@ describe('the artifact store', () => {
       runId: '4242',
       workflowFile: 'acme/shop/.github/workflows/perf.yml',
       prefix: 'perf-gate-results-baseline',
-      tempDir: dir
+      tempDir: dir,
+      canUpload: false
     })
     const read = await store.read('load')
     expect(read.file.entries.map((e) => e.runId)).toEqual(['101', '102'])

@@ -7,8 +7,8 @@ import {
   parseBaselineFile,
   serialiseBaselineFile
 } from '../src/baseline/entry.js'
-import { githubClient } from '../src/github.js'
-import { commentMarker, upsertComment } from '../src/report/comment.js'
+import { githubClient } from '../src/shared/github.js'
+import { commentMarker, upsertComment } from '../src/publish/comment.js'
 import { entry } from './helpers/entries.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
 

@@ -1,13 +1,21 @@
 import { describe, expect, it } from '@jest/globals'
 import type { BaselineEntry, MetricSet } from '../src/baseline/entry.js'
-import { shouldWrite } from '../src/baseline/run.js'
-import type { RunContext } from '../src/context.js'
+import { shouldWrite } from '../src/pipeline/baseline.js'
+import type { RunContext } from '../src/action/context.js'
 import {
   compare,
   toleranceConfig,
   type Comparison
 } from '../src/judge/compare.js'
-import { gateVerdict, regressionGate } from '../src/judge/gate.js'
+import {
+  decideRegressions,
+  type RegressionDecision
+} from '../src/judge/regressions.js'
+import {
+  applyRegressions,
+  verdictLabel,
+  type Verdict
+} from '../src/judge/verdict.js'
 import {
   describeComparison,
   sensitivityLine
@@ -58,6 +66,18 @@ const TWENTY_STEADY_RUNS = Array.from(
   { length: 20 },
   (_, i) => 1 + ((i % 5) - 2) * 0.005
 )
+/** The `verdict` output of a run that passed (or not) on its own. */
+function label(runPassed: boolean, decision: RegressionDecision): string {
+  const own: Verdict = {
+    passed: runPassed,
+    failures: runPassed ? [] : [{ kind: 'abort-on-fail' }],
+    warnings: [],
+    failedThresholds: [],
+    thresholdCount: 0
+  }
+  return verdictLabel(applyRegressions(own, decision))
+}
+
 const find = (c: Comparison, metric: string) =>
   c.metrics.find((m) => m.metric === metric)
 const status = (c: Comparison, metric: string) => find(c, metric)?.status
@@ -246,7 +266,7 @@ describe('compare', () => {
     expect(c.regressions).toEqual([])
     expect(status(c, 'p95')).toBe('not-judged')
     expect(
-      regressionGate(c, {
+      decideRegressions(c, {
         failOnRegression: true,
         waiverLabel: 'w',
         labels: []
@@ -293,10 +313,10 @@ describe('compare', () => {
       waiverLabel: 'perf-gate:accept-regression',
       labels: [] as string[]
     }
-    const gate = regressionGate(c, options)
+    const gate = decideRegressions(c, options)
     expect(gate.failing).toBe(true)
-    expect(gateVerdict(true, gate)).toBe('regression')
-    const waived = regressionGate(c, {
+    expect(label(true, gate)).toBe('regression')
+    const waived = decideRegressions(c, {
       ...options,
       labels: ['perf-gate:accept-regression']
     })
@@ -304,14 +324,11 @@ describe('compare', () => {
       failing: false,
       waivedBy: 'perf-gate:accept-regression'
     })
-    expect(gateVerdict(true, waived)).toBe('waived')
+    expect(label(true, waived)).toBe('waived')
     expect(
-      gateVerdict(
-        true,
-        regressionGate(c, { ...options, failOnRegression: false })
-      )
+      label(true, decideRegressions(c, { ...options, failOnRegression: false }))
     ).toBe('warn')
-    expect(gateVerdict(false, waived)).toBe('fail')
+    expect(label(false, waived)).toBe('fail')
   })
 })
 
@@ -327,6 +344,11 @@ describe('who writes the baseline', () => {
     apiUrl: 'https://api.github.com',
     defaultBranch: 'main',
     dispatchInputs: {},
+    onRunner: true,
+    runner: { os: 'Linux', arch: 'X64' },
+    tempDir: '/tmp',
+    artifactService: false,
+    stepSummary: false,
     pullRequest: pr
       ? {
           number: 7,

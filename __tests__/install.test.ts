@@ -9,7 +9,7 @@ import {
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { ChecksumMismatchError } from '../src/errors.js'
+import { ChecksumMismatchError } from '../src/shared/errors.js'
 import { installK6 } from '../src/k6/install.js'
 import { releaseAsset } from '../src/k6/platform.js'
 import { sendJson, startServer, type LoopbackServer } from './helpers/http.js'

@@ -9,14 +9,18 @@ import {
   isRamping,
   limitsFromThresholds
 } from '../src/results/findings.js'
-import type { LatencyStats } from '../src/results/latency.js'
-import {
-  analyseResultsFile,
-  ResultsAnalyser,
-  type SeriesBucket
-} from '../src/results/stream.js'
+import type { LatencyStats } from '../src/results/types.js'
+import { analyseResultsFile, ResultsAnalyser } from '../src/results/analyser.js'
+import type { SeriesBucket } from '../src/results/types.js'
 import { parseSummary, readSummary } from '../src/results/summary.js'
 import { FIXTURES } from './helpers/action.js'
+import { KERNEL_DEBUG_WASM } from './helpers/kernel-debug-wasm.js'
+
+/**
+ * Every analysis here runs the kernel built with its assertions: a logic
+ * error in it throws instead of giving wrong figures.
+ */
+const DEBUG = { kernel: KERNEL_DEBUG_WASM }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stream-'))
 function write(name: string, content: string | Buffer): string {
@@ -28,7 +32,8 @@ function write(name: string, content: string | Buffer): string {
 describe("results.json against k6's own summary of the same run", () => {
   it.each(['pass', 'fail', 'abort', 'down', 'handle'])('%s', async (name) => {
     const stream = await analyseResultsFile(
-      path.join(FIXTURES, name, 'results.json')
+      path.join(FIXTURES, name, 'results.json'),
+      DEBUG
     )
     const summary = readSummary(path.join(FIXTURES, name, 'summary.json'))
     const duration = summary.metrics.http_req_duration.values
@@ -63,7 +68,8 @@ describe("results.json against k6's own summary of the same run", () => {
 
   it('tag-filtered sub-metrics match per endpoint and per scenario', async () => {
     const stream = await analyseResultsFile(
-      path.join(FIXTURES, 'pass', 'results.json')
+      path.join(FIXTURES, 'pass', 'results.json'),
+      DEBUG
     )
     const summary = readSummary(path.join(FIXTURES, 'pass', 'summary.json'))
     const endpoint = stream.endpoints.find(
@@ -85,7 +91,8 @@ describe("results.json against k6's own summary of the same run", () => {
 
   it('counts failed checks by name and status codes per endpoint (fail run)', async () => {
     const stream = await analyseResultsFile(
-      path.join(FIXTURES, 'fail', 'results.json')
+      path.join(FIXTURES, 'fail', 'results.json'),
+      DEBUG
     )
     expect(stream.checks).toEqual([
       { name: 'flaky ok', passes: 187, fails: 44 }
@@ -97,7 +104,8 @@ describe("results.json against k6's own summary of the same run", () => {
 
   it('down: refused requests count as failures with no status', async () => {
     const stream = await analyseResultsFile(
-      path.join(FIXTURES, 'down', 'results.json')
+      path.join(FIXTURES, 'down', 'results.json'),
+      DEBUG
     )
     expect(stream.http).toMatchObject({
       requests: 40,
@@ -109,7 +117,8 @@ describe("results.json against k6's own summary of the same run", () => {
 
   it('reads results.json.gz by its content, with the same figures', async () => {
     const gz = await analyseResultsFile(
-      path.join(FIXTURES, 'pass-full-gz', 'results.json.gz')
+      path.join(FIXTURES, 'pass-full-gz', 'results.json.gz'),
+      DEBUG
     )
     const summary = readSummary(
       path.join(FIXTURES, 'pass-full-gz', 'summary.json')
@@ -124,9 +133,10 @@ describe("results.json against k6's own summary of the same run", () => {
   it('gives the same answer whatever the chunk boundaries', async () => {
     const bytes = fs.readFileSync(path.join(FIXTURES, 'fail', 'results.json'))
     const whole = await analyseResultsFile(
-      path.join(FIXTURES, 'fail', 'results.json')
+      path.join(FIXTURES, 'fail', 'results.json'),
+      DEBUG
     )
-    const analyser = new ResultsAnalyser()
+    const analyser = new ResultsAnalyser(DEBUG)
     for (let at = 0; at < bytes.length; at += 997)
       analyser.push(bytes.subarray(at, at + 997))
     const pieces = analyser.finish()
@@ -143,7 +153,7 @@ describe('bad results files: counted or a clear error, never a crash', () => {
 
   it('a truncated last line (k6 killed) is reported and the rest analysed', async () => {
     const file = write('truncated.json', good.slice(0, good.length - 40))
-    const stream = await analyseResultsFile(file)
+    const stream = await analyseResultsFile(file, DEBUG)
     expect(stream.truncatedLastLine).toBe(true)
     expect(stream.http.requests).toBeGreaterThan(300)
   })
@@ -157,14 +167,15 @@ describe('bad results files: counted or a clear error, never a crash', () => {
       '{"metric":"http_req_duration","type":"Point","data":{"time":"x"'
     )
     const stream = await analyseResultsFile(
-      write('corrupt.json', lines.join('\n'))
+      write('corrupt.json', lines.join('\n')),
+      DEBUG
     )
     expect(stream.corruptLines).toBe(2)
     expect(stream.http.requests).toBe(307)
   })
 
   it('a line too long to be k6 output is counted as corrupt and read past, in bounded memory', () => {
-    const analyser = new ResultsAnalyser({ lineBytes: 1 << 20 })
+    const analyser = new ResultsAnalyser({ ...DEBUG, lineBytes: 1 << 20 })
     const text = Buffer.concat([
       // Two metric headers and an http_reqs sample, then the long line.
       Buffer.from(good.split('\n').slice(0, 3).join('\n')),
@@ -179,7 +190,7 @@ describe('bad results files: counted or a clear error, never a crash', () => {
     expect(result.http.requests).toBe(307)
     expect(result.lines).toBe(good.split('\n').filter(Boolean).length + 4)
     // At the end of the file it is not taken for a line k6 was cut off in.
-    const last = new ResultsAnalyser({ lineBytes: 1 << 20 })
+    const last = new ResultsAnalyser({ ...DEBUG, lineBytes: 1 << 20 })
     last.push(Buffer.from(good))
     for (let i = 0; i < 48; i++) last.push(Buffer.alloc(65_536, 'x'))
     expect(last.finish()).toMatchObject({
@@ -206,13 +217,13 @@ describe('bad results files: counted or a clear error, never a crash', () => {
             ? specials[Math.floor(random() * specials.length)]
             : Math.floor(random() * 256)
       }
-      const analyser = new ResultsAnalyser()
+      const analyser = new ResultsAnalyser(DEBUG)
       for (let at = 0; at < bytes.length; at += 4_099)
         analyser.push(bytes.subarray(at, at + 4_099))
       const result = analyser.finish()
       expect(result.corruptLines).toBeLessThanOrEqual(result.lines)
     }
-    const noise = new ResultsAnalyser()
+    const noise = new ResultsAnalyser(DEBUG)
     noise.push(
       Buffer.from(Array.from({ length: 200_000 }, () => random() * 256))
     )
@@ -223,7 +234,8 @@ describe('bad results files: counted or a clear error, never a crash', () => {
   it('a truncated gzip stream keeps what was decompressed', async () => {
     const gz = zlib.gzipSync(good)
     const stream = await analyseResultsFile(
-      write('cut.json.gz', gz.subarray(0, gz.length - 200))
+      write('cut.json.gz', gz.subarray(0, gz.length - 200)),
+      DEBUG
     )
     expect(stream.truncatedLastLine).toBe(true)
     expect(stream.http.requests).toBeGreaterThan(250)
@@ -247,8 +259,8 @@ describe('bad results files: counted or a clear error, never a crash', () => {
   ])('%s', async (_name, file, content, message) => {
     const target =
       content === undefined ? path.join(tmp, file) : write(file, content)
-    await expect(analyseResultsFile(target)).rejects.toThrow(message)
-    await expect(analyseResultsFile(target)).rejects.toThrow(
+    await expect(analyseResultsFile(target, DEBUG)).rejects.toThrow(message)
+    await expect(analyseResultsFile(target, DEBUG)).rejects.toThrow(
       new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `)
     )
   })
@@ -369,7 +381,7 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
     Float64Array.from(requests.filter(pick).map((r) => r.ms))
 
   it('past the exact-sample budget every group stays within 1% of exact', () => {
-    const analyser = new ResultsAnalyser({ exactSamples: 1_000 })
+    const analyser = new ResultsAnalyser({ ...DEBUG, exactSamples: 1_000 })
     analyser.push(Buffer.from(text))
     const result = analyser.finish()
     type Pair = [{ latency: LatencyStats } | undefined, Float64Array]
@@ -400,7 +412,7 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
   })
 
   it('within the budget the figures are exact, as k6 computes them', () => {
-    const analyser = new ResultsAnalyser()
+    const analyser = new ResultsAnalyser(DEBUG)
     analyser.push(Buffer.from(text))
     const result = analyser.finish()
     expect(result.http.latency.p95).toBe(
@@ -431,7 +443,7 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
         status: '200'
       })
     const run = (extra: number[]) => {
-      const analyser = new ResultsAnalyser({ exactSamples: 100 })
+      const analyser = new ResultsAnalyser({ ...DEBUG, exactSamples: 100 })
       const text = [
         ...[...small].map((ms, i) => line('small', ms, i)),
         ...[...big].map((ms, i) => line('big', ms, 100 + i)),
@@ -467,7 +479,7 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
     const samples = requests.map((r, i) => ({ t: i * 2, ms: r.ms }))
     for (let i = 0; i < 30; i++)
       samples.push({ t: i * 37, ms: 0.001 * (1 + (i % 7)) })
-    const analyser = new ResultsAnalyser()
+    const analyser = new ResultsAnalyser(DEBUG)
     analyser.push(
       Buffer.from(
         samples
@@ -496,7 +508,7 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
   })
 
   it('past the endpoint × scenario cap, endpoints fold into (other) and scenarios stay whole', () => {
-    const analyser = new ResultsAnalyser({ cells: 2 })
+    const analyser = new ResultsAnalyser({ ...DEBUG, cells: 2 })
     analyser.push(Buffer.from(text))
     const result = analyser.finish()
     expect(result.endpoints.map((e) => e.name).sort()).toEqual([
@@ -516,7 +528,7 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
   })
 
   it('past 500 distinct names (untagged URLs) the rest are counted under (other)', () => {
-    const analyser = new ResultsAnalyser()
+    const analyser = new ResultsAnalyser(DEBUG)
     const names = Array.from({ length: 510 }, (_, i) => `GET /item/${i}`)
     analyser.push(
       Buffer.from(
@@ -547,7 +559,7 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
       sampleLine('checks', 3, 0, { check: 'body has "ok"' }),
       sampleLine('checks', 4, 1, { check: 'body has "ok"' })
     ]
-    const analyser = new ResultsAnalyser()
+    const analyser = new ResultsAnalyser(DEBUG)
     analyser.push(Buffer.from(raw.join('\n') + '\n', 'utf8'))
     const result = analyser.finish()
     expect(
@@ -584,7 +596,7 @@ describe('long runs and many endpoints: bounded memory, the same figures', () =>
         for (let t = 0; t < times; t++)
           lines.push(sampleLine('http_req_duration', lines.length, 1, { name }))
       }
-      const analyser = new ResultsAnalyser()
+      const analyser = new ResultsAnalyser(DEBUG)
       analyser.push(Buffer.from(lines.join('\n') + '\n'))
       const { endpoints } = analyser.finish()
       expect(endpoints).toHaveLength(Math.min(400, all.length - from))
@@ -604,7 +616,7 @@ describe('what k6 may write', () => {
       sample('2026-11-22T23:59:00Z', '7', 'a'),
       sample('2026-11-22 23:59', '3', 'a')
     ]
-    const analyser = new ResultsAnalyser()
+    const analyser = new ResultsAnalyser(DEBUG)
     analyser.push(Buffer.from(lines.join('\r\n') + '\r\n'))
     const result = analyser.finish()
     expect(result.lines).toBe(4)
@@ -638,7 +650,7 @@ describe('what k6 may write', () => {
       ...names.map((metric, i) => sampleLine(metric, i, 2, tags)),
       ...lookalikes.map((metric, i) => sampleLine(metric, i, 5, tags))
     ]
-    const analyser = new ResultsAnalyser()
+    const analyser = new ResultsAnalyser(DEBUG)
     analyser.push(Buffer.from(lines.join('\n') + '\n'))
     const result = analyser.finish()
     expect(result.http.requests).toBe(1)
@@ -672,7 +684,7 @@ describe('what k6 may write', () => {
           (value, i) =>
             `{"metric":"http_req_duration","type":"Point","data":{"time":"2026-11-22T23:58:28.${digits(1 + (i % 12))}Z","value":${value},"tags":{"name":"v${i}"}}}`
         )
-      const analyser = new ResultsAnalyser()
+      const analyser = new ResultsAnalyser(DEBUG)
       analyser.push(Buffer.from(lines.join('\n') + '\n'))
       const result = analyser.finish()
       expect(result.corruptLines).toBe(0)
@@ -688,7 +700,7 @@ describe('what k6 may write', () => {
     // exact to a quarter of a microsecond).
     for (let n = 1; n <= 12; n++) {
       const fraction = digits(n)
-      const analyser = new ResultsAnalyser()
+      const analyser = new ResultsAnalyser(DEBUG)
       analyser.push(
         Buffer.from(
           [
@@ -710,7 +722,7 @@ describe('latency histograms', () => {
     const samples = Float64Array.from({ length: 30_000 }, (_, i) =>
       Math.exp(((i * 7919) % 30_000) / 5000)
     )
-    const analyser = new ResultsAnalyser({ exactSamples: 1_000 })
+    const analyser = new ResultsAnalyser({ ...DEBUG, exactSamples: 1_000 })
     const lines = [...samples].map((ms, i) =>
       sampleLine('http_req_duration', i, ms, { name: 'GET /', status: '200' })
     )

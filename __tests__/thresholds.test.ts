@@ -3,7 +3,7 @@ import {
   compare,
   parseMetricKey,
   parseThresholdExpression
-} from '../src/results/thresholds.js'
+} from '../src/k6/thresholds.js'
 
 describe('parseThresholdExpression (k6 grammar)', () => {
   it.each([

@@ -3,7 +3,8 @@ import type { StderrDigest } from '../src/k6/log.js'
 import type { K6Run, Outcome } from '../src/k6/run.js'
 import { classifyOutcome } from '../src/k6/run.js'
 import type { SummaryResult } from '../src/results/types.js'
-import { decideVerdict } from '../src/verdict.js'
+import { decideVerdict } from '../src/judge/verdict.js'
+import { verdictText } from '../src/report/verdict.js'
 
 const quiet: StderrDigest = {
   lines: 0,
@@ -61,8 +62,8 @@ describe('decideVerdict', () => {
       summary: summary(true),
       failOnIterationErrors: true
     })
-    expect(verdict).toMatchObject({
-      passed: true,
+    expect(verdict.passed).toBe(true)
+    expect(verdictText(verdict, summary(true))).toMatchObject({
       headline: 'perf-gate passed: all 1 threshold held',
       reasons: []
     })
@@ -75,7 +76,7 @@ describe('decideVerdict', () => {
       failOnIterationErrors: true
     })
     expect(verdict.passed).toBe(false)
-    expect(verdict.reasons).toEqual([
+    expect(verdictText(verdict, summary(false)).reasons).toEqual([
       '1 threshold crossed: http_req_duration p(95)<500 (p(95)=612 ms)'
     ])
   })
@@ -85,7 +86,7 @@ describe('decideVerdict', () => {
       run: k6Run('thresholds-crossed', 99),
       failOnIterationErrors: true
     })
-    expect(verdict.reasons[0]).toMatch(
+    expect(verdictText(verdict, undefined).reasons[0]).toMatch(
       /k6 reports crossed thresholds \(exit code 99\)/
     )
   })
@@ -97,7 +98,7 @@ describe('decideVerdict', () => {
       failOnIterationErrors: true
     })
     expect(verdict.passed).toBe(false)
-    expect(verdict.reasons).toEqual([
+    expect(verdictText(verdict, undefined).reasons).toEqual([
       "k6's summary could not be read: summary.json: is not JSON"
     ])
   })
@@ -118,11 +119,13 @@ describe('decideVerdict', () => {
       failOnIterationErrors: false
     })
     expect(strict.passed).toBe(false)
-    expect(strict.reasons[0]).toBe(
+    expect(verdictText(strict, undefined).reasons[0]).toBe(
       '3 exceptions thrown inside iterations (k6 exits 0 on these); first: TypeError: x'
     )
     expect(lenient.passed).toBe(true)
-    expect(lenient.warnings).toEqual([strict.reasons[0]])
+    expect(verdictText(lenient, undefined).warnings).toEqual(
+      verdictText(strict, undefined).reasons
+    )
   })
 
   it.each<[Outcome, number, string]>([
@@ -143,8 +146,10 @@ describe('decideVerdict', () => {
       run: k6Run(outcome, code, { errors: ['bad'] }),
       failOnIterationErrors: true
     })
-    expect(verdict.reasons).toEqual([reason])
-    expect(verdict.headline).toBe(`perf-gate failed: ${reason}`)
+    expect(verdictText(verdict, undefined).reasons).toEqual([reason])
+    expect(verdictText(verdict, undefined).headline).toBe(
+      `perf-gate failed: ${reason}`
+    )
   })
 
   it('a cancelled run fails and says so', () => {
@@ -157,7 +162,7 @@ describe('decideVerdict', () => {
       summary: summary(true),
       failOnIterationErrors: true
     })
-    expect(verdict.reasons).toEqual([
+    expect(verdictText(verdict, undefined).reasons).toEqual([
       'the run was cancelled (SIGTERM); k6 stopped before the test finished'
     ])
   })

@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
-import { analyseResultsFile } from '../src/results/stream.js'
+import { analyseResultsFile } from '../src/results/analyser.js'
 import { naiveAnalyse } from './naive.js'
 
 const [mode, file] = process.argv.slice(2)

@@ -24,9 +24,14 @@
 // buckets leaves behind is reused (and cleared) here.
 
 // Tag tables: http_req_duration's status, expected_response, name and
-// scenario, then the check name of checks.
+// scenario, then the check name of checks. init() takes their caps in this
+// order; newValueTable() names them by these numbers.
+export const TABLE_STATUS: i32 = 0
+export const TABLE_EXPECTED_RESPONSE: i32 = 1
+export const TABLE_NAME: i32 = 2
+export const TABLE_SCENARIO: i32 = 3
+export const TABLE_CHECK: i32 = 4
 const TABLES: i32 = 5
-const CHECK_TABLE: i32 = 4
 const SLOTS: i32 = 4096
 
 /** New tag value: i32 table, id, start, end (offsets into the input). */
@@ -104,11 +109,11 @@ export function init(
   scenarioCap: i32,
   checkCap: i32
 ): void {
-  caps[0] = statusCap
-  caps[1] = expectedCap
-  caps[2] = nameCap
-  caps[3] = scenarioCap
-  caps[4] = checkCap
+  caps[TABLE_STATUS] = statusCap
+  caps[TABLE_EXPECTED_RESPONSE] = expectedCap
+  caps[TABLE_NAME] = nameCap
+  caps[TABLE_SCENARIO] = scenarioCap
+  caps[TABLE_CHECK] = checkCap
   const keys = ['status', 'expected_response', 'name', 'scenario', 'check']
   maxCap = 0
   for (let t = 0; t < TABLES; t++) {
@@ -149,14 +154,50 @@ export function reserve(length: i32): usize {
   return input
 }
 
-export function newValuesAt(): usize {
-  return newValues
+// What the last parse() found, read one field at a time: the JavaScript
+// side knows no layout.
+
+/** The table of the i-th tag value new in the last parse(). */
+export function newValueTable(i: i32): i32 {
+  assert(i >= 0 && i < newValueCount)
+  return load<i32>(newValues + <usize>(i * NEW_VALUE))
 }
-export function headersAt(): usize {
-  return headers
+/** Its id in that table. */
+export function newValueId(i: i32): i32 {
+  assert(i >= 0 && i < newValueCount)
+  return load<i32>(newValues + <usize>(i * NEW_VALUE) + 4)
 }
-export function checkCountsAt(): usize {
-  return checkCounts
+/** Where its bytes start and end, as offsets into the input. */
+export function newValueStart(i: i32): i32 {
+  assert(i >= 0 && i < newValueCount)
+  return load<i32>(newValues + <usize>(i * NEW_VALUE) + 8)
+}
+export function newValueEnd(i: i32): i32 {
+  assert(i >= 0 && i < newValueCount)
+  return load<i32>(newValues + <usize>(i * NEW_VALUE) + 12)
+}
+/** Where the i-th metric header line of the last parse() starts and ends. */
+export function headerStart(i: i32): i32 {
+  assert(i >= 0 && i < headerCount)
+  return load<i32>(headers + <usize>(i * HEADER))
+}
+export function headerEnd(i: i32): i32 {
+  assert(i >= 0 && i < headerCount)
+  return load<i32>(headers + <usize>(i * HEADER) + 4)
+}
+/** A table's cap: ids from it up share one value, "(other)". */
+export function tableCap(table: i32): i32 {
+  assert(table >= 0 && table < TABLES)
+  return caps[table]
+}
+/** Passing and failing samples of check `id` (0 to its table's cap). */
+export function checkPasses(id: i32): i32 {
+  assert(id >= 0 && id <= caps[TABLE_CHECK])
+  return load<i32>(checkCounts + <usize>(id * 8))
+}
+export function checkFails(id: i32): i32 {
+  assert(id >= 0 && id <= caps[TABLE_CHECK])
+  return load<i32>(checkCounts + <usize>(id * 8) + 4)
 }
 
 /**
@@ -693,6 +734,8 @@ function intern(table: i32, at: usize, end: usize, hash: u32): i32 {
   store<i32>(tableSlots + <usize>(slot * 4), count + 1)
   counts[table] = count + 1
   flagValue(table, count, at, end)
+  assert(count < caps[table] && newValueCount < TABLES * (maxCap + 1))
+  assert(at >= input && end <= input + <usize>inputCap)
   const announce = newValues + <usize>(newValueCount * NEW_VALUE)
   store<i32>(announce, table)
   store<i32>(announce, count, 4)
@@ -716,11 +759,11 @@ function httpDuration(end: usize): void {
 
 /** Checks are counted here: passes and fails per check id. */
 function check(end: usize): void {
-  readTagIds(cursor, end, CHECK_TABLE, 1)
+  readTagIds(cursor, end, TABLE_CHECK, 1)
   let id = load<i32>(ids)
   // No check tag: counted under the empty name.
   if (id < 0)
-    id = intern(CHECK_TABLE, cursor, cursor, hashBytes(cursor, cursor))
+    id = intern(TABLE_CHECK, cursor, cursor, hashBytes(cursor, cursor))
   const at = checkCounts + <usize>(id * 8) + (sampleValue != 0 ? 0 : 4)
   store<i32>(at, load<i32>(at) + 1)
 }
@@ -830,7 +873,7 @@ export function initRecording(
   bucketsMax = bucketCap
   seriesWidthMs = firstBucketMs
   // Pairs within the cap, then one overflow cell per scenario.
-  cells = zeroed(<usize>(maxCells + caps[3] + 2) * CELL)
+  cells = zeroed(<usize>(maxCells + caps[TABLE_SCENARIO] + 2) * CELL)
   cellByKey = zeroed(512 * 512 * 4)
   comboCap = 64
   combos = heap.alloc(<usize>comboCap * COMBO)
@@ -838,8 +881,8 @@ export function initRecording(
   comboSlots = zeroed(<usize>comboSlotCount * 4)
   buckets = zeroed(<usize>bucketCap * 4)
   mergedBuckets = zeroed(<usize>bucketCap * 4)
-  statusFails = zeroed(<usize>(caps[0] + 1))
-  expectedFalse = zeroed(<usize>(caps[1] + 1))
+  statusFails = zeroed(<usize>(caps[TABLE_STATUS] + 1))
+  expectedFalse = zeroed(<usize>(caps[TABLE_EXPECTED_RESPONSE] + 1))
 }
 
 // What the JavaScript side reads at the end, without knowing the layouts.
@@ -993,6 +1036,7 @@ function newCombo(
     comboSlots = zeroed(<usize>comboSlotCount * 4)
     for (let i = 0; i < comboCount; i++) placeCombo(i)
   }
+  assert(comboCount < comboCap)
   const index = comboCount++
   const combo = combos + <usize>index * COMBO
   store<i32>(combo + K_KEY, key)
@@ -1002,9 +1046,11 @@ function newCombo(
   let failed = false
   if (expected >= 0) {
     failed =
-      expected < caps[1] && load<u8>(expectedFalse + <usize>expected) != 0
+      expected < caps[TABLE_EXPECTED_RESPONSE] &&
+      load<u8>(expectedFalse + <usize>expected) != 0
   } else if (status >= 0) {
-    failed = status < caps[0] && load<u8>(statusFails + <usize>status) != 0
+    failed =
+      status < caps[TABLE_STATUS] && load<u8>(statusFails + <usize>status) != 0
   }
   store<i32>(combo + K_FAILED, <i32>failed)
   store<i32>(combo + K_REQUESTS, 0)
@@ -1031,6 +1077,9 @@ function cellOf(name: i32, scenario: i32): i32 {
     name = OVERFLOW_NAME
   }
   if (entry != 0) return entry - 1
+  // Pairs within the cap, then one overflow cell per scenario.
+  assert(cellCount < maxCells + caps[TABLE_SCENARIO] + 2)
+  assert(key >= 0 && key < 512 * 512)
   const index = cellCount++
   const cell = cells + <usize>index * CELL
   store<i32>(cell + C_NAME, name)
@@ -1075,6 +1124,7 @@ function bucketAt(time: f64): usize {
     }
     sealedUpTo = newest - 1
   }
+  assert(index >= 0 && index < <f64>bucketsMax)
   const slot = buckets + <usize>index * 4
   let bucket = <usize>load<u32>(slot)
   if (bucket == 0) {
@@ -1147,6 +1197,7 @@ function record(r: usize, ms: f64): void {
     if (index < load<i32>(r + R_CAP) && (!budgeted || exactBudget > 0)) {
       if (budgeted) exactBudget--
       if (index >= load<i32>(r + R_EXACT_LENGTH)) grow(r, index + 1)
+      assert(index < load<i32>(r + R_EXACT_LENGTH))
       const exact = <usize>load<u32>(r + R_EXACT)
       if (index > 0 && ms < load<f64>(exact + ((<usize>(index - 1)) << 3)))
         store<i32>(r + R_SORTED, 0)
@@ -1315,6 +1366,7 @@ function histogramRecord(histogram: usize, digits: i32, value: u32): void {
   if (bucket < 0) bucket = 0
   const sub = <i32>(value >>> (<u32>bucket))
   const index = ((bucket + 1) << halfMagnitude) + sub - (1 << halfMagnitude)
+  assert(index >= 0 && index < histogramLength(digits))
   const at = histogram + ((<usize>index) << 2)
   store<u32>(at, load<u32>(at) + 1)
 }
@@ -1326,6 +1378,7 @@ const STATS_FIELDS: i32 = 9
 let statsOut: usize = 0
 let groupList: usize = 0
 let groupListCap: i32 = 0
+let groupCount: i32 = 0
 let sortBuffer: usize = 0
 let sortSpare: usize = 0
 let sortCap: i32 = 0
@@ -1339,28 +1392,68 @@ let lastHistogram: usize = 0
 let lastDigits: i32 = 3
 let lastHigh: f64 = 0
 
-/** Room for `count` recorder addresses, for stats(). */
-export function groupAt(count: i32): usize {
-  if (count > groupListCap) {
-    groupListCap = max<i32>(count, groupListCap * 2)
-    groupList = heap.alloc(<usize>groupListCap * 4)
-  }
-  return groupList
+/** Start a group of recorders for stats(). */
+export function groupClear(): void {
+  groupCount = 0
 }
 
-export function statsAt(): usize {
-  if (statsOut == 0) statsOut = heap.alloc(<usize>STATS_FIELDS * 8)
-  return statsOut
+/** Add a recorder (cellRecorder(), bucketRecorder()) to the group. */
+export function groupAdd(recorder: usize): void {
+  if (groupCount == groupListCap) {
+    const old = groupList
+    groupListCap = max<i32>(16, groupListCap * 2)
+    groupList = heap.alloc(<usize>groupListCap * 4)
+    if (groupCount > 0) memory.copy(groupList, old, <usize>groupCount * 4)
+  }
+  store<u32>(groupList + <usize>groupCount * 4, <u32>recorder)
+  groupCount++
+}
+
+// The figures of the last stats() call.
+export function statsCount(): f64 {
+  return statsField(0)
+}
+export function statsAvg(): f64 {
+  return statsField(1)
+}
+export function statsMin(): f64 {
+  return statsField(2)
+}
+export function statsMax(): f64 {
+  return statsField(3)
+}
+export function statsP50(): f64 {
+  return statsField(4)
+}
+export function statsP90(): f64 {
+  return statsField(5)
+}
+export function statsP95(): f64 {
+  return statsField(6)
+}
+export function statsP99(): f64 {
+  return statsField(7)
+}
+/** The sample standard deviation. */
+export function statsSd(): f64 {
+  return statsField(8)
+}
+
+function statsField(field: i32): f64 {
+  assert(statsOut != 0 && field < STATS_FIELDS)
+  return load<f64>(statsOut + <usize>field * 8)
 }
 
 /**
- * The figures of the recorders listed at groupAt(), taken together: exact
- * when every one is exact (k6's interpolation between sorted samples),
- * else from their histograms merged (HdrHistogram's percentiles), in
- * statsAt().
+ * The figures of the group's recorders taken together: exact when every
+ * one is exact (k6's interpolation between sorted samples), else from
+ * their histograms merged (HdrHistogram's percentiles), read by statsCount()
+ * and its neighbours.
  */
-export function stats(count: i32): void {
-  const out = statsAt()
+export function stats(): void {
+  const count = groupCount
+  if (statsOut == 0) statsOut = heap.alloc(<usize>STATS_FIELDS * 8)
+  const out = statsOut
   let total: i32 = 0
   let sum: f64 = 0
   let low: f64 = Infinity
@@ -1498,9 +1591,12 @@ function sortedSamples(count: i32, total: i32): usize {
   for (let i = 0; i < count; i++) {
     const r = <usize>load<u32>(groupList + <usize>i * 4)
     const n = (<usize>load<i32>(r + R_COUNT)) << 3
+    // Every listed recorder is exact here: no histogram, all samples held.
+    assert(load<u32>(r + R_HISTOGRAM) == 0)
     if (n != 0) memory.copy(sortBuffer + at, <usize>load<u32>(r + R_EXACT), n)
     at += n
   }
+  assert(at == (<usize>total) << 3)
   return radixSort(total)
 }
 

@@ -2,7 +2,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { toEntry, type BaselineEntry } from '../../src/baseline/entry.js'
 import { compare, type ToleranceConfig } from '../../src/judge/compare.js'
-import { regressionGate } from '../../src/judge/gate.js'
+import { decideRegressions } from '../../src/judge/regressions.js'
+import { describeFinding } from '../../src/report/findings.js'
 import { analyseRun, resultRecord } from '../../src/results/analyse.js'
 
 /**
@@ -54,7 +55,8 @@ export async function loadService(service: string): Promise<CorpusRun[]> {
       { outcome: 'passed', exitCode },
       '1.3.0',
       exitCode === 0,
-      analysis
+      analysis,
+      describeFinding
     )
     // Recorded interleaved (aa-01, slow10-01, slow20-01, aa-02, …).
     const order = (number - 1) * 3 + KIND_ORDER.indexOf(kind)
@@ -69,7 +71,7 @@ export async function loadService(service: string): Promise<CorpusRun[]> {
         date: new Date(Date.UTC(2026, 10, 1, 0, order)).toISOString(),
         objective: 'load',
         fingerprint: 'corpus',
-        env: { RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64' }
+        runner: { os: 'Linux', arch: 'X64' }
       })
     })
   }
@@ -96,7 +98,7 @@ export function judge(
     runId: `pr-${candidate.runId}`
   }
   const comparison = compare({ current, stored: history, tolerances })
-  const gate = regressionGate(comparison, {
+  const gate = decideRegressions(comparison, {
     failOnRegression: true,
     waiverLabel: 'w',
     labels: []

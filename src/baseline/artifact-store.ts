@@ -2,8 +2,8 @@ import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { errorMessage } from '../errors.js'
-import type { GitHubClient } from '../github.js'
+import { errorMessage } from '../shared/errors.js'
+import type { GitHubClient } from '../shared/github.js'
 import {
   appendEntry,
   parseBaselineFile,
@@ -31,6 +31,8 @@ export interface ArtifactStoreOptions {
   /** Artifact name prefix: `<prefix>-<objective>`. */
   prefix: string
   tempDir: string
+  /** The artifact service is reachable (on a runner). */
+  canUpload: boolean
 }
 
 /**
@@ -114,7 +116,7 @@ export class ArtifactStore implements BaselineStore {
     entry: BaselineEntry,
     keep: number
   ): Promise<StoreWrite> {
-    if (!process.env.ACTIONS_RUNTIME_TOKEN) {
+    if (!this.options.canUpload) {
       return {
         written: false,
         attempts: 0,

@@ -1,5 +1,9 @@
 import * as core from '@actions/core'
-import { apiErrorMessage, httpStatus, type GitHubClient } from '../github.js'
+import {
+  apiErrorMessage,
+  httpStatus,
+  type GitHubClient
+} from '../shared/github.js'
 import {
   appendEntry,
   emptyFile,

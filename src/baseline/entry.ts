@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { BaselineError } from '../errors.js'
-import type { LatencyStats } from '../results/latency.js'
+import { BaselineError } from '../shared/errors.js'
+import type { LatencyStats } from '../results/types.js'
 import type { PerfGateResult } from '../results/result.js'
 
 /**
@@ -134,7 +134,8 @@ export interface EntryContext {
   date?: string
   objective: string
   fingerprint: string
-  env?: NodeJS.ProcessEnv
+  /** The runner's OS and CPU (RunContext.runner). */
+  runner: { os: string; arch: string }
 }
 
 /** The essentials of one analysed run. */
@@ -142,7 +143,6 @@ export function toEntry(
   result: PerfGateResult,
   context: EntryContext
 ): BaselineEntry {
-  const env = context.env ?? process.env
   const f = result.figures
   const endpoints: Record<string, MetricSet> = {}
   for (const e of result.endpoints.slice(0, MAX_ENDPOINTS)) {
@@ -164,10 +164,7 @@ export function toEntry(
     runUrl: context.runUrl,
     date: context.date ?? new Date().toISOString(),
     k6Version: result.k6Version,
-    runner: {
-      os: env.RUNNER_OS ?? process.platform,
-      arch: env.RUNNER_ARCH ?? process.arch
-    },
+    runner: { ...context.runner },
     durationS: round(f.durationS),
     objective: context.objective,
     fingerprint: context.fingerprint,

@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
-import { ChecksumMismatchError, K6InstallError } from '../errors.js'
+import { ChecksumMismatchError, K6InstallError } from '../shared/errors.js'
 import { releaseAsset, type ReleaseAsset } from './platform.js'
 
 const execFileAsync = promisify(execFile)
@@ -212,7 +212,6 @@ export async function confirmK6(k6Path: string): Promise<K6Binary> {
   let stdout: string
   try {
     ;({ stdout } = await execFileAsync(k6Path, ['version'], {
-      env: process.env,
       timeout: 30_000,
       windowsHide: true
     }))

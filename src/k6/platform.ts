@@ -1,4 +1,4 @@
-import { K6InstallError } from '../errors.js'
+import { K6InstallError } from '../shared/errors.js'
 
 /** One k6 release asset, named as grafana/k6 publishes them. */
 export interface ReleaseAsset {

@@ -15,7 +15,8 @@ export interface RunK6Options {
   /** Extra arguments from the `k6-args` input, already split. */
   extraArgs: readonly string[]
   cwd: string
-  env?: NodeJS.ProcessEnv
+  /** k6's environment: the step's, which the script reads through __ENV. */
+  env: NodeJS.ProcessEnv
 }
 
 /** What happened, in the words a report uses. */
@@ -110,7 +111,7 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
     exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(options.k6Path, argv, {
         cwd: options.cwd,
-        env: options.env ?? process.env,
+        env: options.env,
         stdio: ['ignore', 'pipe', 'pipe'],
         windowsHide: true
       })

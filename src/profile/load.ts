@@ -13,7 +13,8 @@ import type { z } from 'zod'
 import {
   parseThresholdExpression,
   ThresholdSyntaxError
-} from '../results/thresholds.js'
+} from '../k6/thresholds.js'
+import { isInside } from '../shared/paths.js'
 import { profileJsonSchema, profileSchema, type Profile } from './schema.js'
 
 /** A problem in the profile, placed at file:line:col. */
@@ -356,8 +357,7 @@ export function resolveProfilePath(
   workspace: string
 ): { path?: string; problem?: string } {
   const resolved = path.resolve(profileDir, relative)
-  const rel = path.relative(workspace, resolved)
-  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+  if (!isInside(resolved, workspace)) {
     return {
       problem: `'${relative}' resolves to ${resolved}, outside the workspace`
     }

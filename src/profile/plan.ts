@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   OBJECTIVES,
   type CapacityModel,
@@ -384,30 +383,6 @@ export function thresholdsFor(
       }))
     ])
   )
-}
-
-/**
- * What makes two runs comparable: the objective, the load shape, the
- * endpoints, the thresholds and k6's major version.
- */
-export function fingerprint(
-  plan: LoadPlan,
-  profile: Profile,
-  k6Major: string
-): string {
-  const material = JSON.stringify({
-    objective: plan.objective,
-    scenarios: plan.scenarios,
-    endpoints: (profile.endpoints ?? []).map((e) => [
-      e.name,
-      e.method,
-      e.path,
-      e.weight
-    ]),
-    thresholds: plan.thresholds,
-    k6: k6Major
-  })
-  return createHash('sha256').update(material).digest('hex').slice(0, 16)
 }
 
 /** `1h30m` → 5400. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import type { StderrDigest } from '../k6/log.js'
 import type { SummaryResult } from '../results/types.js'
-import { describeThreshold } from '../verdict.js'
+import { describeThreshold } from './verdict.js'
 
 export interface Annotation {
   message: string

@@ -7,7 +7,7 @@ import {
   type MetricKey,
   type Status
 } from '../judge/compare.js'
-import type { RegressionGate } from '../judge/gate.js'
+import type { RegressionDecision } from '../judge/regressions.js'
 import {
   cell,
   formatMs,
@@ -18,7 +18,7 @@ import {
 
 export interface ComparisonReport {
   comparison?: Comparison
-  gate: RegressionGate
+  gate: RegressionDecision
   current: BaselineEntry
   /** Where the baseline was read from, or why it was not. */
   store: string

@@ -1,11 +1,16 @@
 import * as fs from 'node:fs'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../shared/errors.js'
 import { completeFigures, enrichSummary, findings } from './combine.js'
 import { keyFigures, type KeyFigures } from './figures.js'
 import type { Finding } from './findings.js'
 import { redactSummaryFile } from './redact.js'
-import { RESULT_SCHEMA_VERSION, type PerfGateResult } from './result.js'
-import { analyseResultsFile, type ResultsAnalysis } from './stream.js'
+import {
+  RESULT_SCHEMA_VERSION,
+  type DescribedFinding,
+  type PerfGateResult
+} from './result.js'
+import { analyseResultsFile } from './analyser.js'
+import type { ResultsAnalysis } from './types.js'
 import { readSummary } from './summary.js'
 import type { SummaryResult } from './types.js'
 
@@ -70,12 +75,16 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
   return analysis
 }
 
-/** perf-gate-result.json for a run: what the baseline store keeps of it. */
+/**
+ * perf-gate-result.json for a run: what the baseline store keeps of it.
+ * `describe` gives each finding its words (report/findings.ts).
+ */
 export function resultRecord(
   run: { outcome: string; exitCode: number },
   k6Version: string | undefined,
   passed: boolean,
   analysis: RunAnalysis,
+  describe: (finding: Finding) => Omit<DescribedFinding, 'kind' | 'severity'>,
   generatedAt = new Date()
 ): PerfGateResult {
   return {
@@ -93,7 +102,11 @@ export function resultRecord(
     endpoints: analysis.stream?.endpoints ?? [],
     scenarios: analysis.stream?.scenarios ?? [],
     series: analysis.stream?.series,
-    findings: analysis.findings,
+    findings: analysis.findings.map((f) => ({
+      kind: f.kind,
+      severity: f.severity,
+      ...describe(f)
+    })),
     input: analysis.stream && {
       bytes: analysis.stream.bytes,
       lines: analysis.stream.lines,

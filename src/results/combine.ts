@@ -8,9 +8,9 @@ import {
   soakFinding,
   type Finding
 } from './findings.js'
-import type { LatencyStats } from './latency.js'
-import type { EndpointStats, ResultsAnalysis } from './stream.js'
-import { parseMetricKey, parseThresholdExpression } from './thresholds.js'
+import type { LatencyStats } from './types.js'
+import type { EndpointStats, ResultsAnalysis } from './types.js'
+import { parseMetricKey, parseThresholdExpression } from '../k6/thresholds.js'
 import type { SummaryResult } from './types.js'
 
 /**

@@ -1,14 +1,13 @@
-import type { SeriesBucket } from './stream.js'
-import { parseThresholdExpression } from './thresholds.js'
+import type { SeriesBucket } from './types.js'
+import { parseThresholdExpression } from '../k6/thresholds.js'
 
-/** Something the numbers show that a person should look at. */
-export interface Finding {
-  kind: 'soak-drift' | 'capacity'
-  severity: 'info' | 'warning'
-  title: string
-  detail: string
-  figures: Record<string, number>
-}
+/**
+ * Something the numbers show that a person should look at, as data with
+ * its figures; report/findings.ts puts it into words.
+ */
+export type Finding =
+  | { kind: 'soak-drift'; severity: 'info' | 'warning'; drift: Drift }
+  | { kind: 'capacity'; severity: 'info'; capacity: Capacity }
 
 export interface Drift {
   /** Median bucket p95 over the first steady window, ms. */
@@ -46,23 +45,14 @@ export function drift(buckets: readonly SeriesBucket[]): Drift | undefined {
   }
 }
 
-/** A soak finding when latency or errors grew over the run. */
-export function soakFinding(d: Drift): Finding {
-  const grew = d.p95Change > 0.2
-  const errorsGrew = d.lastErrorRate - d.firstErrorRate > 0.01
-  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
+/** A soak finding: a warning when latency or errors grew over the run. */
+export function soakFinding(drift: Drift): Finding {
+  const grew = drift.p95Change > 0.2
+  const errorsGrew = drift.lastErrorRate - drift.firstErrorRate > 0.01
   return {
     kind: 'soak-drift',
     severity: grew || errorsGrew ? 'warning' : 'info',
-    title:
-      grew || errorsGrew
-        ? 'Performance degraded over the run'
-        : 'No drift over the run',
-    detail:
-      `p95 went from ${d.firstP95.toFixed(1)} ms (first steady window) to ${d.lastP95.toFixed(1)} ms ` +
-      `(last window), ${d.p95Change >= 0 ? '+' : ''}${pct(d.p95Change)}; slope ${d.p95SlopeMsPerHour.toFixed(1)} ms/hour; ` +
-      `error rate ${pct(d.firstErrorRate)} → ${pct(d.lastErrorRate)}.`,
-    figures: { ...d }
+    drift
   }
 }
 
@@ -160,22 +150,8 @@ export function capacity(
   }
 }
 
-export function capacityFinding(c: Capacity): Finding {
-  return {
-    kind: 'capacity',
-    severity: 'info',
-    title: `Sustained ${c.sustainedRps.toFixed(0)} req/s within the limits`,
-    detail:
-      (c.breachedAtS !== undefined
-        ? `The ${c.breachedBy} limit was crossed ${c.breachedAtS.toFixed(0)} s into the run. `
-        : 'The limits held for the whole run: the breaking point is higher. ') +
-      (c.productionRps !== undefined
-        ? `With the capacity model, production would hold about ${c.productionRps.toFixed(0)} req/s.`
-        : ''),
-    figures: Object.fromEntries(
-      Object.entries(c).filter(([, v]) => typeof v === 'number')
-    ) as Record<string, number>
-  }
+export function capacityFinding(capacity: Capacity): Finding {
+  return { kind: 'capacity', severity: 'info', capacity }
 }
 
 /** Does the request rate climb over the run (a ramping objective)? */

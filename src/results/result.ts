@@ -2,7 +2,14 @@ import * as fs from 'node:fs'
 import type { CheckResult, ThresholdResult } from './types.js'
 import type { KeyFigures } from './figures.js'
 import type { Finding } from './findings.js'
-import type { EndpointStats, ResultsAnalysis } from './stream.js'
+
+/** A finding as perf-gate-result.json lists it. */
+export type DescribedFinding = Pick<Finding, 'kind' | 'severity'> & {
+  title: string
+  detail: string
+  figures: Record<string, number>
+}
+import type { EndpointStats, ResultsAnalysis } from './types.js'
 
 /**
  * perf-gate-result.json: one run, analysed. The input of the baseline store
@@ -26,7 +33,8 @@ export interface PerfGateResult {
   endpoints: EndpointStats[]
   scenarios: EndpointStats[]
   series?: ResultsAnalysis['series']
-  findings: Finding[]
+  /** Each with its words (`title`, `detail`) and its `figures`. */
+  findings: DescribedFinding[]
   /** How the results file read: problems in it are reported, not fatal. */
   input?: Pick<
     ResultsAnalysis,

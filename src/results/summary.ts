@@ -1,5 +1,5 @@
 import * as fs from 'node:fs'
-import { ResultsError } from '../errors.js'
+import { ResultsError } from '../shared/errors.js'
 import {
   parseMetricKey,
   parseThresholdExpression,
@@ -7,7 +7,7 @@ import {
   ThresholdSyntaxError,
   type MetricType,
   type ThresholdExpression
-} from './thresholds.js'
+} from '../k6/thresholds.js'
 import type {
   CheckResult,
   MetricSummary,

@@ -1,4 +1,4 @@
-import type { MetricType } from './thresholds.js'
+import type { MetricType } from '../k6/thresholds.js'
 
 /** Which of k6's summary shapes a file was written in. */
 export type SummaryFormat =
@@ -60,4 +60,98 @@ export interface SummaryResult {
    * threshold (the machine-readable summary).
    */
   passed?: boolean
+}
+
+/**
+ * Latency figures of a group of requests, in ms. The results kernel
+ * (wasm/results-kernel.ts) records and computes them: exact samples, as
+ * k6 computes its percentiles, while the run's exact budget lasts; an
+ * HdrHistogram (3 significant digits) past it.
+ */
+export interface LatencyStats {
+  count: number
+  avg: number
+  min: number
+  max: number
+  p50: number
+  p90: number
+  p95: number
+  p99: number
+  /** Standard deviation of the samples. */
+  sd: number
+  /**
+   * How far each figure would move from sampling alone if the run were
+   * repeated on the same service: one relative standard error (0.012 is
+   * ±1.2%). Percentiles by their order statistics (the spread of the ranks
+   * n·p ± 2√(n·p(1−p)), on a log scale), the mean by sd / √n. Kept for
+   * groups of requests, not time buckets.
+   */
+  se?: SamplingErrors
+}
+
+export interface SamplingErrors {
+  avg: number
+  p50: number
+  p95: number
+  p99: number
+}
+
+export interface EndpointStats {
+  name: string
+  requests: number
+  failures: number
+  errorRate: number
+  latency: LatencyStats
+  /** Responses by HTTP status; `0` is a request that got no response. */
+  statuses: Record<string, number>
+}
+
+export interface SeriesBucket {
+  /** Seconds from the first sample to the bucket's start. */
+  t: number
+  requests: number
+  rps: number
+  errorRate: number
+  p50: number
+  p95: number
+  p99: number
+  /** Highest active VUs seen in the bucket. */
+  vus: number
+  droppedIterations: number
+}
+
+export interface MetricInfo {
+  type: string
+  contains: string
+  thresholds: string[]
+}
+
+export interface ResultsAnalysis {
+  bytes: number
+  lines: number
+  /** Lines that are not k6 JSON output; skipped. */
+  corruptLines: number
+  /** The last line was cut off (k6 killed mid-write). */
+  truncatedLastLine: boolean
+  startTime?: string
+  endTime?: string
+  durationS: number
+  metrics: Record<string, MetricInfo>
+  http: {
+    requests: number
+    failures: number
+    errorRate: number
+    rps: number
+    latency: LatencyStats
+    statuses: Record<string, number>
+  }
+  /** By the `name` tag, busiest first. */
+  endpoints: EndpointStats[]
+  /** By the `scenario` tag, busiest first. */
+  scenarios: EndpointStats[]
+  checks: { name: string; passes: number; fails: number }[]
+  iterations: number
+  droppedIterations: number
+  maxVus: number
+  series: { bucketSeconds: number; buckets: SeriesBucket[] }
 }

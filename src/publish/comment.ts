@@ -1,4 +1,8 @@
-import { apiErrorMessage, httpStatus, type GitHubClient } from '../github.js'
+import {
+  apiErrorMessage,
+  httpStatus,
+  type GitHubClient
+} from '../shared/github.js'
 
 /** GitHub rejects comment bodies over 65,536 characters. */
 const MAX_BODY = 65_000

@@ -1,25 +1,26 @@
 import * as core from '@actions/core'
-import { createHash } from 'node:crypto'
-import * as fs from 'node:fs'
-import type { RunContext } from '../context.js'
+import type { RunContext } from '../action/context.js'
+import type { BaselineInputs } from '../action/inputs.js'
+import { ArtifactStore } from '../baseline/artifact-store.js'
+import { BranchStore } from '../baseline/branch-store.js'
+import { toEntry, type BaselineEntry } from '../baseline/entry.js'
+import type { BaselineStore, StoreWrite } from '../baseline/store.js'
+import { compare, type ToleranceConfig } from '../judge/compare.js'
+import {
+  decideRegressions,
+  type RegressionDecision
+} from '../judge/regressions.js'
+import type { ComparisonReport } from '../report/comparison.js'
+import type { PerfGateResult } from '../results/result.js'
 import {
   apiErrorMessage,
   githubClient,
   httpStatus,
   splitRepository,
   type GitHubClient
-} from '../github.js'
-import type { BaselineInputs } from '../inputs.js'
-import type { ComparisonReport } from '../report/comparison.js'
-import type { PerfGateResult } from '../results/result.js'
-import { ArtifactStore } from './artifact-store.js'
-import { BranchStore } from './branch-store.js'
-import { compare, type ToleranceConfig } from '../judge/compare.js'
-import { toEntry, type BaselineEntry } from './entry.js'
-import { regressionGate, type RegressionGate } from '../judge/gate.js'
-import type { BaselineStore, StoreWrite } from './store.js'
+} from '../shared/github.js'
 
-export interface BaselineStepInput {
+export interface BaselineInput {
   baseline: BaselineInputs
   context: RunContext
   token: string
@@ -29,32 +30,33 @@ export interface BaselineStepInput {
   tolerances?: ToleranceConfig
   failOnRegression: boolean
   waiverLabel: string
-  /** The run's own verdict (thresholds, k6): only passing runs are written. */
-  runPassed: boolean
   artifactPrefix: string
-  tempDir: string
-  env?: NodeJS.ProcessEnv
 }
 
-export interface BaselineStep {
+/** The comparison stage's result. */
+export interface BaselineComparison {
   report: ComparisonReport
-  gate: RegressionGate
+  decision: RegressionDecision
+  /** This run as the store would keep it. */
   entry: BaselineEntry
   /** The commit of the baseline compared with. */
   baselineSha?: string
-  written?: StoreWrite
+  /** The store to write this run to, when there is one to reach. */
+  store?: BaselineStore
+  storeLabel?: string
+  /** The stored file is from a newer perf-gate: never overwritten. */
+  readOnly: boolean
   /** Problems that change nothing in the verdict. */
   warnings: string[]
 }
 
 /**
- * Read the store, compare, and write this run when it qualifies. Nothing
- * here fails the run: a store that cannot be read or written is a warning,
- * and the run's own results are already on disk.
+ * Read the store and compare. Nothing here fails the run: a store that
+ * cannot be read is a warning, and the run's own results are on disk.
  */
-export async function baselineStep(
-  input: BaselineStepInput
-): Promise<BaselineStep> {
+export async function compareWithBaseline(
+  input: BaselineInput
+): Promise<BaselineComparison> {
   const { context, baseline } = input
   const warnings: string[] = []
   const entry = toEntry(input.result, {
@@ -67,20 +69,21 @@ export async function baselineStep(
     runUrl: context.runUrl,
     objective: input.objective,
     fingerprint: input.fingerprint,
-    env: input.env
+    runner: context.runner
   })
-  const gateOptions = {
+  const options = {
     failOnRegression: input.failOnRegression,
     waiverLabel: input.waiverLabel,
     labels: context.pullRequest?.labels ?? []
   }
   /** Not compared: the report says why in one line. */
-  const skipped = (why: string): BaselineStep => {
-    const gate = regressionGate(undefined, gateOptions)
+  const skipped = (why: string): BaselineComparison => {
+    const decision = decideRegressions(undefined, options)
     return {
-      report: { gate, current: entry, store: '', skipped: why },
-      gate,
+      report: { gate: decision, current: entry, store: '', skipped: why },
+      decision,
       entry,
+      readOnly: false,
       warnings
     }
   }
@@ -92,9 +95,8 @@ export async function baselineStep(
       'No baseline comparison: it needs github-token and a repository (GITHUB_REPOSITORY). ' +
       'Set baseline: none to compare with nothing.'
     // On a runner that is a misconfiguration; on a laptop, expected.
-    if ((input.env ?? process.env).GITHUB_ACTIONS === 'true') {
-      warnings.push(line)
-    } else core.info(line)
+    if (context.onRunner) warnings.push(line)
+    else core.info(line)
     return skipped('no github-token or repository')
   }
   const client = githubClient(input.token, context.apiUrl)
@@ -132,48 +134,73 @@ export async function baselineStep(
     stored: history,
     tolerances: input.tolerances
   })
-  const gate = regressionGate(comparison, gateOptions)
-  const step: BaselineStep = {
-    report: { comparison, gate, current: entry, store: storeLabel },
-    gate,
+  const decision = decideRegressions(comparison, options)
+  return {
+    report: { comparison, gate: decision, current: entry, store: storeLabel },
+    decision,
     entry,
     baselineSha: comparison.reference?.commit,
+    store,
+    storeLabel,
+    readOnly,
     warnings
   }
+}
 
-  const why = shouldWrite(baseline.update, context, input.runPassed)
+/**
+ * Write this run to the store when it qualifies: a passing run on the
+ * default branch, by default. A store that cannot be written is a warning.
+ */
+export async function recordBaseline(
+  compared: BaselineComparison,
+  input: {
+    baseline: BaselineInputs
+    context: RunContext
+    objective: string
+    /** The run's own verdict (thresholds, k6): only passing runs are written. */
+    runPassed: boolean
+  }
+): Promise<{ written?: StoreWrite; warnings: string[] }> {
+  const warnings: string[] = []
+  const { store, storeLabel } = compared
+  if (!store) return { warnings }
+  const why = shouldWrite(input.baseline.update, input.context, input.runPassed)
   if (why !== true) {
     core.info(`Baseline not updated: ${why}.`)
-    if (baseline.update === 'always' && context.pullRequest) {
+    if (input.baseline.update === 'always' && input.context.pullRequest) {
       warnings.push('update-baseline: always is ignored on pull requests.')
     }
-    return step
+    return { warnings }
   }
-  if (readOnly) return step // the read warning says why
+  if (compared.readOnly) return { warnings } // the read warning says why
   try {
-    step.written = await store.append(input.objective, entry, baseline.keep)
-    if (step.written.written) {
+    const written = await store.append(
+      input.objective,
+      compared.entry,
+      input.baseline.keep
+    )
+    if (written.written) {
       core.info(
-        `Baseline updated in ${storeLabel}: ${step.written.location} (attempt ${step.written.attempts}).`
+        `Baseline updated in ${storeLabel}: ${written.location} (attempt ${written.attempts}).`
       )
-    } else if (step.written.warning) {
-      warnings.push(`Baseline not updated: ${step.written.warning}`)
+    } else if (written.warning) {
+      warnings.push(`Baseline not updated: ${written.warning}`)
     }
+    return { written, warnings }
   } catch (error) {
     warnings.push(`Baseline not updated: ${apiErrorMessage(error)}`)
+    return { warnings }
   }
-  return step
 }
 
 function createStore(
-  input: BaselineStepInput,
+  input: BaselineInput,
   client: GitHubClient,
   owner: string,
   repo: string
 ): BaselineStore {
   const { context, baseline } = input
   if (baseline.store === 'artifact') {
-    const env = input.env ?? process.env
     return new ArtifactStore({
       client,
       token: input.token,
@@ -181,9 +208,10 @@ function createStore(
       repo,
       defaultBranch: context.defaultBranch || 'main',
       runId: context.runId,
-      workflowFile: env.GITHUB_WORKFLOW_REF?.split('@')[0],
+      workflowFile: context.workflowFile,
       prefix: input.artifactPrefix,
-      tempDir: input.tempDir
+      tempDir: context.tempDir,
+      canUpload: context.artifactService
     })
   }
   return new BranchStore({
@@ -234,25 +262,4 @@ async function missingLabel(
       `Create it (gh label create '${label}'), or set waiver-label to one that exists.`
     )
   }
-}
-
-/**
- * Without a profile: the script, its arguments and k6's major version
- * decide what is comparable.
- */
-export function scriptFingerprint(
-  script: string,
-  args: string[],
-  k6Major: string
-): string {
-  let text = ''
-  try {
-    text = fs.readFileSync(script, 'utf8')
-  } catch {
-    text = script
-  }
-  return createHash('sha256')
-    .update(JSON.stringify({ text, args, k6: k6Major }))
-    .digest('hex')
-    .slice(0, 16)
 }

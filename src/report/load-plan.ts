@@ -1,14 +1,25 @@
-import type { Inputs } from '../inputs.js'
-import type { PreparedRun } from '../profile/prepare.js'
+import type { LoadPlan } from '../profile/plan.js'
 import { cell } from './format.js'
 
+/** What the plan's renderers need of a prepared run. */
+export interface PlanView {
+  plan: LoadPlan
+  /** Known once k6 is: its major version is part of it. */
+  fingerprint?: string
+  profileLabel: string
+  scriptText: string
+  /** Environment variables the script reads. */
+  envVars: string[]
+}
+
 /** The plan: objective and why, scenarios, rates, VUs, the capacity model. */
-export function renderPlan(prepared: PreparedRun): string[] {
+export function renderPlan(prepared: PlanView): string[] {
   const { plan } = prepared
   const out = [
     '### Plan',
     '',
-    `Objective **${plan.objective}**, chosen by ${plan.reason}. Fingerprint \`${prepared.fingerprint}\`.`,
+    `Objective **${plan.objective}**, chosen by ${plan.reason}.` +
+      (prepared.fingerprint ? ` Fingerprint \`${prepared.fingerprint}\`.` : ''),
     '',
     '| Scenario | Executor | Load | VUs |',
     '|---|---|---|---|'
@@ -51,13 +62,13 @@ export function renderPlan(prepared: PreparedRun): string[] {
 }
 
 export function renderGenerateOnly(
-  prepared: PreparedRun,
-  inputs: Inputs
+  prepared: PlanView,
+  resultsDir: string
 ): string {
   return [
     `## 📝 perf-gate generated a k6 script (generate-only: nothing ran)`,
     '',
-    `From \`${prepared.profileLabel}\`; written to \`${inputs.resultsDir}/perf-gate-script.js\` with \`config.example.env\` and \`USAGE.md\`.`,
+    `From \`${prepared.profileLabel}\`; written to \`${resultsDir}/perf-gate-script.js\` with \`config.example.env\` and \`USAGE.md\`.`,
     '',
     ...renderPlan(prepared),
     '',
@@ -72,7 +83,7 @@ export function renderGenerateOnly(
   ].join('\n')
 }
 
-export function usageNotes(prepared: PreparedRun): string {
+export function usageNotes(prepared: PlanView): string {
   const env = prepared.envVars.length
     ? prepared.envVars.map((n) => `- \`${n}\``).join('\n')
     : '- none'

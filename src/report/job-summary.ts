@@ -1,11 +1,13 @@
 import type { K6Run } from '../k6/run.js'
 import type { KeyFigures } from '../results/figures.js'
 import type { Finding } from '../results/findings.js'
-import type { EndpointStats, ResultsAnalysis } from '../results/stream.js'
+import { findingText } from './findings.js'
+import type { EndpointStats, ResultsAnalysis } from '../results/types.js'
 import type { SummaryResult } from '../results/types.js'
-import type { Verdict } from '../verdict.js'
-import type { PreparedRun } from '../profile/prepare.js'
-import { renderPlan } from './plan.js'
+import type { Verdict } from '../judge/verdict.js'
+import { verdictText } from './verdict.js'
+import type { ArtifactLink } from '../publish/artifacts.js'
+import { renderPlan, type PlanView } from './load-plan.js'
 import {
   cell,
   formatCount,
@@ -27,7 +29,7 @@ export interface ReportData {
   streamError?: string
   findings?: Finding[]
   /** The profile's plan, when the script was generated from one. */
-  plan?: PreparedRun
+  plan?: PlanView
   k6Version?: string
   /** The script as the user names it, relative to the workspace. */
   scriptLabel?: string
@@ -36,14 +38,6 @@ export interface ReportData {
   comparison?: ComparisonReport
   /** This workflow run, for the footer link. */
   runUrl?: string
-}
-
-export interface ArtifactLink {
-  name: string
-  url?: string
-  /** Where the files are when they were not uploaded. */
-  localDir: string
-  uploaded: boolean
 }
 
 const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
@@ -60,8 +54,9 @@ const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
 /** The job summary: pure markdown from the run's data. */
 export function renderJobSummary(data: ReportData): string {
   const { verdict, run, summary, figures } = data
+  const text = verdictText(verdict, summary)
   const out: string[] = []
-  out.push(`## ${verdict.passed ? '✅' : '❌'} ${verdict.headline}`, '')
+  out.push(`## ${verdict.passed ? '✅' : '❌'} ${text.headline}`, '')
 
   const facts = [
     data.k6Version ? `k6 v${data.k6Version}` : undefined,
@@ -75,9 +70,9 @@ export function renderJobSummary(data: ReportData): string {
   ].filter(Boolean)
   if (facts.length) out.push(facts.join(' · '), '')
 
-  if (verdict.reasons.length > 1 || verdict.warnings.length > 0) {
-    for (const reason of verdict.reasons) out.push(`- ❌ ${reason}`)
-    for (const warning of verdict.warnings) out.push(`- ⚠️ ${warning}`)
+  if (text.reasons.length > 1 || text.warnings.length > 0) {
+    for (const reason of text.reasons) out.push(`- ❌ ${reason}`)
+    for (const warning of text.warnings) out.push(`- ⚠️ ${warning}`)
     out.push('')
   }
 
@@ -107,8 +102,9 @@ export function renderJobSummary(data: ReportData): string {
   if (figures) out.push(...renderFigures(figures), '')
 
   for (const finding of data.findings ?? []) {
+    const { title, detail } = findingText(finding)
     out.push(
-      `> ${finding.severity === 'warning' ? '⚠️' : 'ℹ️'} **${finding.title}.** ${finding.detail}`,
+      `> ${finding.severity === 'warning' ? '⚠️' : 'ℹ️'} **${title}.** ${detail}`,
       ''
     )
   }

@@ -1,8 +1,14 @@
 import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
-import { ResultsError } from '../errors.js'
-import { KERNEL_WASM } from './kernel-wasm.js'
-import type { LatencyStats } from './latency.js'
+import { ResultsError } from '../shared/errors.js'
+import { instantiateKernel, type Kernel } from './kernel.js'
+import type {
+  EndpointStats,
+  LatencyStats,
+  MetricInfo,
+  ResultsAnalysis,
+  SeriesBucket
+} from './types.js'
 
 /**
  * One streaming pass over k6's `--out json` file (NDJSON, ~12 lines and
@@ -25,6 +31,8 @@ const FIRST_BUCKET_MS = 10
 const MAX_ENDPOINTS = 500
 const MAX_CHECKS = 500
 const MAX_STATUSES = 500
+/** expected_response: true, false (and room for what else a script tags). */
+const EXPECTED_RESPONSES = 4
 /** Endpoint × scenario pairs, each with its own latency recorder. */
 const MAX_CELLS = 500
 /**
@@ -35,66 +43,6 @@ const EXACT_SAMPLES = 50_000
 /** Latencies kept exactly per time bucket (300 × 16 KB at most). */
 const BUCKET_EXACT_SAMPLES = 2_000
 export const OTHER = '(other)'
-
-export interface EndpointStats {
-  name: string
-  requests: number
-  failures: number
-  errorRate: number
-  latency: LatencyStats
-  /** Responses by HTTP status; `0` is a request that got no response. */
-  statuses: Record<string, number>
-}
-
-export interface SeriesBucket {
-  /** Seconds from the first sample to the bucket's start. */
-  t: number
-  requests: number
-  rps: number
-  errorRate: number
-  p50: number
-  p95: number
-  p99: number
-  /** Highest active VUs seen in the bucket. */
-  vus: number
-  droppedIterations: number
-}
-
-export interface MetricInfo {
-  type: string
-  contains: string
-  thresholds: string[]
-}
-
-export interface ResultsAnalysis {
-  bytes: number
-  lines: number
-  /** Lines that are not k6 JSON output; skipped. */
-  corruptLines: number
-  /** The last line was cut off (k6 killed mid-write). */
-  truncatedLastLine: boolean
-  startTime?: string
-  endTime?: string
-  durationS: number
-  metrics: Record<string, MetricInfo>
-  http: {
-    requests: number
-    failures: number
-    errorRate: number
-    rps: number
-    latency: LatencyStats
-    statuses: Record<string, number>
-  }
-  /** By the `name` tag, busiest first. */
-  endpoints: EndpointStats[]
-  /** By the `scenario` tag, busiest first. */
-  scenarios: EndpointStats[]
-  checks: { name: string; passes: number; fails: number }[]
-  iterations: number
-  droppedIterations: number
-  maxVus: number
-  series: { bucketSeconds: number; buckets: SeriesBucket[] }
-}
 
 /**
  * Requests of one endpoint (`name`) in one scenario: one latency recorder,
@@ -151,6 +99,8 @@ export interface AnalyserLimits {
   cells: number
   /** Longer lines are counted as corrupt and skipped. */
   lineBytes: number
+  /** The kernel to run, base64: the release build unless a test gives another. */
+  kernel?: string
 }
 
 export class ResultsAnalyser {
@@ -163,22 +113,21 @@ export class ResultsAnalyser {
   /** Inside a line too long to be k6's: skipped up to its newline. */
   private skipping = false
   private readonly maxLine: number
-  private view: KernelViews | undefined
+  private memory: Buffer | undefined
   private readonly metrics: Record<string, MetricInfo> = {}
-  /** Tag values by table (see TABLES) and id, as the kernel announces them. */
-  private readonly tags: string[][] = TABLES.map(() => [])
+  /** Tag values by the kernel's table numbers and ids, as it announces them. */
+  private readonly tags = new Map<number, string[]>()
   private iterations = 0
 
   constructor(limits: Partial<AnalyserLimits> = {}) {
     this.maxLine = limits.lineBytes ?? MAX_LINE
-    this.kernel = new WebAssembly.Instance(kernelModule(), {})
-      .exports as unknown as Kernel
+    this.kernel = instantiateKernel(limits.kernel)
     this.kernel.init(
-      TABLES[0].cap,
-      TABLES[1].cap,
-      TABLES[2].cap,
-      TABLES[3].cap,
-      TABLES[4].cap
+      MAX_STATUSES,
+      EXPECTED_RESPONSES,
+      MAX_ENDPOINTS,
+      MAX_ENDPOINTS,
+      MAX_CHECKS
     )
     this.kernel.initRecording(
       limits.exactSamples ?? EXACT_SAMPLES,
@@ -229,14 +178,12 @@ export class ResultsAnalyser {
     const carried = this.carry?.length ?? 0
     const length = carried + bytes.length
     const input = kernel.reserve(length)
-    let { memory } = this.views()
+    let memory = this.bytes_()
     if (this.carry) memory.set(this.carry, input)
     memory.set(bytes, input + carried)
     const consumed = kernel.parse(length)
     // Parsing may have grown the memory.
-    const views = this.views()
-    memory = views.memory
-    const { words } = views
+    memory = this.bytes_()
     this.carry =
       consumed < length
         ? Buffer.from(memory.subarray(input + consumed, input + length))
@@ -252,41 +199,40 @@ export class ResultsAnalyser {
     this.lines += kernel.lineCount.value
     this.corrupt += kernel.corruptCount.value
     this.iterations += kernel.iterationSum.value
-    const announced = kernel.newValuesAt() >> 2
     for (let i = 0; i < kernel.newValueCount.value; i++) {
-      const at = announced + i * 4
-      this.tags[words[at]][words[at + 1]] = decodeString(
+      const table = kernel.newValueTable(i)
+      let values = this.tags.get(table)
+      if (!values) this.tags.set(table, (values = []))
+      values[kernel.newValueId(i)] = decodeString(
         memory,
-        input + words[at + 2],
-        input + words[at + 3]
+        input + kernel.newValueStart(i),
+        input + kernel.newValueEnd(i)
       )
     }
-    const headers = kernel.headersAt() >> 2
     for (let i = 0; i < kernel.headerCount.value; i++) {
-      const at = headers + i * 2
       this.header(
-        memory.toString('latin1', input + words[at], input + words[at + 1])
+        memory.toString(
+          'latin1',
+          input + kernel.headerStart(i),
+          input + kernel.headerEnd(i)
+        )
       )
     }
   }
 
-  /** Views of the kernel's memory, new only when it has grown. */
-  private views(): KernelViews {
+  /** The kernel's memory as bytes, a new view only when it has grown. */
+  private bytes_(): Buffer {
     const buffer = this.kernel.memory.buffer
-    if (this.view?.memory.buffer !== buffer) {
-      this.view = {
-        memory: Buffer.from(buffer),
-        words: new Int32Array(buffer),
-        doubles: new Float64Array(buffer)
-      }
-    }
-    return this.view
+    if (this.memory?.buffer !== buffer) this.memory = Buffer.from(buffer)
+    return this.memory
   }
 
   /** The string of a tag id, OTHER past its table's cap, or undefined. */
   private tag(table: number, id: number): string | undefined {
     if (id < 0) return undefined
-    return id >= TABLES[table].cap ? OTHER : this.tags[table][id]
+    return id >= this.kernel.tableCap(table)
+      ? OTHER
+      : this.tags.get(table)?.[id]
   }
 
   private header(latin1: string): void {
@@ -318,23 +264,19 @@ export class ResultsAnalyser {
    */
   private latency(recorders: number[], withErrors = true): LatencyStats {
     const kernel = this.kernel
-    const list = kernel.groupAt(recorders.length) >> 2
-    const { words } = this.views()
-    recorders.forEach((at, i) => (words[list + i] = at))
-    kernel.stats(recorders.length)
-    // Sorting may have grown the memory.
-    const { doubles } = this.views()
-    const out = kernel.statsAt() >> 3
+    kernel.groupClear()
+    for (const recorder of recorders) kernel.groupAdd(recorder)
+    kernel.stats()
     const stats: LatencyStats = {
-      count: doubles[out],
-      avg: doubles[out + 1],
-      min: doubles[out + 2],
-      max: doubles[out + 3],
-      p50: doubles[out + 4],
-      p90: doubles[out + 5],
-      p95: doubles[out + 6],
-      p99: doubles[out + 7],
-      sd: doubles[out + 8]
+      count: kernel.statsCount(),
+      avg: kernel.statsAvg(),
+      min: kernel.statsMin(),
+      max: kernel.statsMax(),
+      p50: kernel.statsP50(),
+      p90: kernel.statsP90(),
+      p95: kernel.statsP95(),
+      p99: kernel.statsP99(),
+      sd: kernel.statsSd()
     }
     if (withErrors && stats.count > 0) {
       // Where the percentile's rank would fall in 19 repeats out of 20
@@ -368,8 +310,10 @@ export class ResultsAnalyser {
       const nameId = kernel.cellName(i)
       cells.push({
         name:
-          nameId === kernel.OVERFLOW_NAME.value ? OTHER : this.tag(2, nameId),
-        scenario: this.tag(3, kernel.cellScenario(i)),
+          nameId === kernel.OVERFLOW_NAME.value
+            ? OTHER
+            : this.tag(kernel.TABLE_NAME.value, nameId),
+        scenario: this.tag(kernel.TABLE_SCENARIO.value, kernel.cellScenario(i)),
         recorder: kernel.cellRecorder(i)
       })
     }
@@ -377,7 +321,8 @@ export class ResultsAnalyser {
     for (let i = 0; i < kernel.comboCount.value; i++) {
       combos.push({
         cell: cells[kernel.comboCell(i)],
-        status: this.tag(0, kernel.comboStatus(i)) ?? '',
+        status:
+          this.tag(kernel.TABLE_STATUS.value, kernel.comboStatus(i)) ?? '',
         failed: kernel.comboFailed(i) !== 0,
         requests: kernel.comboRequests(i)
       })
@@ -423,16 +368,12 @@ export class ResultsAnalyser {
     }
     // Equal names may come from different bytes (JSON escapes): one entry.
     const checks = new Map<string, { passes: number; fails: number }>()
-    const counts = new Int32Array(
-      this.kernel.memory.buffer,
-      this.kernel.checkCountsAt(),
-      (TABLES[CHECK_TABLE].cap + 1) * 2
-    )
-    for (let id = 0; id <= TABLES[CHECK_TABLE].cap; id++) {
-      const passes = counts[id * 2]
-      const fails = counts[id * 2 + 1]
+    const checkTable = kernel.TABLE_CHECK.value
+    for (let id = 0; id <= kernel.tableCap(checkTable); id++) {
+      const passes = kernel.checkPasses(id)
+      const fails = kernel.checkFails(id)
       if (passes + fails === 0) continue
-      const name = this.tag(CHECK_TABLE, id) ?? ''
+      const name = this.tag(checkTable, id) ?? ''
       const check = checks.get(name) ?? { passes: 0, fails: 0 }
       check.passes += passes
       check.fails += fails
@@ -470,99 +411,11 @@ export class ResultsAnalyser {
   }
 }
 
-/** The kernel's tag tables, in its order, with their caps. */
-const TABLES = [
-  { tag: 'status', cap: MAX_STATUSES },
-  { tag: 'expected_response', cap: 4 },
-  { tag: 'name', cap: MAX_ENDPOINTS },
-  { tag: 'scenario', cap: MAX_ENDPOINTS },
-  { tag: 'check', cap: MAX_CHECKS }
-]
-const CHECK_TABLE = 4
 const NEWLINE = Buffer.from('\n')
 /** k6's lines are a few hundred bytes; a metric header a few KB. */
 const MAX_LINE = 16 << 20
 /** The most bytes handed to the kernel at once. */
 const MAX_FEED = 4 << 20
-
-// WebAssembly's types come with the DOM library, which this project leaves
-// out: the little used here.
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object, imports: object) => { exports: object }
-}
-interface WasmGlobal {
-  value: number
-}
-
-interface KernelViews {
-  memory: Buffer
-  words: Int32Array
-  doubles: Float64Array
-}
-
-/** wasm/results-kernel.ts: see there for what it reads and writes. */
-interface Kernel {
-  memory: { buffer: ArrayBuffer }
-  init(
-    statusCap: number,
-    expectedCap: number,
-    nameCap: number,
-    scenarioCap: number,
-    checkCap: number
-  ): void
-  initRecording(
-    exactSamples: number,
-    cells: number,
-    bucketExactSamples: number,
-    buckets: number,
-    firstBucketMs: number
-  ): void
-  reserve(length: number): number
-  parse(length: number): number
-  cellName(i: number): number
-  cellScenario(i: number): number
-  cellRecorder(i: number): number
-  comboCell(i: number): number
-  comboStatus(i: number): number
-  /** 1 or 0: WebAssembly's booleans are numbers. */
-  comboFailed(i: number): number
-  comboRequests(i: number): number
-  bucket(i: number): number
-  bucketRequests(bucket: number): number
-  bucketFailures(bucket: number): number
-  bucketVus(bucket: number): number
-  bucketDropped(bucket: number): number
-  bucketRecorder(bucket: number): number
-  groupAt(count: number): number
-  stats(count: number): void
-  statsAt(): number
-  /** A percentile of the group of the last stats() call. */
-  percentile(p: number): number
-  newValuesAt(): number
-  headersAt(): number
-  checkCountsAt(): number
-  cellCount: WasmGlobal
-  OVERFLOW_NAME: WasmGlobal
-  comboCount: WasmGlobal
-  seriesWidthMs: WasmGlobal
-  maxVus: WasmGlobal
-  droppedSum: WasmGlobal
-  newValueCount: WasmGlobal
-  headerCount: WasmGlobal
-  lineCount: WasmGlobal
-  corruptCount: WasmGlobal
-  iterationSum: WasmGlobal
-  firstMs: WasmGlobal
-  lastMs: WasmGlobal
-}
-
-let compiled: object | undefined
-/** Compiled once, on first use (a few milliseconds); instances are cheap. */
-function kernelModule(): object {
-  compiled ??= new WebAssembly.Module(Buffer.from(KERNEL_WASM, 'base64'))
-  return compiled
-}
 
 /** A JSON string's body (between its quotes): escapes and UTF-8 decoded. */
 function decodeString(bytes: Buffer, at: number, end: number): string {
@@ -586,7 +439,8 @@ function decodeString(bytes: Buffer, at: number, end: number): string {
  * name). Bad input is a `ResultsError` naming the file.
  */
 export async function analyseResultsFile(
-  file: string
+  file: string,
+  limits: Partial<AnalyserLimits> = {}
 ): Promise<ResultsAnalysis> {
   let size: number
   try {
@@ -618,7 +472,7 @@ export async function analyseResultsFile(
       'is named .gz but is not gzip: expected k6 --out json=results.json.gz output'
     )
   }
-  const analyser = new ResultsAnalyser()
+  const analyser = new ResultsAnalyser(limits)
   const source = fs.createReadStream(file, { highWaterMark: 1 << 20 })
   // Decompression runs in libuv's thread pool: a deep output buffer lets it
   // stay ahead of the parsing on this thread instead of taking turns.

@@ -1,8 +1,16 @@
 import { DefaultArtifactClient } from '@actions/artifact'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
-import { errorMessage } from '../errors.js'
-import type { ArtifactLink } from './markdown.js'
+import { errorMessage } from '../shared/errors.js'
+
+/** Where the run's files went: the artifact, or the folder they stay in. */
+export interface ArtifactLink {
+  name: string
+  url?: string
+  /** Where the files are when they were not uploaded. */
+  localDir: string
+  uploaded: boolean
+}
 
 export interface UploadRequest {
   name: string
@@ -11,6 +19,8 @@ export interface UploadRequest {
   rootDir: string
   /** For a link to the artifact: `${server}/${repo}/actions/runs/${id}`. */
   runUrl?: string
+  /** The artifact service is reachable (on a runner). */
+  canUpload: boolean
 }
 
 /**
@@ -30,7 +40,7 @@ export async function uploadResults(
     core.info('No result files to upload.')
     return link
   }
-  if (!process.env.ACTIONS_RUNTIME_TOKEN) {
+  if (!request.canUpload) {
     core.info(
       `Not on a GitHub runner (no ACTIONS_RUNTIME_TOKEN): results were not uploaded. They are in ${request.rootDir}`
     )

@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { InputError } from './errors.js'
-import { splitArgs } from './k6/args.js'
+import { InputError } from '../shared/errors.js'
+import { splitArgs } from '../k6/args.js'
+import { isInside } from '../shared/paths.js'
 
 export const DEFAULT_DOWNLOAD_URL =
   'https://github.com/grafana/k6/releases/download'
@@ -348,16 +349,6 @@ function resolveInside(
     )
   }
   return resolved
-}
-
-export function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(parent, child)
-  return (
-    relative === '' ||
-    (relative !== '..' &&
-      !relative.startsWith(`..${path.sep}`) &&
-      !path.isAbsolute(relative))
-  )
 }
 
 function isDirectory(dir: string): boolean {

@@ -1,9 +1,7 @@
 import type { Comparison, MetricComparison } from './compare.js'
 
-export type GateVerdict = 'pass' | 'warn' | 'waived' | 'regression' | 'fail'
-
-/** What the comparison decides for the check. */
-export interface RegressionGate {
+/** What the comparison with the baseline decides for the check. */
+export interface RegressionDecision {
   /** Regressions fail the check (not waived, fail-on-regression true). */
   failing: boolean
   /** Waived by this PR label. */
@@ -16,17 +14,17 @@ export interface RegressionGate {
   note?: 'no-baseline' | 'load-shape-changed'
 }
 
-export interface GateOptions {
+export interface DecisionOptions {
   failOnRegression: boolean
   waiverLabel: string
   /** Labels of the pull request, if this is one. */
   labels: string[]
 }
 
-export function regressionGate(
+export function decideRegressions(
   comparison: Comparison | undefined,
-  options: GateOptions
-): RegressionGate {
+  options: DecisionOptions
+): RegressionDecision {
   if (!comparison || comparison.history.length === 0) {
     return {
       failing: false,
@@ -45,16 +43,4 @@ export function regressionGate(
     warnings,
     note: comparison.fingerprintChanged ? 'load-shape-changed' : undefined
   }
-}
-
-export function gateVerdict(
-  runPassed: boolean,
-  gate: RegressionGate
-): GateVerdict {
-  if (!runPassed) return 'fail'
-  if (gate.regressions.length > 0) {
-    if (gate.waivedBy) return 'waived'
-    return gate.failing ? 'regression' : 'warn'
-  }
-  return gate.warnings.length > 0 ? 'warn' : 'pass'
 }

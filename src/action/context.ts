@@ -1,4 +1,5 @@
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 
 /** What triggered this run, read from the runner's environment. */
 export interface RunContext {
@@ -25,6 +26,18 @@ export interface RunContext {
   }
   /** Input given to a manual `workflow_dispatch`, by name. */
   dispatchInputs: Record<string, string>
+  /** On a GitHub runner (GITHUB_ACTIONS), not a laptop. */
+  onRunner: boolean
+  /** `.github/workflows/x.yml` of this workflow, when the runner says. */
+  workflowFile?: string
+  /** The runner's OS and CPU as it names them (`Linux`, `X64`). */
+  runner: { os: string; arch: string }
+  /** The runner's temporary directory (RUNNER_TEMP), or the system's. */
+  tempDir: string
+  /** The artifact service is reachable (ACTIONS_RUNTIME_TOKEN is set). */
+  artifactService: boolean
+  /** The runner keeps a job summary for this step (GITHUB_STEP_SUMMARY). */
+  stepSummary: boolean
 }
 
 type Json = Record<string, unknown>
@@ -83,7 +96,16 @@ export function getRunContext(
         : undefined,
     dispatchInputs: Object.fromEntries(
       Object.entries(obj(event.inputs)).map(([k, v]) => [k, String(v)])
-    )
+    ),
+    onRunner: env.GITHUB_ACTIONS === 'true',
+    workflowFile: env.GITHUB_WORKFLOW_REF?.split('@')[0] || undefined,
+    runner: {
+      os: env.RUNNER_OS || process.platform,
+      arch: env.RUNNER_ARCH || process.arch
+    },
+    tempDir: env.RUNNER_TEMP || os.tmpdir(),
+    artifactService: !!env.ACTIONS_RUNTIME_TOKEN,
+    stepSummary: !!env.GITHUB_STEP_SUMMARY
   }
 }
 

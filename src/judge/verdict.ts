@@ -1,0 +1,171 @@
+import type { IterationError } from '../k6/log.js'
+import type { K6Run, Outcome } from '../k6/run.js'
+import type { SummaryResult, ThresholdResult } from '../results/types.js'
+import type { MetricComparison } from './compare.js'
+import type { RegressionDecision } from './regressions.js'
+
+/**
+ * Why a run failed, or what a passing run should still say: data with its
+ * figures. report/verdict.ts puts it into words.
+ */
+export type Reason =
+  | { kind: 'thresholds'; thresholds: ThresholdResult[] }
+  | { kind: 'cancelled'; signal?: NodeJS.Signals }
+  /** Exit 99 but no summary naming the thresholds. */
+  | { kind: 'thresholds-unnamed'; exitCode: number }
+  | { kind: 'abort-on-fail' }
+  | { kind: 'iteration-errors'; count: number; first?: IterationError }
+  | {
+      kind: 'k6'
+      outcome: Extract<
+        Outcome,
+        'invalid-options' | 'script-error' | 'aborted-by-script' | 'k6-error'
+      >
+      exitCode: number
+      /** k6's last error line. */
+      error?: string
+    }
+  | { kind: 'summary-unreadable'; error: string }
+  | {
+      kind: 'regressions'
+      regressions: MetricComparison[]
+      /** Reported, not failed: by this label, or fail-on-regression false. */
+      notGated?: { waivedBy: string } | { failOnRegression: false }
+    }
+  | { kind: 'slower'; comparison: MetricComparison }
+
+/** The run's verdict. */
+export interface Verdict {
+  passed: boolean
+  /** Every reason the gate failed. */
+  failures: Reason[]
+  /** Problems that do not fail the gate. */
+  warnings: Reason[]
+  failedThresholds: ThresholdResult[]
+  /** Thresholds the run was judged on. */
+  thresholdCount: number
+  /** What the comparison with the baseline decided, when there was one. */
+  regressions?: RegressionDecision
+}
+
+/** The `verdict` output: what a workflow branches on. */
+export type VerdictLabel = 'pass' | 'warn' | 'waived' | 'regression' | 'fail'
+
+export interface VerdictInput {
+  run: K6Run
+  summary?: SummaryResult
+  /** Why summary.json could not be read, when it could not. */
+  summaryError?: string
+  failOnIterationErrors: boolean
+}
+
+/** Pure: decide pass or fail from what k6 did and what it wrote. */
+export function decideVerdict(input: VerdictInput): Verdict {
+  const { run, summary } = input
+  const failures: Reason[] = []
+  const warnings: Reason[] = []
+  const failedThresholds = summary?.thresholds.filter((t) => !t.passed) ?? []
+  const error = run.stderr.errors.at(-1)
+
+  if (failedThresholds.length > 0) {
+    failures.push({ kind: 'thresholds', thresholds: failedThresholds })
+  }
+
+  switch (run.outcome) {
+    case 'passed':
+      break
+    case 'cancelled':
+      failures.push({ kind: 'cancelled', signal: run.cancelledBy })
+      break
+    case 'thresholds-crossed':
+      if (failedThresholds.length === 0) {
+        failures.push({ kind: 'thresholds-unnamed', exitCode: run.exitCode })
+      }
+      if (run.stderr.errors.some((e) => /abortOnFail/.test(e))) {
+        failures.push({ kind: 'abort-on-fail' })
+      }
+      break
+    case 'iteration-errors': {
+      const reason: Reason = {
+        kind: 'iteration-errors',
+        count: run.stderr.iterationErrors,
+        first: run.stderr.firstIterationErrors[0]
+      }
+      if (input.failOnIterationErrors) failures.push(reason)
+      else warnings.push(reason)
+      break
+    }
+    default:
+      failures.push({
+        kind: 'k6',
+        outcome: run.outcome,
+        exitCode: run.exitCode,
+        error
+      })
+  }
+
+  if (input.summaryError) {
+    // A run that should have produced figures but did not cannot pass: the
+    // gate would be vouching for numbers nobody saw.
+    const reason: Reason = {
+      kind: 'summary-unreadable',
+      error: input.summaryError
+    }
+    if (failures.length === 0) failures.push(reason)
+    else warnings.push(reason)
+  }
+
+  return {
+    passed: failures.length === 0,
+    failures,
+    warnings,
+    failedThresholds,
+    thresholdCount: summary?.thresholds.length ?? 0
+  }
+}
+
+/** Fold the comparison with the baseline into the run's verdict. */
+export function applyRegressions(
+  verdict: Verdict,
+  decision: RegressionDecision | undefined
+): Verdict {
+  if (!decision) return verdict
+  const failures = [...verdict.failures]
+  const warnings = [...verdict.warnings]
+  if (decision.regressions.length > 0) {
+    const reason: Reason = {
+      kind: 'regressions',
+      regressions: decision.regressions
+    }
+    if (decision.failing) failures.push(reason)
+    else
+      warnings.push({
+        ...reason,
+        notGated: decision.waivedBy
+          ? { waivedBy: decision.waivedBy }
+          : { failOnRegression: false }
+      })
+  }
+  for (const comparison of decision.warnings) {
+    warnings.push({ kind: 'slower', comparison })
+  }
+  return {
+    ...verdict,
+    passed: failures.length === 0,
+    failures,
+    warnings,
+    regressions: decision
+  }
+}
+
+/** The `verdict` output for a run. */
+export function verdictLabel(verdict: Verdict): VerdictLabel {
+  const decision = verdict.regressions
+  const ownFailures = verdict.failures.filter((r) => r.kind !== 'regressions')
+  if (ownFailures.length > 0) return 'fail'
+  if (decision && decision.regressions.length > 0) {
+    if (decision.waivedBy) return 'waived'
+    return decision.failing ? 'regression' : 'warn'
+  }
+  return decision && decision.warnings.length > 0 ? 'warn' : 'pass'
+}

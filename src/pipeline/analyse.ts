@@ -1,0 +1,39 @@
+import * as core from '@actions/core'
+import type { K6Run } from '../k6/run.js'
+import { analyseRun, type RunAnalysis } from '../results/analyse.js'
+
+/** k6's files analysed, with what a person should know logged. */
+export async function analyse(
+  k6Run: K6Run,
+  secrets: readonly string[]
+): Promise<RunAnalysis> {
+  const analysis = await analyseRun({
+    summaryPath: k6Run.summaryPath,
+    resultsPath: k6Run.resultsPath,
+    // k6 writes no summary when the script never ran; that is reported
+    // through the outcome, not as a missing file.
+    expectSummary: [
+      'passed',
+      'thresholds-crossed',
+      'iteration-errors'
+    ].includes(k6Run.outcome),
+    wallTimeMs: k6Run.wallTimeMs,
+    secrets
+  })
+  if (analysis.redacted.length > 0) {
+    core.warning(
+      `summary.json held values that look like secrets in what setup() returned (${analysis.redacted.join(', ')}); ` +
+        'perf-gate redacted them before publishing. Return no credentials from setup().'
+    )
+  }
+  if (analysis.stream) {
+    core.info(
+      `Analysed results.json: ${(analysis.stream.bytes / 1e6).toFixed(1)} MB, ${analysis.stream.http.requests} requests, ` +
+        `${analysis.stream.series.buckets.length} time buckets in ${analysis.streamMs} ms`
+    )
+  }
+  if (analysis.streamError) {
+    core.warning(`results.json could not be analysed: ${analysis.streamError}`)
+  }
+  return analysis
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto'
+import type { LoadPlan } from './plan.js'
+import type { Profile } from './schema.js'
+
+/**
+ * What makes two runs comparable: the objective, the load shape, the
+ * endpoints, the thresholds and k6's major version.
+ */
+export function planFingerprint(
+  plan: LoadPlan,
+  profile: Profile,
+  k6Major: string
+): string {
+  return hash({
+    objective: plan.objective,
+    scenarios: plan.scenarios,
+    endpoints: (profile.endpoints ?? []).map((e) => [
+      e.name,
+      e.method,
+      e.path,
+      e.weight
+    ]),
+    thresholds: plan.thresholds,
+    k6: k6Major
+  })
+}
+
+/**
+ * Without a profile: the script's text, its arguments and k6's major
+ * version decide what is comparable.
+ */
+export function scriptFingerprint(
+  text: string,
+  args: readonly string[],
+  k6Major: string
+): string {
+  return hash({ text, args, k6: k6Major })
+}
+
+function hash(material: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(material))
+    .digest('hex')
+    .slice(0, 16)
+}

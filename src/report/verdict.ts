@@ -1,0 +1,117 @@
+import type { Reason, Verdict } from '../judge/verdict.js'
+import type { SummaryResult, ThresholdResult } from '../results/types.js'
+import { describeComparison } from './comparison.js'
+import { formatObserved } from './observed.js'
+
+/** The verdict in words: a headline, a line per reason and per warning. */
+export interface VerdictText {
+  headline: string
+  reasons: string[]
+  warnings: string[]
+}
+
+export function verdictText(
+  verdict: Verdict,
+  summary: SummaryResult | undefined
+): VerdictText {
+  const reasons = verdict.failures.map((r) => reasonText(r, summary))
+  const warnings = verdict.warnings.map((r) => reasonText(r, summary))
+  return {
+    headline: verdict.passed
+      ? passedHeadline(verdict)
+      : `perf-gate failed: ${reasons[0]}`,
+    reasons,
+    warnings
+  }
+}
+
+/** `setFailed` gets one line that names everything that failed. */
+export function failureLine(verdict: Verdict, summary?: SummaryResult): string {
+  return `perf-gate failed: ${verdict.failures.map((r) => reasonText(r, summary)).join('; ')}`
+}
+
+function passedHeadline(verdict: Verdict): string {
+  const count = verdict.thresholdCount
+  let headline =
+    count > 0
+      ? `perf-gate passed: all ${count} threshold${count === 1 ? '' : 's'} held`
+      : 'perf-gate passed: k6 finished cleanly (the script sets no thresholds)'
+  const decision = verdict.regressions
+  if (decision && !decision.note) {
+    const n = decision.regressions.length
+    headline +=
+      n > 0
+        ? `; ${n} regression${n === 1 ? '' : 's'} ${decision.waivedBy ? 'waived' : 'reported, not gated'}`
+        : decision.warnings.length > 0
+          ? '; slower than the baseline, within the fail tolerance'
+          : '; no regression against the baseline'
+  }
+  return headline
+}
+
+export function reasonText(
+  reason: Reason,
+  summary: SummaryResult | undefined
+): string {
+  switch (reason.kind) {
+    case 'thresholds': {
+      const n = reason.thresholds.length
+      return (
+        `${n} threshold${n === 1 ? '' : 's'} crossed: ` +
+        reason.thresholds.map((t) => describeThreshold(t, summary)).join(', ')
+      )
+    }
+    case 'cancelled':
+      return (
+        `the run was cancelled${reason.signal ? ` (${reason.signal})` : ''}; ` +
+        'k6 stopped before the test finished'
+      )
+    case 'thresholds-unnamed':
+      return `k6 reports crossed thresholds (exit code ${reason.exitCode}) but wrote no summary naming them`
+    case 'abort-on-fail':
+      return 'k6 stopped the test early because of an abortOnFail threshold'
+    case 'iteration-errors':
+      return (
+        `${reason.count} exception${reason.count === 1 ? '' : 's'} ` +
+        `thrown inside iterations (k6 exits 0 on these)` +
+        (reason.first ? `; first: ${reason.first.message}` : '')
+      )
+    case 'k6': {
+      const error = reason.error ? `: ${reason.error}` : ''
+      switch (reason.outcome) {
+        case 'invalid-options':
+          return `k6 rejected the test options (exit code ${reason.exitCode})${error}`
+        case 'script-error':
+          return `the script failed (exit code ${reason.exitCode})${error}`
+        case 'aborted-by-script':
+          return `the script aborted the test (exec.test.abort, exit code ${reason.exitCode})${error}`
+        default:
+          return `k6 failed with exit code ${reason.exitCode}${error}`
+      }
+    }
+    case 'summary-unreadable':
+      return `k6's summary could not be read: ${reason.error}`
+    case 'regressions': {
+      const n = reason.regressions.length
+      const line = `${n} regression${n === 1 ? '' : 's'} against the baseline: ${reason.regressions.map(describeComparison).join('; ')}`
+      if (!reason.notGated) return line
+      return 'waivedBy' in reason.notGated
+        ? `${line} (waived by the ${reason.notGated.waivedBy} label)`
+        : `${line} (fail-on-regression is false)`
+    }
+    case 'slower':
+      return `slower than the baseline: ${describeComparison(reason.comparison)}`
+  }
+}
+
+/** `http_req_duration p(95)<20 (p(95)=58.7 ms)` */
+export function describeThreshold(
+  threshold: ThresholdResult,
+  summary: SummaryResult | undefined
+): string {
+  const observed = formatObserved(threshold, summary?.metrics[threshold.metric])
+  return (
+    `${threshold.metric} ${threshold.expression}` +
+    (observed ? ` (${threshold.statistic}=${observed})` : '')
+  )
+}
