@@ -49,7 +49,8 @@ describe('the artifact store', () => {
     )
     const { ArtifactStore } = await import('../src/baseline/artifact-store.js')
     const { githubClient } = await import('../src/shared/github.js')
-    const client = () => githubClient('ghs_test', api.url)
+    const { Deadline } = await import('../src/shared/deadline.js')
+    const client = () => githubClient('ghs_test', api.url, new Deadline(60_000))
     const store = new ArtifactStore({
       client: client(),
       token: 'ghs_test',

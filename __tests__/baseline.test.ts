@@ -7,6 +7,7 @@ import {
   parseBaselineFile,
   serialiseBaselineFile
 } from '../src/baseline/entry.js'
+import { Deadline } from '../src/shared/deadline.js'
 import { githubClient } from '../src/shared/github.js'
 import { commentMarker, upsertComment } from '../src/publish/comment.js'
 import { entry } from './helpers/entries.js'
@@ -20,7 +21,7 @@ afterEach(async () => {
   await api.close()
 })
 
-const client = () => githubClient('ghs_test', api.url)
+const client = () => githubClient('ghs_test', api.url, new Deadline(60_000))
 const target = { owner: 'acme', repo: 'shop' }
 
 describe('the sticky pull request comment', () => {
@@ -29,7 +30,7 @@ describe('the sticky pull request comment', () => {
       client: client(),
       ...target,
       issueNumber: 7,
-      objective,
+      key: `objective=${objective}`,
       body
     })
 
@@ -41,7 +42,7 @@ describe('the sticky pull request comment', () => {
     expect(second.url).toBe(first.url)
     const comments = api.comments.get(7) ?? []
     expect(comments).toHaveLength(1)
-    expect(comments[0].body).toContain(commentMarker('smoke'))
+    expect(comments[0].body).toContain(commentMarker('objective=smoke'))
     expect(comments[0].body).toContain('second report')
     // The token went in the Authorization header, nowhere else.
     const calls = api.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`)
@@ -56,13 +57,15 @@ describe('the sticky pull request comment', () => {
       body: `review comment ${i}`,
       html_url: `https://github.com/acme/shop/pull/7#issuecomment-${i + 1}`
     }))
-    others[140].body = `${commentMarker('smoke')}\nold report`
+    others[140].body = `${commentMarker('objective=smoke')}\nold report`
     api.comments.set(7, others)
     const result = await post('new report')
     expect(result.action).toBe('updated')
     expect(api.comments.get(7)).toHaveLength(150)
     expect(api.comments.get(7)?.[140].body).toContain('new report')
-    const pages = api.requests.filter((r) => r.method === 'GET')
+    const pages = api.requests.filter(
+      (r) => r.method === 'GET' && r.url.includes('/comments')
+    )
     expect(
       pages.map((r) => new URL(r.url, api.url).searchParams.get('page'))
     ).toEqual([null, '2'])
@@ -224,7 +227,7 @@ describe('an API that hangs', () => {
     })
     try {
       const store = new BranchStore({
-        client: githubClient('ghs_test', silent.url, 300),
+        client: githubClient('ghs_test', silent.url, new Deadline(300)),
         ...target,
         branch: 'perf-gate-data',
         commit: 'abc',
@@ -232,7 +235,7 @@ describe('an API that hangs', () => {
       })
       // Without the budget this would wait for the test's own timeout.
       await expect(store.read('load')).rejects.toThrow(
-        /could not read perf-gate-data:baselines\/load\.json: the GitHub API did not answer within 5 minutes/
+        /could not read perf-gate-data:baselines\/load\.json: the GitHub API did not answer within the deadline/
       )
     } finally {
       await silent.close()

@@ -201,6 +201,60 @@ describe('installK6 from a release mirror', () => {
   })
 })
 
+describe('what is cached is k6', () => {
+  const options = (url: string) => ({
+    versionSpec: VERSION,
+    downloadUrl: url,
+    platform: 'linux' as const,
+    arch: 'x64'
+  })
+
+  it('an archive whose checksum is valid but whose k6 is not k6 is refused, and never cached', async () => {
+    const poisoned = buildRelease(VERSION, ['linux-amd64'], {
+      binaryLinksTo: '/bin/echo'
+    })
+    const bad = await startReleaseMirror([poisoned])
+    try {
+      await expect(installK6(options(bad.url))).rejects.toThrow(
+        /does not look like k6: 'k6 version' printed "version"/
+      )
+      expect(fs.existsSync(path.join(toolCache, 'k6', VERSION))).toBe(false)
+    } finally {
+      await bad.close()
+    }
+  })
+
+  it('a cache entry that does not run as k6 is treated as absent: downloaded again', async () => {
+    // As a poisoned install would have left it, marked complete.
+    const dir = path.join(toolCache, 'k6', VERSION, 'x64')
+    fs.mkdirSync(dir, { recursive: true })
+    fs.symlinkSync('/bin/echo', path.join(dir, 'k6'))
+    fs.writeFileSync(`${dir}.complete`, '')
+    const k6 = await installK6(options(mirror.url))
+    expect(k6).toEqual({ path: path.join(dir, 'k6'), version: VERSION })
+    expect(fs.lstatSync(k6.path).isSymbolicLink()).toBe(false)
+    expect(mirror.requests.map((r) => r.url)).toContain(
+      `/v${VERSION}/k6-v${VERSION}-linux-amd64.tar.gz`
+    )
+  })
+
+  it('an archive with an entry that climbs out (../) fails and leaves no extraction folder behind', async () => {
+    const climbing = buildRelease(VERSION, ['linux-amd64'], {
+      climbingEntry: true
+    })
+    const bad = await startReleaseMirror([climbing])
+    try {
+      await expect(installK6(options(bad.url))).rejects.toThrow()
+      const temp = process.env.RUNNER_TEMP as string
+      const left = fs.existsSync(temp) ? fs.readdirSync(temp) : []
+      expect(left).toEqual([])
+      expect(fs.existsSync(path.join(temp, '..', 'outside.txt'))).toBe(false)
+    } finally {
+      await bad.close()
+    }
+  })
+})
+
 describe("k6-version 'latest'", () => {
   it('is resolved through the GitHub REST API, with the token', async () => {
     const api = await startServer((request, res) => {

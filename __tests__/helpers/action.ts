@@ -23,10 +23,14 @@ export interface ActionOptions {
   files?: Record<string, string | Buffer>
   /** Called with each stdout chunk, e.g. to cancel the run midway. */
   onStdout?: (text: string, child: ChildProcess) => void
+  /** Called once the action's process has started. */
+  onStart?: (child: ChildProcess) => void
 }
 
 export interface ActionRun {
   code: number | null
+  /** How long the action's process ran. */
+  elapsedMs: number
   stdout: string
   stderr: string
   outputs: Record<string, string>
@@ -136,7 +140,9 @@ export async function runAction(
     ...options.env
   }
 
+  const started = Date.now()
   const child = spawn(process.execPath, [DIST], { cwd: workspace, env })
+  options.onStart?.(child)
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
@@ -152,6 +158,7 @@ export async function runAction(
 
   return {
     code,
+    elapsedMs: Date.now() - started,
     stdout,
     stderr,
     outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),

@@ -22,13 +22,21 @@ export interface ArtifactService extends LoopbackServer {
  * upload (`comp=block`, then `comp=blocklist`) to the signed URL.
  */
 export async function startArtifactService(
-  options: { createStatus?: number } = {}
+  options: {
+    createStatus?: number
+    /** Accept every connection and never answer. */
+    hang?: boolean
+    /** Called with each request as it arrives. */
+    onRequest?: (pathname: string) => void
+  } = {}
 ): Promise<ArtifactService> {
   const artifacts: StoredArtifact[] = []
   const blocks = new Map<string, Buffer>()
   let url = ''
   const server = await startServer((request, res) => {
     const { pathname, searchParams } = new URL(request.url, 'http://x')
+    options.onRequest?.(pathname)
+    if (options.hang) return
     if (request.method === 'POST' && pathname === `${SERVICE}/CreateArtifact`) {
       if (options.createStatus) {
         sendJson(res, options.createStatus, {

@@ -6,15 +6,24 @@ export interface Comment {
   id: number
   body: string
   html_url: string
+  /** Who wrote it; the comments a test seeds default to the bot. */
+  user?: { login: string }
 }
+
+/** Who an installation token (`ghs_…`, GITHUB_TOKEN) writes as. */
+export const BOT = 'github-actions[bot]'
+/** Who any other token (a person's) writes as. */
+export const PERSON = 'octo-dev'
 
 export interface Fault {
   method: string
   path: RegExp
-  status: number
+  /** The status to answer with; `hang`: accept and never answer. */
+  status: number | 'hang'
   /** How many matching requests fail; then they pass. */
   times: number
   message?: string
+  headers?: Record<string, string>
 }
 
 export interface FakeRun {
@@ -75,9 +84,26 @@ export async function startGitHubApi(
     )
     if (fault) {
       fault.times--
-      return sendJson(res, fault.status, {
-        message: fault.message ?? `injected ${fault.status}`
-      })
+      if (fault.status === 'hang') return
+      return sendJson(
+        res,
+        fault.status,
+        { message: fault.message ?? `injected ${fault.status}` },
+        fault.headers
+      )
+    }
+    const token = String(req.headers.authorization ?? '').replace(
+      /^(token|bearer) /i,
+      ''
+    )
+    const author = token.startsWith('ghs_') ? BOT : PERSON
+    // The authenticated user: installation tokens may not ask.
+    if (route === '/user' && req.method === 'GET') {
+      return author === BOT
+        ? sendJson(res, 403, {
+            message: 'Resource not accessible by integration'
+          })
+        : sendJson(res, 200, { login: PERSON, type: 'User' })
     }
     if (!route.startsWith(prefix) && !route.startsWith('/blob/')) {
       return sendJson(res, 404, { message: 'Not Found' })
@@ -93,7 +119,9 @@ export async function startGitHubApi(
       if (req.method === 'GET') {
         const perPage = Number(url.searchParams.get('per_page') ?? 30)
         const page = Number(url.searchParams.get('page') ?? 1)
-        const slice = list.slice((page - 1) * perPage, page * perPage)
+        const slice = list
+          .slice((page - 1) * perPage, page * perPage)
+          .map((c) => ({ user: { login: BOT }, ...c }))
         if (page * perPage < list.length) {
           const next = new URL(`${server.url}${route}`)
           next.searchParams.set('per_page', String(perPage))
@@ -105,6 +133,7 @@ export async function startGitHubApi(
       if (req.method === 'POST') {
         const comment = {
           id: nextId++,
+          user: { login: author },
           body: body.body,
           html_url: `https://github.com/${repository}/pull/${m[1]}#issuecomment-${nextId}`
         }
@@ -119,6 +148,12 @@ export async function startGitHubApi(
       for (const list of api.comments.values()) {
         const comment = list.find((c) => c.id === Number(m![1]))
         if (comment) {
+          // As GitHub: only the comment's author may edit it.
+          if ((comment.user?.login ?? BOT) !== author) {
+            return sendJson(res, 403, {
+              message: 'Resource not accessible by integration'
+            })
+          }
           comment.body = body.body
           return sendJson(res, 200, comment)
         }

@@ -24,7 +24,16 @@ export interface Release {
  * Build release assets in grafana/k6's layout: each archive holds one folder
  * named like the archive, with a launcher of the k6 stand-in as the binary.
  */
-export function buildRelease(version: string, targets: Target[]): Release {
+export function buildRelease(
+  version: string,
+  targets: Target[],
+  options: {
+    /** The binary is a symlink to this program (not k6). */
+    binaryLinksTo?: string
+    /** An extra entry whose name climbs out of the folder (`../x`). */
+    climbingEntry?: boolean
+  } = {}
+): Release {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'k6-release-'))
   const files = new Map<string, Buffer>()
   try {
@@ -32,17 +41,38 @@ export function buildRelease(version: string, targets: Target[]): Release {
       const folder = `k6-v${version}-${target}`
       const binary = target.startsWith('windows') ? 'k6.exe' : 'k6'
       fs.mkdirSync(path.join(work, folder))
-      // A launcher for the stand-in: node will not run a file named k6.exe
-      // as a module, and this keeps every asset's binary the same.
-      fs.writeFileSync(
-        path.join(work, folder, binary),
-        `#!/bin/sh\nexec '${process.execPath}' '${FAKE_K6}' "$@"\n`
-      )
-      fs.chmodSync(path.join(work, folder, binary), 0o755)
+      if (options.binaryLinksTo) {
+        fs.symlinkSync(options.binaryLinksTo, path.join(work, folder, binary))
+      } else {
+        // A launcher for the stand-in: node will not run a file named k6.exe
+        // as a module, and this keeps every asset's binary the same.
+        fs.writeFileSync(
+          path.join(work, folder, binary),
+          `#!/bin/sh\nexec '${process.execPath}' '${FAKE_K6}' "$@"\n`
+        )
+        fs.chmodSync(path.join(work, folder, binary), 0o755)
+      }
       const zip = !target.startsWith('linux')
       const archive = `${folder}.${zip ? 'zip' : 'tar.gz'}`
       if (zip) {
-        execFileSync('zip', ['-qr', archive, folder], { cwd: work })
+        execFileSync('zip', ['-qry', archive, folder], { cwd: work })
+      } else if (options.climbingEntry) {
+        // `<folder>/../../outside.txt` stored as it is (-P): an entry that
+        // climbs out, which tar refuses.
+        const inner = path.join(work, 'inner')
+        fs.mkdirSync(inner, { recursive: true })
+        fs.writeFileSync(path.join(work, 'outside.txt'), 'outside')
+        fs.renameSync(path.join(work, folder), path.join(inner, folder))
+        execFileSync(
+          'tar',
+          [
+            '-czPf',
+            path.join(work, archive),
+            folder,
+            `${folder}/../../outside.txt`
+          ],
+          { cwd: inner }
+        )
       } else {
         execFileSync('tar', ['-czf', archive, folder], { cwd: work })
       }

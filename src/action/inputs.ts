@@ -40,6 +40,13 @@ export interface Inputs {
   regressionNoise?: number
   waiverLabel: string
   commentOnPr: boolean
+  /** The network steps after k6 together: baseline, artifact, comment. */
+  publishTimeoutMs: number
+  /**
+   * Without a threshold of the script's on http_req_failed, a run fails
+   * when more than this share of requests failed; undefined: off.
+   */
+  errorGuard?: number
 }
 
 export interface BaselineInputs {
@@ -121,7 +128,9 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     regressionNoise: parseShare('regression-noise'),
     waiverLabel:
       core.getInput('waiver-label').trim() || 'perf-gate:accept-regression',
-    commentOnPr: parseBoolean('comment-on-pr', true)
+    commentOnPr: parseBoolean('comment-on-pr', true),
+    publishTimeoutMs: parseTimeout('publish-timeout', 180),
+    errorGuard: parseGuard('error-guard', 0.1)
   }
 }
 
@@ -170,9 +179,34 @@ function parseNumber(
   return n
 }
 
-/** A share such as `0.08` or `8%`, above 0 and at most 1. */
-function parseShare(name: string): number | undefined {
+/** Seconds, bare or as a duration (`90s`, `3m`), from 1 s to 1 h, in ms. */
+function parseTimeout(name: string, defaultSeconds: number): number {
   const value = core.getInput(name).trim()
+  if (value === '') return defaultSeconds * 1000
+  const match = /^(\d+(?:\.\d+)?)(s|m)?$/.exec(value)
+  const seconds = match
+    ? Number(match[1]) * (match[2] === 'm' ? 60 : 1)
+    : Number.NaN
+  if (!(seconds >= 1 && seconds <= 3600)) {
+    throw new InputError(
+      name,
+      `'${value}' is not a time from 1 s to 1 h: write seconds (180) or a duration (90s, 3m).`
+    )
+  }
+  return seconds * 1000
+}
+
+/** A share, or `off`. */
+function parseGuard(name: string, defaultValue: number): number | undefined {
+  const value = core.getInput(name).trim()
+  if (value === '') return defaultValue
+  if (/^(off|false|none)$/i.test(value)) return undefined
+  return parseShare(name, value)
+}
+
+/** A share such as `0.08` or `8%`, above 0 and at most 1. */
+function parseShare(name: string, given?: string): number | undefined {
+  const value = given ?? core.getInput(name).trim()
   if (value === '') return undefined
   const percent = value.endsWith('%')
   const n = Number(percent ? value.slice(0, -1) : value) / (percent ? 100 : 1)

@@ -11,8 +11,16 @@ import type { RegressionDecision } from './regressions.js'
 export type Reason =
   | { kind: 'thresholds'; thresholds: ThresholdResult[] }
   | { kind: 'cancelled'; signal?: NodeJS.Signals }
-  /** Exit 99 but no summary naming the thresholds. */
-  | { kind: 'thresholds-unnamed'; exitCode: number }
+  /**
+   * Exit 99 but no crossed threshold in the summary: it lists `listed`
+   * thresholds, all held (0: the format names none).
+   */
+  | { kind: 'thresholds-unnamed'; exitCode: number; listed: number }
+  /**
+   * The script sets no threshold on http_req_failed and more requests
+   * failed than perf-gate's guard allows.
+   */
+  | { kind: 'error-guard'; rate: number; limit: number }
   | { kind: 'abort-on-fail' }
   | { kind: 'iteration-errors'; count: number; first?: IterationError }
   | {
@@ -46,6 +54,8 @@ export interface Verdict {
   thresholdCount: number
   /** What the comparison with the baseline decided, when there was one. */
   regressions?: RegressionDecision
+  /** perf-gate's error-rate guard, when it applied (no threshold of the script's). */
+  errorGuard?: { limit: number; rate: number }
 }
 
 /** The `verdict` output: what a workflow branches on. */
@@ -57,6 +67,15 @@ export interface VerdictInput {
   /** Why summary.json could not be read, when it could not. */
   summaryError?: string
   failOnIterationErrors: boolean
+  /**
+   * The share of failed requests above which a run fails when the script
+   * sets no threshold on http_req_failed; undefined: no guard.
+   */
+  errorGuard?: number
+  /** Share of requests that failed (http_req_failed). */
+  errorRate?: number
+  /** The script has a threshold on http_req_failed (any tag filter). */
+  guardsErrors?: boolean
 }
 
 /** Pure: decide pass or fail from what k6 did and what it wrote. */
@@ -79,7 +98,11 @@ export function decideVerdict(input: VerdictInput): Verdict {
       break
     case 'thresholds-crossed':
       if (failedThresholds.length === 0) {
-        failures.push({ kind: 'thresholds-unnamed', exitCode: run.exitCode })
+        failures.push({
+          kind: 'thresholds-unnamed',
+          exitCode: run.exitCode,
+          listed: summary?.thresholds.length ?? 0
+        })
       }
       if (run.stderr.errors.some((e) => /abortOnFail/.test(e))) {
         failures.push({ kind: 'abort-on-fail' })
@@ -104,6 +127,24 @@ export function decideVerdict(input: VerdictInput): Verdict {
       })
   }
 
+  // A gate is not green when nothing worked: without a threshold of the
+  // script's on failed requests, perf-gate's guard stands in.
+  let errorGuard: Verdict['errorGuard']
+  if (
+    input.errorGuard !== undefined &&
+    !input.guardsErrors &&
+    input.errorRate !== undefined
+  ) {
+    errorGuard = { limit: input.errorGuard, rate: input.errorRate }
+    if (input.errorRate > input.errorGuard) {
+      failures.push({
+        kind: 'error-guard',
+        rate: input.errorRate,
+        limit: input.errorGuard
+      })
+    }
+  }
+
   if (input.summaryError) {
     // A run that should have produced figures but did not cannot pass: the
     // gate would be vouching for numbers nobody saw.
@@ -120,7 +161,8 @@ export function decideVerdict(input: VerdictInput): Verdict {
     failures,
     warnings,
     failedThresholds,
-    thresholdCount: summary?.thresholds.length ?? 0
+    thresholdCount: summary?.thresholds.length ?? 0,
+    errorGuard
   }
 }
 

@@ -48,14 +48,33 @@ export async function installK6(options: InstallOptions): Promise<K6Binary> {
   const arch = options.arch ?? process.arch
   const asset = releaseAsset(version, options.platform, arch)
 
-  let toolDir = tc.find('k6', version, arch)
-  if (toolDir) {
-    core.info(`Found in cache @ ${toolDir}`)
-  } else {
-    toolDir = await downloadAndCache(version, asset, options.downloadUrl, arch)
+  const cachedDir = tc.find('k6', version, arch)
+  if (cachedDir) {
+    // A cache entry is used only if it runs as the k6 it claims to be: a
+    // poisoned or half-written entry would fail every later run.
+    const cached = await confirmK6(path.join(cachedDir, asset.binary)).then(
+      (k6) => (k6.version === version ? k6 : `it reports v${k6.version}`),
+      (error: Error) => error.message
+    )
+    if (typeof cached !== 'string') {
+      core.info(`Found in cache @ ${cachedDir}`)
+      core.addPath(cachedDir)
+      return cached
+    }
+    core.warning(
+      `The cached k6 at ${cachedDir} is not k6 v${version} (${cached}); it was removed and k6 is downloaded again.`
+    )
+    fs.rmSync(cachedDir, { recursive: true, force: true })
+    fs.rmSync(`${cachedDir}.complete`, { force: true })
   }
-  core.addPath(toolDir)
-  return confirmK6(path.join(toolDir, asset.binary))
+  const installed = await downloadAndCache(
+    version,
+    asset,
+    options.downloadUrl,
+    arch
+  )
+  core.addPath(path.dirname(installed.path))
+  return installed
 }
 
 /** Ask the GitHub REST API which k6 release is the newest. */
@@ -111,12 +130,13 @@ export async function resolveLatestVersion(
   return match[1]
 }
 
+/** Download, verify, extract, confirm, cache: the installed binary. */
 async function downloadAndCache(
   version: string,
   asset: ReleaseAsset,
   downloadUrl: string,
   arch: string
-): Promise<string> {
+): Promise<K6Binary> {
   const releaseUrl = `${downloadUrl}/v${version}`
   const archiveUrl = `${releaseUrl}/${asset.file}`
   const checksumsUrl = `${releaseUrl}/k6-v${version}-checksums.txt`
@@ -145,22 +165,36 @@ async function downloadAndCache(
     }
     core.info(`Verified sha256 ${actual}`)
 
-    const extracted =
-      asset.format === 'zip'
-        ? await tc.extractZip(archive)
-        : await tc.extractTar(archive)
-    const folder = path.join(extracted, asset.folder)
-    const binaryDir = fs.existsSync(path.join(folder, asset.binary))
-      ? folder
-      : extracted
-    if (!fs.existsSync(path.join(binaryDir, asset.binary))) {
-      throw new K6InstallError(
-        `${asset.file} holds no ${asset.folder}/${asset.binary}; is ${downloadUrl} a k6 release mirror?`
-      )
+    // Extracted into a folder of ours beside the download, removed however
+    // extraction ends (tar refuses an entry that climbs out with `..`).
+    const extracted = fs.mkdtempSync(
+      path.join(path.dirname(archive), 'k6-extract-')
+    )
+    try {
+      if (asset.format === 'zip') await tc.extractZip(archive, extracted)
+      else await tc.extractTar(archive, extracted)
+      const folder = path.join(extracted, asset.folder)
+      const binaryDir = fs.existsSync(path.join(folder, asset.binary))
+        ? folder
+        : extracted
+      if (!fs.existsSync(path.join(binaryDir, asset.binary))) {
+        throw new K6InstallError(
+          `${asset.file} holds no ${asset.folder}/${asset.binary}; is ${downloadUrl} a k6 release mirror?`
+        )
+      }
+      // Run it before it is cached: a binary that is not k6 never is.
+      const found = await confirmK6(path.join(binaryDir, asset.binary))
+      if (found.version !== version) {
+        throw new K6InstallError(
+          `${asset.file} holds a k6 that reports v${found.version}, not v${version}; nothing was cached.`
+        )
+      }
+      const cached = await tc.cacheDir(binaryDir, 'k6', version, arch)
+      core.info(`Cached k6 v${version} @ ${cached}`)
+      return { path: path.join(cached, asset.binary), version }
+    } finally {
+      fs.rmSync(extracted, { recursive: true, force: true })
     }
-    const cached = await tc.cacheDir(binaryDir, 'k6', version, arch)
-    core.info(`Cached k6 v${version} @ ${cached}`)
-    return cached
   } finally {
     fs.rmSync(archive, { force: true })
   }

@@ -22,8 +22,8 @@ export async function analyse(
   })
   if (analysis.redacted.length > 0) {
     core.warning(
-      `summary.json held values that look like secrets in what setup() returned (${analysis.redacted.join(', ')}); ` +
-        'perf-gate redacted them before publishing. Return no credentials from setup().'
+      `summary.json held values that look like credentials in what setup() returned (${analysis.redacted.join(', ')}); ` +
+        'perf-gate redacted them before publishing (k6 writes setup_data into summary.json). Return no credentials from setup().'
     )
   }
   if (analysis.stream) {

@@ -10,8 +10,9 @@ import {
   decideRegressions,
   type RegressionDecision
 } from '../judge/regressions.js'
-import type { ComparisonReport } from '../report/comparison.js'
+import type { ComparisonReport, NotCompared } from '../report/comparison.js'
 import type { PerfGateResult } from '../results/result.js'
+import { isDeadlineError, type Deadline } from '../shared/deadline.js'
 import {
   apiErrorMessage,
   githubClient,
@@ -31,6 +32,8 @@ export interface BaselineInput {
   failOnRegression: boolean
   waiverLabel: string
   artifactPrefix: string
+  /** Shared by every network step after k6. */
+  deadline: Deadline
 }
 
 /** The comparison stage's result. */
@@ -77,7 +80,7 @@ export async function compareWithBaseline(
     labels: context.pullRequest?.labels ?? []
   }
   /** Not compared: the report says why in one line. */
-  const skipped = (why: string): BaselineComparison => {
+  const skipped = (why: NotCompared): BaselineComparison => {
     const decision = decideRegressions(undefined, options)
     return {
       report: { gate: decision, current: entry, store: '', skipped: why },
@@ -88,7 +91,7 @@ export async function compareWithBaseline(
     }
   }
 
-  if (baseline.store === 'none') return skipped('`baseline: none`')
+  if (baseline.store === 'none') return skipped({ why: 'baseline-none' })
   const { owner, repo } = splitRepository(context.repository)
   if (!input.token || !owner || !repo) {
     const line =
@@ -97,9 +100,9 @@ export async function compareWithBaseline(
     // On a runner that is a misconfiguration; on a laptop, expected.
     if (context.onRunner) warnings.push(line)
     else core.info(line)
-    return skipped('no github-token or repository')
+    return skipped({ why: 'no-token' })
   }
-  const client = githubClient(input.token, context.apiUrl)
+  const client = githubClient(input.token, context.apiUrl, input.deadline)
   const store = createStore(input, client, owner, repo)
   const storeLabel =
     store.kind === 'branch'
@@ -113,15 +116,44 @@ export async function compareWithBaseline(
 
   let stored: BaselineEntry[] = []
   let readOnly = false
+  let unread: string | undefined
   try {
-    const read = await store.read(input.objective)
-    if (read.warning) warnings.push(`Baseline ignored: ${read.warning}`)
-    readOnly = read.readOnly === true
-    stored = read.file.entries
+    const read = await input.deadline.race(store.read(input.objective))
+    if (!read) {
+      unread = `no answer within the ${input.deadline.describe()} publish-timeout`
+    } else {
+      if (read.value.warning)
+        warnings.push(`Baseline ignored: ${read.value.warning}`)
+      readOnly = read.value.readOnly === true
+      stored = read.value.file.entries
+    }
   } catch (error) {
+    unread = isDeadlineError(error)
+      ? `no answer within the ${input.deadline.describe()} publish-timeout`
+      : apiErrorMessage(error, input.deadline)
+  }
+  if (unread) {
     warnings.push(
-      `Could not read the baseline from ${storeLabel}: ${apiErrorMessage(error)}. Not compared.`
+      `Could not read the baseline from ${storeLabel}: ${unread}. Not compared.`
     )
+    const decision = decideRegressions(undefined, options)
+    return {
+      report: {
+        gate: decision,
+        current: entry,
+        store: storeLabel,
+        skipped: { why: 'unreadable', store: storeLabel, error: unread }
+      },
+      decision,
+      entry,
+      store,
+      storeLabel,
+      // The artifact store writes what it read plus this run: after a
+      // failed read that would drop the history. (The branch store reads
+      // again before it writes.)
+      readOnly: store.kind === 'artifact',
+      warnings
+    }
   }
   // Compare with the branch the change goes into (the default branch for
   // pushes and schedules): other branches' entries are not the baseline.
@@ -159,6 +191,7 @@ export async function recordBaseline(
     objective: string
     /** The run's own verdict (thresholds, k6): only passing runs are written. */
     runPassed: boolean
+    deadline: Deadline
   }
 ): Promise<{ written?: StoreWrite; warnings: string[] }> {
   const warnings: string[] = []
@@ -174,11 +207,16 @@ export async function recordBaseline(
   }
   if (compared.readOnly) return { warnings } // the read warning says why
   try {
-    const written = await store.append(
-      input.objective,
-      compared.entry,
-      input.baseline.keep
+    const attempt = await input.deadline.race(
+      store.append(input.objective, compared.entry, input.baseline.keep)
     )
+    if (!attempt) {
+      warnings.push(
+        `Baseline not updated: ${storeLabel} did not answer within the ${input.deadline.describe()} publish-timeout.`
+      )
+      return { warnings }
+    }
+    const written = attempt.value
     if (written.written) {
       core.info(
         `Baseline updated in ${storeLabel}: ${written.location} (attempt ${written.attempts}).`
@@ -188,7 +226,9 @@ export async function recordBaseline(
     }
     return { written, warnings }
   } catch (error) {
-    warnings.push(`Baseline not updated: ${apiErrorMessage(error)}`)
+    warnings.push(
+      `Baseline not updated: ${apiErrorMessage(error, input.deadline)}`
+    )
     return { warnings }
   }
 }

@@ -1,17 +1,34 @@
+import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
 import { figure, type Outputs } from '../action/outputs.js'
-import { verdictLabel, type Verdict } from '../judge/verdict.js'
+import { toleranceConfig } from '../judge/compare.js'
+import {
+  applyRegressions,
+  verdictLabel,
+  type Verdict
+} from '../judge/verdict.js'
 import { planFingerprint, scriptFingerprint } from '../profile/fingerprint.js'
 import { renderGenerateOnly } from '../report/load-plan.js'
 import type { SummaryResult } from '../results/types.js'
-import { InputError } from '../shared/errors.js'
+import { Deadline } from '../shared/deadline.js'
+import { errorMessage, InputError } from '../shared/errors.js'
+import { collectSecrets, Redactor } from '../shared/secrets.js'
 import { analyse } from './analyse.js'
+import { compareWithBaseline, recordBaseline } from './baseline.js'
 import { executeK6, obtainK6 } from './execute.js'
-import { judge } from './judge.js'
-import { prepare, writeGenerateOnly } from './prepare.js'
-import { publish, writeJobSummary } from './publish.js'
+import { judgeRun } from './judge.js'
+import { authVariables, prepare, writeGenerateOnly } from './prepare.js'
+import {
+  annotate,
+  commentOnPullRequest,
+  renderReport,
+  uploadRunFiles,
+  writeJobSummary,
+  writeReportFile,
+  type RunView
+} from './publish.js'
 
 /** How the pipeline ended, for main.ts to say so. */
 export interface PipelineEnd {
@@ -24,6 +41,11 @@ export interface PipelineEnd {
  * gave: prepare (profile → plan → script) → install → run → analyse →
  * judge (thresholds, comparison, verdict) → publish (files, baseline,
  * artifact, job summary, comment). Outputs are gathered in `outputs`.
+ *
+ * Whatever is known is written before the next network step: the result
+ * file and a first job summary before the baseline is read; the verdict,
+ * the outputs, the report and the job summary before anything is uploaded
+ * or posted. The network steps share one deadline (publish-timeout).
  */
 export async function runPipeline(
   inputs: Inputs,
@@ -33,6 +55,20 @@ export async function runPipeline(
 ): Promise<PipelineEnd> {
   const prepared = prepare(inputs, context, env)
   outputs.set('objective', prepared?.plan.objective)
+  // Masked in the log before k6 prints anything; redacted from every file
+  // and request body perf-gate writes.
+  const secrets = collectSecrets({
+    githubToken: inputs.githubToken,
+    env,
+    authVariables: prepared ? authVariables(prepared.profile) : [],
+    k6Args: inputs.k6Args,
+    baseUrl: inputs.baseUrl
+  })
+  // (github-token was masked as soon as it was read.)
+  for (const secret of secrets) {
+    if (secret !== inputs.githubToken) core.setSecret(secret)
+  }
+  const redactor = new Redactor(secrets)
   if (prepared && inputs.generateOnly) {
     writeGenerateOnly(prepared, inputs.resultsDir)
     await writeJobSummary(
@@ -50,6 +86,7 @@ export async function runPipeline(
     )
   }
 
+  // install
   const k6 = await obtainK6(inputs, context)
   const k6Major = k6.version.split('.')[0]
   const fingerprint = prepared
@@ -57,21 +94,18 @@ export async function runPipeline(
     : scriptFingerprint(readText(script), inputs.k6Args, k6Major)
   outputs.set('k6Version', k6.version)
   outputs.set('fingerprint', fingerprint)
-  const run = {
-    inputs,
-    context,
-    k6Version: k6.version,
-    objective: prepared?.plan.objective ?? inputs.objective ?? 'script',
-    fingerprint,
-    script,
-    prepared,
-    profile: prepared?.profile
-  }
+  const objective = prepared?.plan.objective ?? inputs.objective ?? 'script'
 
+  // run, analyse, the run's own verdict
   const k6Run = await executeK6(k6, script, inputs, env)
-  const analysis = await analyse(k6Run, [inputs.githubToken])
-  const judged = await judge(k6Run, analysis, run)
-  const { verdict } = judged
+  const analysis = await analyse(k6Run, secrets)
+  const { own, result, resultPath } = judgeRun(
+    k6Run,
+    analysis,
+    inputs,
+    k6.version,
+    redactor
+  )
   outputs.set('exitCode', k6Run.exitCode)
   outputs.set('summaryPath', existing(k6Run.summaryPath))
   outputs.set('resultsPath', existing(k6Run.resultsPath))
@@ -79,13 +113,92 @@ export async function runPipeline(
   outputs.set('p99Ms', figure(analysis.figures?.p99Ms, 3))
   outputs.set('errorRate', figure(analysis.figures?.errorRate, 6))
   outputs.set('rps', figure(analysis.figures?.rps, 3))
+  const view: RunView = {
+    inputs,
+    context,
+    k6Run,
+    analysis,
+    k6Version: k6.version,
+    fingerprint,
+    script,
+    prepared,
+    redactor
+  }
+
+  // judge: the comparison with the baseline, the first network step
+  const deadline = new Deadline(inputs.publishTimeoutMs)
+  await writeJobSummary(
+    renderReport(view, own, { comparisonPending: true }),
+    context
+  )
+  const baseline = analysis.figures
+    ? await compareWithBaseline({
+        baseline: inputs.baseline,
+        context,
+        token: inputs.githubToken,
+        result,
+        objective,
+        fingerprint,
+        tolerances: toleranceConfig(prepared?.profile.regression, {
+          floorMs: inputs.regressionFloorMs,
+          noise: inputs.regressionNoise
+        }),
+        failOnRegression: inputs.failOnRegression,
+        waiverLabel: inputs.waiverLabel,
+        artifactPrefix: `${inputs.artifactName}-baseline`,
+        deadline
+      }).catch((error: unknown) => {
+        core.warning(`Baseline comparison skipped: ${errorMessage(error)}`)
+        return undefined
+      })
+    : undefined
+  for (const warning of baseline?.warnings ?? []) core.warning(warning)
+  const verdict = applyRegressions(own, baseline?.decision)
   outputs.set('regressions', verdict.regressions?.regressions.length ?? 0)
-  outputs.set('baselineSha', judged.baseline?.baselineSha)
+  outputs.set('baselineSha', baseline?.baselineSha)
   outputs.set('verdict', verdictLabel(verdict))
   outputs.set('passed', verdict.passed)
+  outputs.flush()
+  const comparison = baseline?.report
+  const reportPath = writeReportFile(
+    inputs,
+    renderReport(view, verdict, { comparison })
+  )
+  await writeJobSummary(renderReport(view, verdict, { comparison }), context)
+  annotate(
+    k6Run,
+    analysis.summary,
+    inputs.workspace,
+    prepared?.ownScript ?? inputs.script
+  )
 
-  const published = await publish(k6Run, analysis, judged, run)
-  outputs.set('commentUrl', published.commentUrl)
+  // publish: the network steps, within what is left of the deadline
+  if (baseline) {
+    const recorded = await recordBaseline(baseline, {
+      baseline: inputs.baseline,
+      context,
+      objective,
+      runPassed: own.passed,
+      deadline
+    })
+    for (const warning of recorded.warnings) core.warning(warning)
+  }
+  for (const file of [k6Run.summaryPath, k6Run.resultsPath, k6Run.logPath]) {
+    if (redactor.redactFile(file)) {
+      core.info(`Masked secrets in ${file} before uploading it.`)
+    }
+  }
+  const artifact = await uploadRunFiles(
+    view,
+    [resultPath, reportPath],
+    deadline
+  )
+  const markdown = renderReport(view, verdict, { comparison, artifact })
+  await writeJobSummary(markdown, context)
+  outputs.set(
+    'commentUrl',
+    await commentOnPullRequest(inputs, context, objective, markdown, deadline)
+  )
   return { verdict, summary: analysis.summary }
 }
 

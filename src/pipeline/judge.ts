@@ -1,91 +1,60 @@
-import * as core from '@actions/core'
 import * as path from 'node:path'
-import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
-import { toleranceConfig } from '../judge/compare.js'
-import {
-  applyRegressions,
-  decideVerdict,
-  type Verdict
-} from '../judge/verdict.js'
+import { decideVerdict, type Verdict } from '../judge/verdict.js'
 import type { K6Run } from '../k6/run.js'
-import type { Profile } from '../profile/schema.js'
 import { describeFinding } from '../report/findings.js'
 import { resultRecord, type RunAnalysis } from '../results/analyse.js'
 import { writeResult, type PerfGateResult } from '../results/result.js'
-import { errorMessage } from '../shared/errors.js'
-import { compareWithBaseline, type BaselineComparison } from './baseline.js'
+import type { Redactor } from '../shared/secrets.js'
 
-export interface Judged {
-  /** The final verdict: the run's own, then the comparison's. */
-  verdict: Verdict
-  /** The run's own verdict (thresholds, k6), before the comparison. */
+export interface JudgedRun {
+  /** The run's own verdict (thresholds, k6), before any comparison. */
   own: Verdict
   result: PerfGateResult
   resultPath: string
-  baseline?: BaselineComparison
 }
 
 /**
- * The run's own verdict, perf-gate-result.json written, then the
- * comparison with the baseline folded in. The comparison never throws: a
- * store it cannot reach is a warning, and the results are already on disk.
+ * The run's own verdict, and perf-gate-result.json written at once: both
+ * are known before any network step, and a job killed later keeps them.
  */
-export async function judge(
+export function judgeRun(
   k6Run: K6Run,
   analysis: RunAnalysis,
-  run: {
-    inputs: Inputs
-    context: RunContext
-    k6Version: string
-    objective: string
-    fingerprint: string
-    profile?: Profile
-  }
-): Promise<Judged> {
-  const { inputs, context } = run
+  inputs: Inputs,
+  k6Version: string,
+  redactor: Redactor
+): JudgedRun {
   const own = decideVerdict({
     run: k6Run,
     summary: analysis.summary,
     summaryError: analysis.summaryError,
-    failOnIterationErrors: inputs.failOnIterationErrors
+    failOnIterationErrors: inputs.failOnIterationErrors,
+    errorGuard: inputs.errorGuard,
+    errorRate: analysis.figures?.errorRate,
+    guardsErrors: guardsErrors(analysis)
   })
   const resultPath = path.join(inputs.resultsDir, 'perf-gate-result.json')
-  const result = resultRecord(
-    k6Run,
-    run.k6Version,
-    own.passed,
-    analysis,
-    describeFinding
+  // What is stored (the file, the baseline entry) holds no secret.
+  const result = redactor.redactValue(
+    resultRecord(k6Run, k6Version, own.passed, analysis, describeFinding)
   )
   writeResult(resultPath, result)
+  return { own, result, resultPath }
+}
 
-  const baseline = analysis.figures
-    ? await compareWithBaseline({
-        baseline: inputs.baseline,
-        context,
-        token: inputs.githubToken,
-        result,
-        objective: run.objective,
-        fingerprint: run.fingerprint,
-        tolerances: toleranceConfig(run.profile?.regression, {
-          floorMs: inputs.regressionFloorMs,
-          noise: inputs.regressionNoise
-        }),
-        failOnRegression: inputs.failOnRegression,
-        waiverLabel: inputs.waiverLabel,
-        artifactPrefix: `${inputs.artifactName}-baseline`
-      }).catch((error: unknown) => {
-        core.warning(`Baseline comparison skipped: ${errorMessage(error)}`)
-        return undefined
-      })
-    : undefined
-  for (const warning of baseline?.warnings ?? []) core.warning(warning)
-  return {
-    verdict: applyRegressions(own, baseline?.decision),
-    own,
-    result,
-    resultPath,
-    baseline
-  }
+/**
+ * The script sets a threshold on failed requests: in the summary's list
+ * (tag filters too), or in results.json's metric header (the list of a
+ * format that names none).
+ */
+function guardsErrors(analysis: RunAnalysis): boolean {
+  const listed = analysis.summary?.thresholds.some(
+    (t) =>
+      t.metric === 'http_req_failed' || t.metric.startsWith('http_req_failed{')
+  )
+  return (
+    !!listed ||
+    (analysis.stream?.metrics.http_req_failed?.thresholds.length ?? 0) > 0
+  )
 }

@@ -199,3 +199,18 @@ export function writeGenerateOnly(
     `generate-only: wrote the script and notes to ${resultsDir}; k6 was not run.`
   )
 }
+
+/** The variables the profile's auth reads: credentials, whatever their name. */
+export function authVariables(profile: Profile): string[] {
+  const auth = profile.auth
+  switch (auth.type) {
+    case 'bearer':
+      return [auth.token_env]
+    case 'api-key':
+      return [auth.key_env]
+    case 'oauth2-client-credentials':
+      return [auth.client_id_env, auth.client_secret_env]
+    default:
+      return []
+  }
+}

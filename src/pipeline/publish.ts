@@ -3,12 +3,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
+import type { Verdict } from '../judge/verdict.js'
 import type { K6Run } from '../k6/run.js'
-import { renderJobSummary } from '../report/job-summary.js'
-import type { RunAnalysis } from '../results/analyse.js'
-import { recordBaseline } from './baseline.js'
-import type { Judged } from './judge.js'
-import type { PreparedRun } from './prepare.js'
 import { uploadResults, type ArtifactLink } from '../publish/artifacts.js'
 import { upsertComment } from '../publish/comment.js'
 import {
@@ -16,17 +12,79 @@ import {
   thresholdAnnotations,
   type Annotation
 } from '../report/annotations.js'
+import type { ComparisonReport } from '../report/comparison.js'
+import { renderJobSummary } from '../report/job-summary.js'
+import type { RunAnalysis } from '../results/analyse.js'
 import type { SummaryResult } from '../results/types.js'
+import type { Deadline } from '../shared/deadline.js'
 import { errorMessage } from '../shared/errors.js'
 import { githubClient, splitRepository } from '../shared/github.js'
+import type { Redactor } from '../shared/secrets.js'
+import type { PreparedRun } from './prepare.js'
+
+/** What every report of the run is made from, besides its verdict. */
+export interface RunView {
+  inputs: Inputs
+  context: RunContext
+  k6Run: K6Run
+  analysis: RunAnalysis
+  k6Version: string
+  fingerprint: string
+  script: string
+  prepared?: PreparedRun
+  /** Every secret masked out of what is written or posted. */
+  redactor: Redactor
+}
+
+/** The run's report: the job summary, the comment, perf-gate-report.md. */
+export function renderReport(
+  view: RunView,
+  verdict: Verdict,
+  options: {
+    comparison?: ComparisonReport
+    comparisonPending?: boolean
+    artifact?: ArtifactLink
+  } = {}
+): string {
+  const { inputs, analysis, prepared } = view
+  const markdown = renderJobSummary({
+    verdict,
+    run: view.k6Run,
+    summary: analysis.summary,
+    figures: analysis.figures,
+    stream: analysis.stream,
+    streamError: analysis.streamError,
+    findings: analysis.findings,
+    k6Version: view.k6Version,
+    scriptLabel: path.relative(
+      inputs.workspace,
+      prepared?.ownScript ?? view.script
+    ),
+    plan: prepared && { ...prepared, fingerprint: view.fingerprint },
+    runUrl: view.context.runUrl,
+    ...options
+  })
+  return view.redactor.redact(markdown)
+}
+
+/** Write perf-gate-report.md, which the artifact carries (the workflow_run pattern posts it on fork PRs). */
+export function writeReportFile(inputs: Inputs, markdown: string): string {
+  const reportPath = path.join(inputs.resultsDir, 'perf-gate-report.md')
+  try {
+    fs.writeFileSync(reportPath, markdown)
+  } catch (error) {
+    core.warning(`Could not write ${reportPath}: ${errorMessage(error)}`)
+  }
+  return reportPath
+}
 
 /** Upload k6's files and perf-gate's own as the run's artifact. */
 export function uploadRunFiles(
-  k6Run: K6Run,
-  inputs: Inputs,
-  context: RunContext,
-  ownFiles: string[]
+  view: RunView,
+  ownFiles: string[],
+  deadline: Deadline
 ): Promise<ArtifactLink> {
+  const { inputs, k6Run, context } = view
   if (!inputs.uploadArtifacts) {
     core.info(`upload-artifacts is false; results are in ${inputs.resultsDir}`)
     return Promise.resolve({
@@ -40,11 +98,15 @@ export function uploadRunFiles(
     files: [k6Run.summaryPath, k6Run.resultsPath, k6Run.logPath, ...ownFiles],
     rootDir: inputs.resultsDir,
     runUrl: context.runUrl,
-    canUpload: context.artifactService
+    canUpload: context.artifactService,
+    deadline
   })
 }
 
-/** The step's job summary; in the log when the runner keeps none. */
+/**
+ * The step's job summary, replacing what an earlier checkpoint wrote; in
+ * the log when the runner keeps none.
+ */
 export async function writeJobSummary(
   markdown: string,
   context: RunContext
@@ -54,7 +116,7 @@ export async function writeJobSummary(
     return
   }
   try {
-    await core.summary.addRaw(markdown, true).write()
+    await core.summary.addRaw(markdown, true).write({ overwrite: true })
   } catch (error) {
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
     core.info(markdown)
@@ -91,7 +153,8 @@ export async function commentOnPullRequest(
   inputs: Inputs,
   context: RunContext,
   objective: string,
-  markdown: string
+  markdown: string,
+  deadline: Deadline
 ): Promise<string | undefined> {
   const pr = context.pullRequest
   if (!pr || !inputs.commentOnPr) return undefined
@@ -101,98 +164,22 @@ export async function commentOnPullRequest(
     )
     return undefined
   }
+  if (deadline.expired()) {
+    core.warning(
+      `The pull request comment was not posted: the ${deadline.describe()} publish-timeout was spent before it; the report is in the job summary.`
+    )
+    return undefined
+  }
   const { owner, repo } = splitRepository(context.repository)
   const result = await upsertComment({
-    client: githubClient(inputs.githubToken, context.apiUrl),
+    client: githubClient(inputs.githubToken, context.apiUrl, deadline),
     owner,
     repo,
     issueNumber: pr.number,
-    objective,
+    key: `objective=${objective}`,
     body: markdown
   })
   if (result.warning) core.warning(result.warning)
   else core.info(`Pull request comment ${result.action}: ${result.url}`)
   return result.url
-}
-
-export interface Published {
-  commentUrl?: string
-}
-
-/**
- * Everything the run leaves behind: perf-gate-report.md, the baseline
- * entry (when this run qualifies), the artifact, the job summary, the
- * comment and the annotations. Problems here are warnings: they never
- * change the verdict.
- */
-export async function publish(
-  k6Run: K6Run,
-  analysis: RunAnalysis,
-  judged: Judged,
-  run: {
-    inputs: Inputs
-    context: RunContext
-    k6Version: string
-    objective: string
-    fingerprint: string
-    script: string
-    prepared?: PreparedRun
-  }
-): Promise<Published> {
-  const { inputs, context, prepared } = run
-  if (judged.baseline) {
-    const recorded = await recordBaseline(judged.baseline, {
-      baseline: inputs.baseline,
-      context,
-      objective: run.objective,
-      runPassed: judged.own.passed
-    })
-    for (const warning of recorded.warnings) core.warning(warning)
-  }
-  const report = (artifact?: ArtifactLink): string =>
-    renderJobSummary({
-      verdict: judged.verdict,
-      run: k6Run,
-      summary: analysis.summary,
-      figures: analysis.figures,
-      stream: analysis.stream,
-      streamError: analysis.streamError,
-      findings: analysis.findings,
-      k6Version: run.k6Version,
-      scriptLabel: path.relative(
-        inputs.workspace,
-        prepared?.ownScript ?? run.script
-      ),
-      plan: prepared && { ...prepared, fingerprint: run.fingerprint },
-      artifact,
-      comparison: judged.baseline?.report,
-      runUrl: context.runUrl
-    })
-  // The report travels in the artifact too: the workflow_run pattern
-  // posts it on fork pull requests.
-  const reportPath = path.join(inputs.resultsDir, 'perf-gate-report.md')
-  try {
-    fs.writeFileSync(reportPath, report())
-  } catch (error) {
-    core.warning(`Could not write ${reportPath}: ${errorMessage(error)}`)
-  }
-  const artifact = await uploadRunFiles(k6Run, inputs, context, [
-    judged.resultPath,
-    reportPath
-  ])
-  const markdown = report(artifact)
-  await writeJobSummary(markdown, context)
-  const commentUrl = await commentOnPullRequest(
-    inputs,
-    context,
-    run.objective,
-    markdown
-  )
-  annotate(
-    k6Run,
-    analysis.summary,
-    inputs.workspace,
-    prepared?.ownScript ?? inputs.script
-  )
-  return { commentUrl }
 }

@@ -1,6 +1,7 @@
 import { DefaultArtifactClient } from '@actions/artifact'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
+import type { Deadline } from '../shared/deadline.js'
 import { errorMessage } from '../shared/errors.js'
 
 /** Where the run's files went: the artifact, or the folder they stay in. */
@@ -21,6 +22,8 @@ export interface UploadRequest {
   runUrl?: string
   /** The artifact service is reachable (on a runner). */
   canUpload: boolean
+  /** Shared by every network step after k6. */
+  deadline: Deadline
 }
 
 /**
@@ -48,11 +51,17 @@ export async function uploadResults(
   }
   try {
     const client = new DefaultArtifactClient()
-    const { id } = await client.uploadArtifact(
-      request.name,
-      files,
-      request.rootDir
+    const upload = await request.deadline.race(
+      client.uploadArtifact(request.name, files, request.rootDir)
     )
+    if (!upload) {
+      core.warning(
+        `The results artifact '${request.name}' was not uploaded: the artifact service did not finish within the ` +
+          `${request.deadline.describe()} publish-timeout. The verdict is unchanged; the files are in ${request.rootDir}.`
+      )
+      return link
+    }
+    const { id } = upload.value
     core.info(`Uploaded artifact ${request.name} (id ${id})`)
     link.uploaded = true
     if (id !== undefined && request.runUrl) {

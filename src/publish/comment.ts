@@ -7,9 +7,15 @@ import {
 /** GitHub rejects comment bodies over 65,536 characters. */
 const MAX_BODY = 65_000
 
-/** The hidden marker that makes the comment sticky, one per objective. */
-export function commentMarker(objective: string): string {
-  return `<!-- perf-gate:comment objective=${objective} -->`
+/**
+ * Who writes with GITHUB_TOKEN (and any installation token GitHub does not
+ * let ask `GET /user`).
+ */
+export const ACTIONS_BOT = 'github-actions[bot]'
+
+/** The hidden marker that makes the comment sticky, one per key. */
+export function commentMarker(key: string): string {
+  return `<!-- perf-gate:comment ${key} -->`
 }
 
 export interface CommentRequest {
@@ -17,7 +23,8 @@ export interface CommentRequest {
   owner: string
   repo: string
   issueNumber: number
-  objective: string
+  /** What tells this step's comment from another step's: `objective=load`. */
+  key: string
   body: string
 }
 
@@ -28,25 +35,63 @@ export interface CommentResult {
   warning?: string
 }
 
+interface ListedComment {
+  id: number
+  body?: string
+  user?: { login?: string } | null
+}
+
 /**
- * Create the PR's perf-gate comment for this objective, or update it in
- * place: every page of comments is searched for the marker, so a busy PR
- * never gets a second one. No permission (a fork's read-only token) is a
- * warning: the job summary holds the same report.
+ * Ours: it carries this step's marker and was written by the token's own
+ * user. Anyone can paste the marker into a comment; editing theirs would
+ * be refused (403) and lose the report.
+ */
+export function isOwnComment(
+  comment: ListedComment,
+  marker: string,
+  author: string
+): boolean {
+  return (
+    !!comment.body?.includes(marker) &&
+    comment.user?.login?.toLowerCase() === author.toLowerCase()
+  )
+}
+
+/**
+ * The login the token writes as: a person's token says (`GET /user`); an
+ * installation token is refused that question and writes as a bot.
+ */
+export async function tokenAuthor(client: GitHubClient): Promise<string> {
+  try {
+    const { data } = await client.rest.users.getAuthenticated()
+    return data.login
+  } catch (error) {
+    const status = httpStatus(error)
+    if (status === 401 || status === 403 || status === 404) return ACTIONS_BOT
+    throw error
+  }
+}
+
+/**
+ * Create this step's comment on the PR, or update it in place: every page
+ * of comments is searched for ours, so a busy PR never gets a second one.
+ * No permission (a fork's read-only token) is a warning: the job summary
+ * holds the same report.
  */
 export async function upsertComment(
   request: CommentRequest
 ): Promise<CommentResult> {
   const { client, owner, repo, issueNumber } = request
-  const marker = commentMarker(request.objective)
+  const marker = commentMarker(request.key)
   const body = fit(`${marker}\n${request.body}`)
   try {
-    let existing: { id: number } | undefined
+    const author = await tokenAuthor(client)
+    let existing: ListedComment | undefined
     for await (const page of client.paginate.iterator(
       client.rest.issues.listComments,
       { owner, repo, issue_number: issueNumber, per_page: 100 }
     )) {
-      existing = page.data.find((c) => c.body?.includes(marker))
+      existing = page.data.find((c) => isOwnComment(c, marker, author))
       if (existing) break
     }
     if (existing) {

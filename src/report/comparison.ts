@@ -8,13 +8,31 @@ import {
   type Status
 } from '../judge/compare.js'
 import type { RegressionDecision } from '../judge/regressions.js'
+import { code, MAX_LINE, text as md } from './escape.js'
 import {
-  cell,
   formatMs,
   formatPercent,
   formatRate,
   formatSignedPercent
 } from './format.js'
+
+/** Why a run was not compared with a baseline. */
+export type NotCompared =
+  | { why: 'baseline-none' }
+  | { why: 'no-token' }
+  /** The store could not be read: `error` says why, `store` which. */
+  | { why: 'unreadable'; store: string; error: string }
+
+function notComparedText(skipped: NotCompared): string {
+  switch (skipped.why) {
+    case 'baseline-none':
+      return '`baseline: none`'
+    case 'no-token':
+      return 'no github-token or repository'
+    case 'unreadable':
+      return `the baseline could not be read from ${skipped.store} (${md(skipped.error, MAX_LINE)})`
+  }
+}
 
 export interface ComparisonReport {
   comparison?: Comparison
@@ -22,8 +40,8 @@ export interface ComparisonReport {
   current: BaselineEntry
   /** Where the baseline was read from, or why it was not. */
   store: string
-  /** Why no comparison was attempted, when none was. */
-  skipped?: string
+  /** Why no comparison was made, when none was. */
+  skipped?: NotCompared
   /** For "x days ago"; tests pin it. */
   now?: Date
 }
@@ -179,12 +197,15 @@ export function renderComparison(report: ComparisonReport): string[] {
   const { comparison, gate, current } = report
   const out: string[] = ['### Compared with the baseline', '']
   if (report.skipped) {
-    out.push(`Not compared with a baseline: ${report.skipped}.`, '')
+    out.push(
+      `Not compared with a baseline: ${notComparedText(report.skipped)}.`,
+      ''
+    )
     return out
   }
   if (!comparison || comparison.history.length === 0) {
     out.push(
-      `No baseline yet for the \`${current.objective}\` objective and this load shape (${report.store}): ` +
+      `No baseline yet for the ${code(current.objective)} objective and this load shape (${report.store}): ` +
         'this run was not gated on regressions. Baselines are written by passing push and schedule runs ' +
         `on the default branch that run the same objective${
           current.objective === 'smoke'
@@ -208,7 +229,7 @@ export function renderComparison(report: ComparisonReport): string[] {
   }
   if (gate.waivedBy && gate.regressions.length > 0) {
     out.push(
-      `> 🏷️ Regressions waived by the \`${gate.waivedBy}\` label: reported, not failed.`,
+      `> 🏷️ Regressions waived by the ${code(gate.waivedBy)} label: reported, not failed.`,
       ''
     )
   }
@@ -228,7 +249,7 @@ export function renderComparison(report: ComparisonReport): string[] {
     out.push(
       ...evidence.map(
         (c) =>
-          `- ${STATUS[c.status]} ${c.scope === 'overall' ? '' : `\`${cell(c.scope)}\` `}${describeComparison({ ...c, scope: 'overall' })}`
+          `- ${STATUS[c.status]} ${c.scope === 'overall' ? '' : `${code(c.scope)} `}${md(describeComparison({ ...c, scope: 'overall' }), MAX_LINE)}`
       ),
       ''
     )
@@ -257,7 +278,7 @@ function baselineLine(
   const excluded = excludedText(comparison)
   const link = ref.runUrl ? ` · [run](${ref.runUrl})` : ''
   return (
-    `Baseline: ${commit} on \`${ref.ref.replace(/^refs\/heads\//, '')}\`, ${age} · ${basis}` +
+    `Baseline: ${commit} on ${code(ref.ref.replace(/^refs\/heads\//, ''))}, ${age} · ${basis}` +
     `${excluded ? ` (${excluded})` : ''} · ${report.store}${link}`
   )
 }
@@ -305,7 +326,7 @@ function endpointTable(comparison: Comparison): string[] {
     const p95 = list.find((c) => c.metric === 'p95')
     const errors = list.find((c) => c.metric === 'errorRate')
     const worst = [...list].sort((a, b) => order(a.status) - order(b.status))[0]
-    return `| ${cell(name)} | ${formatMs(p95?.baseline)} | ${formatMs(p95?.current)} | ${p95 ? signedDelta(p95) : ''} | ${p95 ? failsBeyond(p95) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${STATUS[worst.status]} |`
+    return `| ${md(name)} | ${formatMs(p95?.baseline)} | ${formatMs(p95?.current)} | ${p95 ? signedDelta(p95) : ''} | ${p95 ? failsBeyond(p95) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${STATUS[worst.status]} |`
   })
   // Busiest first (the order compare() gives), problems never hidden.
   const entries = [...byName.values()]

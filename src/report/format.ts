@@ -57,8 +57,3 @@ export function formatNumber(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return 'n/a'
   return Number(n.toFixed(4)).toString()
 }
-
-/** Escape text for a markdown table cell. */
-export function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
-}

@@ -5,11 +5,11 @@ import { findingText } from './findings.js'
 import type { EndpointStats, ResultsAnalysis } from '../results/types.js'
 import type { SummaryResult } from '../results/types.js'
 import type { Verdict } from '../judge/verdict.js'
+import { code, MAX_LINE, text as md } from './escape.js'
 import { verdictText } from './verdict.js'
 import type { ArtifactLink } from '../publish/artifacts.js'
 import { renderPlan, type PlanView } from './load-plan.js'
 import {
-  cell,
   formatCount,
   formatDuration,
   formatMs,
@@ -36,6 +36,11 @@ export interface ReportData {
   artifact?: ArtifactLink
   /** The baseline comparison, when one was made. */
   comparison?: ComparisonReport
+  /**
+   * Written before the comparison ends (so a job killed during it keeps
+   * a summary): the comparison is said to be under way.
+   */
+  comparisonPending?: boolean
   /** This workflow run, for the footer link. */
   runUrl?: string
 }
@@ -54,13 +59,16 @@ const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
 /** The job summary: pure markdown from the run's data. */
 export function renderJobSummary(data: ReportData): string {
   const { verdict, run, summary, figures } = data
-  const text = verdictText(verdict, summary)
+  const words = verdictText(verdict, summary)
   const out: string[] = []
-  out.push(`## ${verdict.passed ? '✅' : '❌'} ${text.headline}`, '')
+  out.push(
+    `## ${verdict.passed ? '✅' : '❌'} ${md(words.headline, MAX_LINE)}`,
+    ''
+  )
 
   const facts = [
     data.k6Version ? `k6 v${data.k6Version}` : undefined,
-    data.scriptLabel ? `\`${data.scriptLabel}\`` : undefined,
+    data.scriptLabel ? code(data.scriptLabel) : undefined,
     run
       ? `exit code ${run.exitCode} (${OUTCOME_LABEL[run.outcome]})`
       : undefined,
@@ -70,9 +78,10 @@ export function renderJobSummary(data: ReportData): string {
   ].filter(Boolean)
   if (facts.length) out.push(facts.join(' · '), '')
 
-  if (text.reasons.length > 1 || text.warnings.length > 0) {
-    for (const reason of text.reasons) out.push(`- ❌ ${reason}`)
-    for (const warning of text.warnings) out.push(`- ⚠️ ${warning}`)
+  if (words.reasons.length > 1 || words.warnings.length > 0) {
+    for (const reason of words.reasons) out.push(`- ❌ ${md(reason, MAX_LINE)}`)
+    for (const warning of words.warnings)
+      out.push(`- ⚠️ ${md(warning, MAX_LINE)}`)
     out.push('')
   }
 
@@ -88,14 +97,33 @@ export function renderJobSummary(data: ReportData): string {
     for (const t of ordered) {
       const observed = formatObserved(t, summary.metrics[t.metric])
       out.push(
-        `| ${t.passed ? '✅' : '❌'} | \`${cell(t.metric)}\` | \`${cell(t.expression)}\` | ` +
+        `| ${t.passed ? '✅' : '❌'} | ${code(t.metric, { cell: true })} | ${code(t.expression, { cell: true })} | ` +
           `${observed ? `${t.statistic} = ${observed}` : 'n/a'} |`
       )
     }
     out.push('')
   }
 
+  if (verdict.errorGuard) {
+    const { limit, rate } = verdict.errorGuard
+    out.push(
+      `The script sets no threshold on \`http_req_failed\`: perf-gate's error-rate guard applied ` +
+        `(fails above ${formatPercent(limit)}; input \`error-guard\`): ${formatPercent(rate)} of requests failed.`,
+      ''
+    )
+  }
+
   if (data.comparison) out.push(...renderComparison(data.comparison))
+  else if (data.comparisonPending) {
+    out.push(
+      '### Compared with the baseline',
+      '',
+      'The comparison with the baseline had not finished when this summary was written; ' +
+        'perf-gate rewrites it when the comparison ends. If this line stays, the job ended first: ' +
+        'the verdict above is the run’s own.',
+      ''
+    )
+  }
 
   // The rest is detail: collapsed, so the comment stays short.
   const details = out.length
@@ -125,9 +153,11 @@ export function renderJobSummary(data: ReportData): string {
     )
     for (const e of run.stderr.firstIterationErrors) {
       const where = e.location
-        ? ` at \`${e.location.file.split('/').pop()}:${e.location.line}:${e.location.column}\``
+        ? ` at ${code(`${e.location.file.split('/').pop()}:${e.location.line}:${e.location.column}`)}`
         : ''
-      out.push(`- \`${cell(e.message)}\`${where} ×${formatCount(e.count)}`)
+      out.push(
+        `- ${code(e.message, { max: 300 })}${where} ×${formatCount(e.count)}`
+      )
     }
     out.push('')
   }
@@ -137,7 +167,7 @@ export function renderJobSummary(data: ReportData): string {
     out.push('### Requests that failed before a response', '')
     out.push('| Error | Count |', '|---|---|')
     for (const [kind, count] of failures.sort((a, b) => b[1] - a[1])) {
-      out.push(`| ${cell(kind)} | ${formatCount(count)} |`)
+      out.push(`| ${md(kind, 200)} | ${formatCount(count)} |`)
     }
     out.push('')
   }
@@ -148,7 +178,7 @@ export function renderJobSummary(data: ReportData): string {
     out.push('| Check | Passed | Failed |', '|---|---|---|')
     for (const c of failingChecks) {
       out.push(
-        `| ${cell(c.path.replace(/^::/, '').replace(/::/g, ' › '))} | ${formatCount(c.passes)} | ${formatCount(c.fails)} |`
+        `| ${md(c.path.replace(/^::/, '').replace(/::/g, ' › '))} | ${formatCount(c.passes)} | ${formatCount(c.fails)} |`
       )
     }
     out.push('')
@@ -230,7 +260,7 @@ function renderEndpoints(endpoints: EndpointStats[]): string[] {
     '|---|---|---|---|---|---|---|---|'
   ]
   const row = (e: EndpointStats): string =>
-    `| ${cell(e.name)} | ${formatCount(e.requests)} | ${formatPercent(e.errorRate)} | ` +
+    `| ${md(e.name)} | ${formatCount(e.requests)} | ${formatPercent(e.errorRate)} | ` +
     `${formatMs(e.latency.p50)} | ${formatMs(e.latency.p95)} | ${formatMs(e.latency.p99)} | ` +
     `${formatMs(e.latency.max)} | ${Object.entries(e.statuses)
       .map(([status, n]) => `${status === '0' ? 'none' : status}×${n}`)
@@ -280,8 +310,8 @@ function dataNotes(
 function renderArtifact(a: ArtifactLink): string {
   if (a.uploaded) {
     return a.url
-      ? `📦 Results: artifact [\`${a.name}\`](${a.url})`
-      : `📦 Results: artifact \`${a.name}\``
+      ? `📦 Results: artifact [${code(a.name)}](${a.url})`
+      : `📦 Results: artifact ${code(a.name)}`
   }
-  return `📁 Results were not uploaded; they are in \`${a.localDir}\``
+  return `📁 Results were not uploaded; they are in ${code(a.localDir, { max: 300 })}`
 }

@@ -1,6 +1,7 @@
 import type { Reason, Verdict } from '../judge/verdict.js'
 import type { SummaryResult, ThresholdResult } from '../results/types.js'
 import { describeComparison } from './comparison.js'
+import { formatPercent } from './format.js'
 import { formatObserved } from './observed.js'
 
 /** The verdict in words: a headline, a line per reason and per warning. */
@@ -67,7 +68,14 @@ export function reasonText(
         'k6 stopped before the test finished'
       )
     case 'thresholds-unnamed':
-      return `k6 reports crossed thresholds (exit code ${reason.exitCode}) but wrote no summary naming them`
+      return reason.listed > 0
+        ? `k6 exited ${reason.exitCode} (a threshold was crossed) though its summary shows all ${reason.listed} threshold${reason.listed === 1 ? '' : 's'} held; k6's exit code decides`
+        : `k6 reports crossed thresholds (exit code ${reason.exitCode}) but wrote no summary naming them`
+    case 'error-guard':
+      return (
+        `${formatPercent(reason.rate)} of requests failed, above perf-gate's error-rate guard of ${formatPercent(reason.limit)} ` +
+        '(the script sets no threshold on http_req_failed; set one, or change error-guard)'
+      )
     case 'abort-on-fail':
       return 'k6 stopped the test early because of an abortOnFail threshold'
     case 'iteration-errors':

@@ -203,11 +203,13 @@ export class ResultsAnalyser {
       const table = kernel.newValueTable(i)
       let values = this.tags.get(table)
       if (!values) this.tags.set(table, (values = []))
-      values[kernel.newValueId(i)] = decodeString(
+      const value = decodeString(
         memory,
         input + kernel.newValueStart(i),
         input + kernel.newValueEnd(i)
       )
+      values[kernel.newValueId(i)] =
+        table === kernel.TABLE_NAME.value ? endpointKey(value) : value
     }
     for (let i = 0; i < kernel.headerCount.value; i++) {
       this.header(
@@ -416,6 +418,17 @@ const NEWLINE = Buffer.from('\n')
 const MAX_LINE = 16 << 20
 /** The most bytes handed to the kernel at once. */
 const MAX_FEED = 4 << 20
+
+/**
+ * An endpoint's key from its `name` tag. Without a name tag k6 names a
+ * request by its full URL: its query string, fragment and user-info (where
+ * scripts put tokens) are dropped before anything is stored or shown, and
+ * requests that differed only there are one endpoint.
+ */
+export function endpointKey(name: string): string {
+  const url = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/?#@]*@)?([^?#]*)/i.exec(name)
+  return url ? `${url[1]}${url[2]}` : name
+}
 
 /** A JSON string's body (between its quotes): escapes and UTF-8 decoded. */
 function decodeString(bytes: Buffer, at: number, end: number): string {

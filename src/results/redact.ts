@@ -54,12 +54,29 @@ function redactValue(
   }
   if (typeof value === 'string') {
     const leaks = secrets.some((s) => s.length >= 4 && value.includes(s))
-    if (secretKey || leaks) {
+    if (secretKey || leaks || tokenShaped(value)) {
       redacted.push(at)
       return REDACTED
     }
   }
   return value
+}
+
+/**
+ * A string that is a credential by its shape, whatever key holds it (or
+ * none: setup() may return a bare token): a JWT, a `Bearer …` value, or a
+ * long run of token characters mixing letters and digits.
+ */
+export function tokenShaped(value: string): boolean {
+  const v = value.trim()
+  if (/^eyJ[\w-]+\.[\w-]+\.[\w-]*$/.test(v)) return true
+  if (/^(bearer|basic|token)\s+\S{8,}$/i.test(v)) return true
+  return (
+    v.length >= 24 &&
+    /^[\w\-.+/=~]+$/.test(v) &&
+    /[0-9]/.test(v) &&
+    /[a-z]/i.test(v)
+  )
 }
 
 /** Redact summary.json in place; returns what was redacted. */

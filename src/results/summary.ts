@@ -70,14 +70,24 @@ export function parseSummary(
       'holds no metrics: the run ended before k6 recorded any sample'
     )
   }
-  switch (format) {
-    case 'handle-summary':
-      return parseHandleSummary(data as Json)
-    case 'machine-readable':
-      return parseMachineReadable(data as Json, file)
-    default:
-      return parseSummaryExport(data as Json)
+  let summary: SummaryResult
+  try {
+    summary =
+      format === 'handle-summary'
+        ? parseHandleSummary(data as Json)
+        : format === 'machine-readable'
+          ? parseMachineReadable(data as Json, file)
+          : parseSummaryExport(data as Json)
+    for (const metric of Object.values(summary.metrics)) {
+      checkRange(metric, `metrics.${metric.key}`)
+    }
+  } catch (error) {
+    if (error instanceof SummaryValueError) {
+      throw new ResultsError(file, `is not a k6 summary: ${error.message}`)
+    }
+    throw error
   }
+  return summary
 }
 
 /** Tell the formats apart by shape; undefined when it is none of them. */
@@ -114,7 +124,7 @@ function parseSummaryExport(data: Json): SummaryResult {
   )) {
     const type = inferType(raw)
     if (!type) continue
-    const values = numbers(raw)
+    const values = statistics(raw, `metrics.${key}`)
     if (type === 'rate') {
       // `value` is the rate; `passes` counts NON-ZERO samples.
       values.rate = values.value
@@ -150,7 +160,7 @@ function parseHandleSummary(data: Json): SummaryResult {
       key,
       type,
       raw.contains as string,
-      numbers(raw.values as Json)
+      statistics(raw.values as Json, `metrics.${key}.values`)
     )
     metrics[key] = metric
     if (isObject(raw.thresholds)) {
@@ -199,7 +209,10 @@ function parseMachineReadable(data: Json, file: string): SummaryResult {
       raw.name,
       type,
       raw.contains as string,
-      numbers(isObject(raw.values) ? raw.values : {})
+      statistics(
+        isObject(raw.values) ? raw.values : {},
+        `results.metrics[${raw.name}].values`
+      )
     )
   }
   const checksBlock = isObject(results.checks) ? results.checks : {}
@@ -346,13 +359,50 @@ function listOf(value: unknown): Json[] {
   return []
 }
 
-function numbers(raw: Json): Record<string, number> {
+/**
+ * A metric's statistics. Each is a number k6 could have written: a string
+ * or a boolean where a figure belongs means the file is not k6's, and a
+ * run must not pass on figures nobody measured.
+ */
+function statistics(raw: Json, where: string): Record<string, number> {
   const values: Record<string, number> = {}
   for (const [name, value] of Object.entries(raw)) {
-    if (typeof value === 'number') values[name] = value
+    // A summary-export metric holds its thresholds beside its figures.
+    if (name === 'thresholds' || value === null) continue
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new SummaryValueError(
+        `${where}.${name} is ${JSON.stringify(value)}, not a figure k6 writes`
+      )
+    }
+    values[name] = value
   }
   return values
 }
+
+/** A figure no k6 run produces: a rate outside 0–1, a negative count or time. */
+function checkRange(metric: MetricSummary, where: string): void {
+  const v = metric.values
+  const bad = (name: string, why: string): never => {
+    throw new SummaryValueError(`${where}.${name} is ${v[name]}: ${why}`)
+  }
+  if (
+    metric.type === 'rate' &&
+    v.rate !== undefined &&
+    !(v.rate >= 0 && v.rate <= 1)
+  ) {
+    bad('rate', 'a rate is a share from 0 to 1')
+  }
+  if (!BUILT_IN.test(metric.metric)) return
+  for (const [name, value] of Object.entries(v)) {
+    if (value < 0) bad(name, `${metric.metric} is never negative`)
+  }
+}
+
+/** k6's own metrics, whose figures are never negative. */
+const BUILT_IN =
+  /^(http_req\w*|iteration\w*|data_sent|data_received|dropped_iterations|vus|vus_max|checks|group_duration)$/
+
+class SummaryValueError extends Error {}
 
 export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
