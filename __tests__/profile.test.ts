@@ -238,7 +238,7 @@ describe('a golden script for every objective', () => {
     })
     expect(script).toContain('Authorization: `Bearer ${__ENV.API_TOKEN}`')
     expect(script).toContain(
-      'const BASE_URL = (__ENV.PERF_GATE_BASE_URL || __ENV.API_BASE_URL)'
+      "const BASE_URL = (__ENV.PERF_GATE_BASE_URL || __ENV.API_BASE_URL || '')"
     )
   })
 })
@@ -277,7 +277,7 @@ describe('the action driven by a profile', () => {
       path.join(run.workspace, 'perf-gate-results', 'perf-gate-script.js'),
       'utf8'
     )
-    expect(script).toContain("open('../.github/data/products.csv')")
+    expect(script).toContain('open("../.github/data/products.csv")')
   })
 
   it('generate-only writes the script, an env example and notes, and runs nothing', async () => {

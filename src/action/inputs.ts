@@ -42,6 +42,9 @@ export interface Inputs {
   commentOnPr: boolean
   /** The network steps after k6 together: baseline, artifact, comment. */
   publishTimeoutMs: number
+  /** The most a profile's plan may send: iterations/s and VUs at its peak. */
+  maxRps: number
+  maxVus: number
   /**
    * Without a threshold of the script's on http_req_failed, a run fails
    * when more than this share of requests failed; undefined: off.
@@ -130,7 +133,9 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
       core.getInput('waiver-label').trim() || 'perf-gate:accept-regression',
     commentOnPr: parseBoolean('comment-on-pr', true),
     publishTimeoutMs: parseTimeout('publish-timeout', 180),
-    errorGuard: parseGuard('error-guard', 0.1)
+    errorGuard: parseGuard('error-guard', 0.1),
+    maxRps: parseCount('max-rps', 1000, 1_000_000),
+    maxVus: parseCount('max-vus', 1000, 1_000_000)
   }
 }
 
@@ -148,14 +153,14 @@ function parseChoice<T extends string>(
   )
 }
 
-function parseCount(name: string, defaultValue: number): number {
+function parseCount(name: string, defaultValue: number, max = 1000): number {
   const value = core.getInput(name).trim()
   if (value === '') return defaultValue
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+  const n = Number(value.replace(/_/g, ''))
+  if (!Number.isInteger(n) || n < 1 || n > max) {
     throw new InputError(
       name,
-      `'${value}' is not a whole number from 1 to 1000.`
+      `'${value}' is not a whole number from 1 to ${max.toLocaleString('en-US')}.`
     )
   }
   return n

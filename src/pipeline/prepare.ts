@@ -13,6 +13,7 @@ import {
   PlanError,
   type LoadPlan
 } from '../profile/plan.js'
+import { describeLoad } from '../report/load-plan.js'
 import type { Profile } from '../profile/schema.js'
 import { wrapOwnScript } from '../script/wrap.js'
 
@@ -40,6 +41,8 @@ export interface PrepareOptions {
   /** Check that every environment variable the script needs is set. */
   requireEnv: boolean
   env: NodeJS.ProcessEnv
+  /** The most load a plan may send: a typo must not flood a shared environment. */
+  limits: LoadLimits
 }
 
 /** Profile → plan → script, with every check made before k6 starts. */
@@ -53,6 +56,7 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
     triggers: profile.objectives?.triggers
   })
   const plan = planLoad(profile, choice)
+  checkLimits(plan, options.limits, options.profileLabel)
 
   const dataFiles: Record<string, string> = {}
   for (const [name, set] of Object.entries(profile.data ?? {})) {
@@ -96,7 +100,9 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
     scriptText = generateScript(profile, plan, {
       scriptDir: options.resultsDir,
       dataFiles,
-      profileLabel: options.profileLabel
+      profileLabel: options.profileLabel,
+      defaultBaseUrl:
+        options.baseUrlInput && withoutCredentials(options.baseUrlInput)
     })
   }
   return {
@@ -174,13 +180,16 @@ export function prepare(
     baseUrlInput: inputs.baseUrl,
     context,
     requireEnv: !inputs.generateOnly,
-    env
+    env,
+    limits: { maxRps: inputs.maxRps, maxVus: inputs.maxVus }
   })
   fs.writeFileSync(prepared.scriptPath, prepared.scriptText)
   for (const warning of prepared.plan.warnings) core.warning(warning)
   core.info(
     `Objective ${prepared.plan.objective} (${prepared.plan.reason}); script ${prepared.scriptPath}`
   )
+  // What the run will send, before it sends it.
+  core.info(`Load: ${describeLoad(prepared.plan)}`)
   return prepared
 }
 
@@ -212,5 +221,44 @@ export function authVariables(profile: Profile): string[] {
       return [auth.client_id_env, auth.client_secret_env]
     default:
       return []
+  }
+}
+
+export interface LoadLimits {
+  /** Iterations (one request each) per second, at the plan's peak. */
+  maxRps: number
+  maxVus: number
+}
+
+/** A plan beyond the limits fails before k6 starts, naming the figure. */
+export function checkLimits(
+  plan: LoadPlan,
+  limits: LoadLimits,
+  profileLabel: string
+): void {
+  const where = `${profileLabel}: objective ${plan.objective}`
+  if (plan.rate !== undefined && plan.rate > limits.maxRps) {
+    throw new PlanError(
+      `${where} would send up to ${plan.rate} iterations/s (one request each), above max-rps ${limits.maxRps}. ` +
+        `Lower its rate or share (objectives.${plan.objective}), or raise the max-rps input if the target can take it.`
+    )
+  }
+  if (plan.peakVus > limits.maxVus) {
+    throw new PlanError(
+      `${where} would use up to ${plan.peakVus} VUs, above max-vus ${limits.maxVus}. ` +
+        `Lower objectives.${plan.objective}.vus (or the capacity model's headroom), or raise the max-vus input.`
+    )
+  }
+}
+
+/** A URL without its user and password: what may be written into a script. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url)
+    parsed.username = ''
+    parsed.password = ''
+    return parsed.href.replace(/\/+$/, '')
+  } catch {
+    return url
   }
 }

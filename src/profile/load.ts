@@ -15,7 +15,13 @@ import {
   ThresholdSyntaxError
 } from '../k6/thresholds.js'
 import { isInside } from '../shared/paths.js'
-import { profileJsonSchema, profileSchema, type Profile } from './schema.js'
+import { OBJECTIVE_FIELDS, seconds } from './plan.js'
+import {
+  OBJECTIVES,
+  profileJsonSchema,
+  profileSchema,
+  type Profile
+} from './schema.js'
 
 /** A problem in the profile, placed at file:line:col. */
 export class ProfileError extends Error {
@@ -144,7 +150,64 @@ export function parseProfile(text: string, file: string): Profile {
       'min is larger than max'
     )
   }
+  checkObjectives(profile, (keyPath, problem) => {
+    const pos = where(keyPath.slice(0, -1), String(keyPath.at(-1)))
+    throw new ProfileError(
+      file,
+      pos.line,
+      pos.col,
+      formatPath(keyPath),
+      problem
+    )
+  })
   return profile
+}
+
+/**
+ * Every field of an objective takes effect, or is an error here: a field
+ * the objective does not read, two fields that say the same thing, a
+ * duration of nothing.
+ */
+function checkObjectives(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  for (const objective of OBJECTIVES) {
+    const override = profile.objectives?.[objective]
+    if (!override) continue
+    const allowed = OBJECTIVE_FIELDS[objective]
+    for (const field of Object.keys(override)) {
+      if (allowed.includes(field)) continue
+      fail(
+        ['objectives', objective, field],
+        objective === 'smoke'
+          ? `smoke runs a constant number of VUs for a while: set vus and duration (${field} is for rate-based objectives)`
+          : `${objective} holds one rate: set rate or share, duration and vus (stages are for load, stress, spike and capacity)`
+      )
+    }
+    if (override.rate !== undefined && override.share !== undefined) {
+      fail(
+        ['objectives', objective, 'share'],
+        'give rate (iterations/s) or share (of the capacity target), not both'
+      )
+    }
+    if (override.stages) {
+      for (const field of ['duration', 'rate', 'share'] as const) {
+        if (override[field] !== undefined) {
+          fail(
+            ['objectives', objective, field],
+            `stages set the whole ramp (each stage's duration and target): remove ${field}, or remove stages`
+          )
+        }
+      }
+    }
+    if (override.duration !== undefined && !(seconds(override.duration) > 0)) {
+      fail(
+        ['objectives', objective, 'duration'],
+        `a duration of ${override.duration} runs nothing: give one such as 30s or 5m`
+      )
+    }
+  }
 }
 
 function checkExpression(

@@ -22,7 +22,10 @@ export const DEFAULT_TRIGGERS: Record<string, Objective> = {
   schedule: 'soak'
 }
 
-/** Each objective's rate as a share of the test target. */
+/**
+ * Each objective's rate as a share of the test target: the rate it holds,
+ * or the peak of its ramp (capacity climbs to 3× the target).
+ */
 export const OBJECTIVE_SHARE: Record<Objective, number> = {
   smoke: 0,
   baseline: 0.5,
@@ -30,7 +33,7 @@ export const OBJECTIVE_SHARE: Record<Objective, number> = {
   stress: 1.5,
   spike: 3,
   soak: 0.6,
-  capacity: 1
+  capacity: 3
 }
 
 export interface ObjectiveChoice {
@@ -98,6 +101,9 @@ export interface CapacityPlan {
   /** Little's law: target × response time. */
   vus: number
   maxVus: number
+  /** The response time and headroom the VUs were sized with. */
+  responseTimeS: number
+  headroom: number
 }
 
 /**
@@ -152,7 +158,9 @@ export function capacityPlan(model: CapacityModel): CapacityPlan {
     targetRps,
     rates,
     vus,
-    maxVus: Math.ceil(vus * model.headroom)
+    maxVus: Math.ceil(vus * model.headroom),
+    responseTimeS: model.response_time_s,
+    headroom: model.headroom
   }
 }
 
@@ -167,50 +175,80 @@ export interface ThresholdSpec {
   delayAbortEval?: string
 }
 
+export interface Stage {
+  duration: string
+  target: number
+}
+
 export interface LoadPlan {
   objective: Objective
   reason: string
   scenarios: Record<string, Scenario>
   thresholds: Record<string, (string | ThresholdSpec)[]>
   capacity?: CapacityPlan
-  /** Requests per second the objective aims at (peak), when rate-based. */
+  /** Iterations per second the objective aims at (its peak), when rate-based. */
   rate?: number
+  /** The most VUs the plan may use (maxVUs, or vus). */
+  peakVus: number
+  /** How long the load runs, in seconds (stages added up). */
+  durationS: number
   warnings: string[]
   /** Endpoint weights as shares summing to 1, in profile order. */
   weights: number[]
 }
 
-const SIX_HOURS_S = 6 * 3600
+/** Which override fields each objective reads; the others are rejected. */
+export const OBJECTIVE_FIELDS: Record<Objective, readonly string[]> = {
+  smoke: ['duration', 'vus'],
+  baseline: ['duration', 'rate', 'share', 'vus'],
+  soak: ['duration', 'rate', 'share', 'vus'],
+  load: ['duration', 'rate', 'share', 'vus', 'stages'],
+  stress: ['duration', 'rate', 'share', 'vus', 'stages'],
+  spike: ['duration', 'rate', 'share', 'vus', 'stages'],
+  capacity: ['duration', 'rate', 'share', 'vus', 'stages']
+}
 
-/** Pure: the profile and the chosen objective → k6 scenarios and thresholds. */
+const SIX_HOURS_S = 6 * 3600
+const SMOKE_VUS = 2
+
+/**
+ * Pure: the profile and the chosen objective → k6 scenarios and
+ * thresholds. Every field of the objective's override takes effect:
+ * `rate` or `share` sets the objective's rate (its peak for ramping
+ * shapes), `duration` the whole run (a ramping shape's stages scaled to
+ * it), `vus` the VUs (pre-allocated ones for arrival-rate executors),
+ * `stages` the ramp itself. load.ts rejects a field an objective does not
+ * read, at its line.
+ */
 export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
   const warnings: string[] = []
-  const override: ObjectiveOverride =
-    profile.objectives?.[choice.objective] ?? {}
+  const objective = choice.objective
+  const override: ObjectiveOverride = profile.objectives?.[objective] ?? {}
   const capacity = profile.capacity ? capacityPlan(profile.capacity) : undefined
   const model = profile.capacity
   const target = capacity?.targetRps
-  const rateFor = (objective: Objective): number => {
+  const rate = (): number => {
     if (override.rate !== undefined) return override.rate
     if (target === undefined) {
       throw new PlanError(
         `objective ${objective} needs a request rate: add a capacity section, or objectives.${objective}.rate`
       )
     }
-    const share = override.share ?? OBJECTIVE_SHARE[objective]
-    const rate = Math.round(target * share)
-    if (rate <= 0)
+    const value = Math.round(
+      target * (override.share ?? OBJECTIVE_SHARE[objective])
+    )
+    if (value <= 0)
       throw new PlanError(
-        `objective ${objective}: a rate of ${rate} RPS is not a test; raise the share`
+        `objective ${objective}: a rate of ${value} iterations/s is not a test; raise the share`
       )
-    return rate
+    return value
   }
   const responseTime = model?.response_time_s ?? 0.5
   const headroom = model?.headroom ?? 2
   const vusFor = (
-    rate: number
+    peak: number
   ): { preAllocatedVUs: number; maxVUs: number } => {
-    const pre = Math.max(1, Math.ceil(rate * responseTime))
+    const pre = Math.max(1, override.vus ?? Math.ceil(peak * responseTime))
     return {
       preAllocatedVUs: pre,
       maxVUs: Math.max(pre, Math.ceil(pre * headroom))
@@ -218,74 +256,76 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
   }
 
   let scenario: Scenario
-  let rate: number | undefined
-  switch (choice.objective) {
-    case 'smoke':
-      scenario = {
-        executor: 'constant-vus',
-        vus: Math.min(5, Math.max(1, override.vus ?? 2)),
-        duration: override.duration ?? '1m'
-      }
-      break
-    case 'baseline':
-    case 'soak':
-      rate = rateFor(choice.objective)
-      scenario = {
-        executor: 'constant-arrival-rate',
-        rate,
-        timeUnit: '1s',
-        duration:
-          override.duration ?? (choice.objective === 'soak' ? '2h' : '5m'),
-        ...vusFor(rate)
-      }
-      if (
-        choice.objective === 'soak' &&
-        seconds(scenario.duration as string) > SIX_HOURS_S
-      ) {
-        warnings.push(
-          `soak runs ${scenario.duration}, longer than the 6 h a GitHub-hosted job may run; use a self-hosted runner or a shorter duration`
-        )
-      }
-      break
-    default: {
-      rate = rateFor(choice.objective)
-      const stages =
-        override.stages ?? defaultStages(choice.objective, rate, target ?? rate)
-      const peak = Math.max(...stages.map((s) => s.target))
-      rate = peak
-      scenario = {
-        executor: 'ramping-arrival-rate',
-        startRate: 0,
-        timeUnit: '1s',
-        stages,
-        ...vusFor(peak)
-      }
+  let peakRate: number | undefined
+  let durationS: number
+  if (objective === 'smoke') {
+    const duration = override.duration ?? '1m'
+    scenario = {
+      executor: 'constant-vus',
+      vus: override.vus ?? SMOKE_VUS,
+      duration
     }
+    durationS = seconds(duration)
+  } else if (objective === 'baseline' || objective === 'soak') {
+    peakRate = rate()
+    const duration = override.duration ?? (objective === 'soak' ? '2h' : '5m')
+    scenario = {
+      executor: 'constant-arrival-rate',
+      rate: peakRate,
+      timeUnit: '1s',
+      duration,
+      ...vusFor(peakRate)
+    }
+    durationS = seconds(duration)
+  } else {
+    const stages =
+      override.stages ??
+      scaleStages(rampStages(objective, rate()), override.duration)
+    peakRate = Math.max(...stages.map((s) => s.target))
+    scenario = {
+      executor: 'ramping-arrival-rate',
+      startRate: 0,
+      timeUnit: '1s',
+      stages,
+      ...vusFor(peakRate)
+    }
+    durationS = stages.reduce((sum, s) => sum + seconds(s.duration), 0)
+  }
+  if (objective === 'soak' && durationS > SIX_HOURS_S) {
+    warnings.push(
+      `soak runs ${formatDuration(durationS)}, longer than the 6 h a GitHub-hosted job may run; use a self-hosted runner or a shorter duration`
+    )
   }
 
   const weights = normalisedWeights(profile, warnings)
   const abort =
-    choice.objective === 'capacity'
+    objective === 'capacity'
       ? { delay: '10s' }
       : profile.thresholds?.abort_on_fail
   return {
-    objective: choice.objective,
+    objective,
     reason: choice.reason,
-    scenarios: { [choice.objective]: scenario },
+    scenarios: { [objective]: scenario },
     thresholds: thresholdsFor(profile, abort),
     capacity,
-    rate,
+    rate: peakRate,
+    peakVus:
+      scenario.executor === 'constant-vus'
+        ? (scenario.vus as number)
+        : (scenario.maxVUs as number),
+    durationS,
     warnings,
     weights
   }
 }
 
-function defaultStages(
-  objective: Objective,
-  rate: number,
-  target: number
-): { duration: string; target: number }[] {
-  const r = (share: number): number => Math.round(target * share)
+/**
+ * Each ramping objective's shape, around its rate: load ramps to it and
+ * holds; stress holds it, then a third more; spike jumps from a third of
+ * it to it and back; capacity climbs to it in 12 steps.
+ */
+function rampStages(objective: Objective, rate: number): Stage[] {
+  const at = (share: number): number => Math.round(rate * share)
   switch (objective) {
     case 'load':
       return [
@@ -294,30 +334,60 @@ function defaultStages(
       ]
     case 'stress':
       return [
-        { duration: '2m', target: r(1.5) },
-        { duration: '3m', target: r(1.5) },
-        { duration: '2m', target: r(2) },
-        { duration: '3m', target: r(2) },
+        { duration: '2m', target: rate },
+        { duration: '3m', target: rate },
+        { duration: '2m', target: at(4 / 3) },
+        { duration: '3m', target: at(4 / 3) },
         { duration: '1m', target: 0 }
       ]
     case 'spike':
       return [
-        { duration: '1m', target: r(1) },
-        { duration: '30s', target: r(3) },
-        { duration: '1m', target: r(3) },
-        { duration: '30s', target: r(1) },
-        { duration: '1m', target: r(1) }
+        { duration: '1m', target: at(1 / 3) },
+        { duration: '30s', target: rate },
+        { duration: '1m', target: rate },
+        { duration: '30s', target: at(1 / 3) },
+        { duration: '1m', target: at(1 / 3) }
       ]
     default: {
-      // capacity: 25% steps up to 300% of the target, each held a minute.
-      const stages: { duration: string; target: number }[] = []
+      const stages: Stage[] = []
       for (let step = 1; step <= 12; step++) {
-        stages.push({ duration: '10s', target: r(step * 0.25) })
-        stages.push({ duration: '1m', target: r(step * 0.25) })
+        stages.push({ duration: '10s', target: at(step / 12) })
+        stages.push({ duration: '1m', target: at(step / 12) })
       }
       return stages
     }
   }
+}
+
+/**
+ * The stages stretched or shrunk to last `duration` in all: whole seconds,
+ * at least one each, shared by the largest remainders so they add up.
+ */
+function scaleStages(stages: Stage[], duration: string | undefined): Stage[] {
+  if (duration === undefined) return stages
+  const wanted = Math.round(seconds(duration))
+  if (wanted < stages.length) {
+    throw new PlanError(
+      `a duration of ${duration} is shorter than the ${stages.length} stages of this objective: give at least ${stages.length}s`
+    )
+  }
+  const total = stages.reduce((sum, s) => sum + seconds(s.duration), 0)
+  // One second each, the rest shared in proportion.
+  const spare = wanted - stages.length
+  const exact = stages.map((s) => (seconds(s.duration) / total) * spare)
+  const whole = exact.map(Math.floor)
+  let left = spare - whole.reduce((a, b) => a + b, 0)
+  const byRemainder = exact
+    .map((x, i) => ({ i, r: x - whole[i] }))
+    .sort((a, b) => b.r - a.r || a.i - b.i)
+  for (const { i } of byRemainder) {
+    if (left-- <= 0) break
+    whole[i]++
+  }
+  return stages.map((s, i) => ({
+    duration: `${whole[i] + 1}s`,
+    target: s.target
+  }))
 }
 
 function normalisedWeights(profile: Profile, warnings: string[]): number[] {
@@ -398,4 +468,11 @@ export function seconds(duration: string): number {
 
 function fmt(n: number): string {
   return Number(n.toFixed(3)).toString()
+}
+
+/** `5400` → `1h 30m`, for warnings. */
+function formatDuration(s: number): string {
+  const h = Math.floor(s / 3600)
+  const m = Math.round((s % 3600) / 60)
+  return h > 0 ? `${h}h${m ? ` ${m}m` : ''}` : `${m}m`
 }

@@ -1,4 +1,4 @@
-import type { LoadPlan } from '../profile/plan.js'
+import type { LoadPlan, Stage } from '../profile/plan.js'
 import { code, MAX_LINE, text } from './escape.js'
 
 /** What the plan's renderers need of a prepared run. */
@@ -10,6 +10,29 @@ export interface PlanView {
   scriptText: string
   /** Environment variables the script reads. */
   envVars: string[]
+}
+
+/** One scenario's load in words, with k6's own units. */
+function scenarioLoad(s: LoadPlan['scenarios'][string]): string {
+  if (s.executor === 'constant-vus') return `${s.vus} VUs for ${s.duration}`
+  if (s.executor === 'constant-arrival-rate')
+    return `${s.rate} iterations/s for ${s.duration}`
+  return (s.stages as Stage[])
+    .map((st) => `${st.target}/s over ${st.duration}`)
+    .join(' → ')
+}
+
+/**
+ * The load a plan sends, in a line: logged before k6 starts, so a typo is
+ * seen before it floods anything.
+ */
+export function describeLoad(plan: LoadPlan): string {
+  const rate =
+    plan.rate !== undefined
+      ? `up to ${plan.rate} iterations/s (one request each)`
+      : `${plan.peakVus} VUs`
+  const vus = plan.rate !== undefined ? `, at most ${plan.peakVus} VUs` : ''
+  return `${plan.objective}: ${rate} for ${formatDuration(plan.durationS)}${vus}`
 }
 
 /** The plan: objective and why, scenarios, rates, VUs, the capacity model. */
@@ -25,22 +48,18 @@ export function renderPlan(prepared: PlanView): string[] {
     '|---|---|---|---|'
   ]
   for (const [name, s] of Object.entries(plan.scenarios)) {
-    const load =
-      s.executor === 'constant-vus'
-        ? `${s.vus} VUs for ${s.duration}`
-        : s.executor === 'constant-arrival-rate'
-          ? `${s.rate} req/s for ${s.duration}`
-          : (s.stages as { duration: string; target: number }[])
-              .map((st) => `${st.target}/s over ${st.duration}`)
-              .join(' → ')
     const vus =
       s.executor === 'constant-vus'
         ? String(s.vus)
         : `${s.preAllocatedVUs} pre-allocated, ${s.maxVUs} max`
     out.push(
-      `| ${text(name)} | \`${s.executor}\` | ${text(load, MAX_LINE)} | ${vus} |`
+      `| ${text(name)} | \`${s.executor}\` | ${text(scenarioLoad(s), MAX_LINE)} | ${vus} |`
     )
   }
+  out.push(
+    '',
+    `Each iteration sends one request (the endpoint drawn by weight), and a follow-up's polls where there is one.`
+  )
   const c = plan.capacity
   if (c) {
     out.push(
@@ -57,10 +76,20 @@ export function renderPlan(prepared: PlanView): string[] {
           `| ${o} | ${Math.round((c.rates[o] / c.targetRps) * 100)}% | ${c.rates[o]} req/s |`
       ),
       '',
-      `VUs by Little's law: ${c.targetRps} req/s × response time = ${c.vus} VUs; maxVUs ${c.maxVus} with headroom.`
+      `VUs by Little's law: ${c.targetRps} req/s × ${c.responseTimeS} s response time = ${c.vus} VUs; maxVUs ${c.maxVus} with ${c.headroom}× headroom.`
     )
   }
   return out
+}
+
+/** `660` → `11m`, `90` → `1m 30s`. */
+function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = Math.round(seconds % 60)
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : '']
+    .filter(Boolean)
+    .join(' ')
 }
 
 export function renderGenerateOnly(

@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+
+/**
+ * Run a generated k6 script's JavaScript in Node with k6's modules
+ * replaced by recorders: what its init code does, what setup() says, and
+ * the requests and checks each iteration would make, exactly as written.
+ * Not k6 (no load, no metrics): a check that the generated code says what
+ * the profile said, quotes and line breaks included.
+ */
+export interface ShimRun {
+  /** The error init or setup() threw, when one did. */
+  initError?: string
+  setupError?: string
+  requests: {
+    method: string
+    url: string
+    body: unknown
+    params: { tags?: { name?: string }; headers?: Record<string, string> }
+  }[]
+  checks: string[]
+  trends: string[]
+}
+
+const STUBS: Record<string, string> = {
+  'k6-http.mjs': `
+const record = (method, url, body, params) => {
+  globalThis.__shim.requests.push({ method, url, body: body ?? null, params: params ?? {} })
+  const response = globalThis.__shim.response
+  return { status: 200, json: (field) => (field === undefined ? response : response[field]) }
+}
+export default {
+  request: record,
+  get: (url, params) => record('GET', url, null, params),
+  post: (url, body, params) => record('POST', url, body, params)
+}`,
+  'k6.mjs': `
+export function check(value, checks) {
+  for (const [name, fn] of Object.entries(checks)) { globalThis.__shim.checks.push(name); fn(value) }
+  return true
+}
+export function fail(message) { throw new Error(message) }
+export function sleep() {}`,
+  'k6-data.mjs': `export class SharedArray { constructor(name, make) { return make() } }`,
+  'k6-metrics.mjs': `export class Trend { constructor(name) { globalThis.__shim.trends.push(name) } add() {} }`
+}
+
+export function runWithShim(
+  script: string,
+  options: {
+    env?: Record<string, string>
+    /** Iterations, each drawing the next endpoint in turn. */
+    iterations?: number
+    /** Where `open()` reads from (the script's own folder). */
+    dir?: string
+    /** The JSON every request answers with. */
+    response?: Record<string, unknown>
+  } = {}
+): ShimRun {
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k6-shim-'))
+  for (const [name, text] of Object.entries(STUBS)) {
+    fs.writeFileSync(path.join(dir, name), text)
+  }
+  const rewritten = script
+    .replace(/from 'k6\/http'/g, "from './k6-http.mjs'")
+    .replace(/from 'k6'/g, "from './k6.mjs'")
+    .replace(/from 'k6\/data'/g, "from './k6-data.mjs'")
+    .replace(/from 'k6\/metrics'/g, "from './k6-metrics.mjs'")
+  fs.writeFileSync(path.join(dir, 'shimmed-script.mjs'), rewritten)
+  const runner = `
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+const dir = ${JSON.stringify(dir)}
+globalThis.__shim = { requests: [], checks: [], trends: [], response: ${JSON.stringify(options.response ?? {})} }
+globalThis.__ENV = ${JSON.stringify(options.env ?? {})}
+globalThis.__VU = 1
+globalThis.__ITER = 0
+globalThis.open = (file) => fs.readFileSync(path.resolve(dir, file), 'utf8')
+const out = { ...globalThis.__shim }
+let mod
+try { mod = await import('./shimmed-script.mjs') } catch (e) { out.initError = e.message }
+if (mod) {
+  try { mod.setup?.() } catch (e) { out.setupError = e.message }
+  globalThis.__shim.requests.length = 0
+  globalThis.__shim.checks.length = 0
+  const weights = ${JSON.stringify(options.iterations ?? 0)}
+  for (let i = 0; i < weights; i++) {
+    // Each draw lands in the next endpoint's share.
+    const cumulative = ${'/const CUMULATIVE = (\\[[^\\n]*\\])/.exec(fs.readFileSync(path.join(dir, "shimmed-script.mjs"), "utf8"))[1]'}
+    const shares = JSON.parse(cumulative)
+    const k = i % shares.length
+    const low = k === 0 ? 0 : shares[k - 1]
+    Math.random = () => (low + shares[k]) / 2
+    globalThis.__ITER = i
+    mod.default()
+  }
+}
+const { response: _response, ...recorded } = globalThis.__shim
+Object.assign(out, recorded)
+process.stdout.write(JSON.stringify(out))
+`
+  fs.writeFileSync(path.join(dir, 'shim-runner.mjs'), runner)
+  const output = execFileSync(process.execPath, ['shim-runner.mjs'], {
+    cwd: dir,
+    encoding: 'utf8'
+  })
+  return JSON.parse(output) as ShimRun
+}

@@ -1,0 +1,270 @@
+import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import { checkLimits } from '../src/pipeline/prepare.js'
+import { parseProfile, ProfileError } from '../src/profile/load.js'
+import { planLoad, seconds, type Stage } from '../src/profile/plan.js'
+import { OBJECTIVES, type Objective } from '../src/profile/schema.js'
+import { describeLoad, renderPlan } from '../src/report/load-plan.js'
+import { generateScript } from '../src/script/generate.js'
+import { parse, parseDocument } from 'yaml'
+import { ROOT } from './helpers/action.js'
+
+/**
+ * What the plan says is what runs: for every objective and every override
+ * a profile may give, the generated script's options, read back, are the
+ * plan, every field took effect, and the job summary's plan table says so.
+ */
+const example = fs.readFileSync(
+  path.join(ROOT, 'examples', 'perf-gate.yml'),
+  'utf8'
+)
+const TARGET = 294 // the example's capacity model: 2,000 req/s ÷ 6.8
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'))
+
+/** The example profile, its override for `objective` replaced by `override`. */
+function profileFor(objective: Objective, override?: string) {
+  const doc = parseDocument(example)
+  if (override) doc.setIn(['objectives', objective], parse(override))
+  return parseProfile(doc.toString(), 'perf-gate.yml')
+}
+
+/** The options of a generated script, as k6 would read them. */
+function optionsOf(script: string): {
+  scenarios: Record<string, Record<string, unknown>>
+} {
+  return JSON.parse(
+    /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
+  )
+}
+
+const total = (stages: Stage[]) =>
+  stages.reduce((s, st) => s + seconds(st.duration), 0)
+
+const OVERRIDES: Record<
+  Objective,
+  [string, string, (s: Record<string, unknown>) => void][]
+> = {
+  smoke: [
+    ['vus 10', '{ vus: 10 }', (s) => expect(s.vus).toBe(10)],
+    ['duration 45s', '{ duration: 45s }', (s) => expect(s.duration).toBe('45s')]
+  ],
+  baseline: [
+    ['rate 12', '{ rate: 12 }', (s) => expect(s.rate).toBe(12)],
+    [
+      'share 0.2',
+      '{ share: 0.2 }',
+      (s) => expect(s.rate).toBe(Math.round(TARGET * 0.2))
+    ],
+    [
+      'duration 90s',
+      '{ duration: 90s }',
+      (s) => expect(s.duration).toBe('90s')
+    ],
+    ['vus 7', '{ vus: 7 }', (s) => expect(s.preAllocatedVUs).toBe(7)]
+  ],
+  soak: [
+    [
+      'share 0.05, duration 10m',
+      '{ share: 0.05, duration: 10m }',
+      (s) => expect(s).toMatchObject({ rate: 15, duration: '10m' })
+    ]
+  ],
+  load: [
+    [
+      'duration 2m',
+      '{ duration: 2m }',
+      (s) => expect(total(s.stages as Stage[])).toBe(120)
+    ],
+    [
+      'rate 40',
+      '{ rate: 40 }',
+      (s) =>
+        expect(Math.max(...(s.stages as Stage[]).map((x) => x.target))).toBe(40)
+    ],
+    [
+      'stages',
+      '{ stages: [{ duration: 10s, target: 5 }, { duration: 20s, target: 5 }] }',
+      (s) =>
+        expect(s.stages).toEqual([
+          { duration: '10s', target: 5 },
+          { duration: '20s', target: 5 }
+        ])
+    ]
+  ],
+  stress: [
+    // The issue's case: 10 s at 5% of the target, not 441→588 for 11 minutes.
+    [
+      'duration 10s, share 0.05',
+      '{ duration: 10s, share: 0.05 }',
+      (s) => {
+        const stages = s.stages as Stage[]
+        expect(total(stages)).toBe(10)
+        expect(Math.max(...stages.map((x) => x.target))).toBe(
+          Math.round((Math.round(TARGET * 0.05) * 4) / 3)
+        )
+      }
+    ]
+  ],
+  spike: [
+    [
+      'share 0.5, duration 1m',
+      '{ share: 0.5, duration: 1m }',
+      (s) => {
+        const stages = s.stages as Stage[]
+        expect(total(stages)).toBe(60)
+        expect(Math.max(...stages.map((x) => x.target))).toBe(
+          Math.round(TARGET * 0.5)
+        )
+      }
+    ]
+  ],
+  capacity: [
+    [
+      'rate 120, duration 3m',
+      '{ rate: 120, duration: 3m }',
+      (s) => {
+        const stages = s.stages as Stage[]
+        expect(total(stages)).toBe(180)
+        expect(Math.max(...stages.map((x) => x.target))).toBe(120)
+      }
+    ]
+  ]
+}
+
+const cases: [
+  Objective,
+  string,
+  string | undefined,
+  ((s: Record<string, unknown>) => void) | undefined
+][] = OBJECTIVES.flatMap((o) => [
+  [o, 'the defaults', undefined, undefined] as [
+    Objective,
+    string,
+    undefined,
+    undefined
+  ],
+  ...OVERRIDES[o].map(
+    ([label, yaml, check]) =>
+      [o, label, yaml, check] as [Objective, string, string, typeof check]
+  )
+])
+
+describe('every objective, every override: the script runs what the plan says', () => {
+  it.each(cases)('%s with %s', (objective, _label, override, check) => {
+    const profile = profileFor(objective, override)
+    const plan = planLoad(profile, { objective, reason: 'test' })
+    const script = generateScript(profile, plan, {
+      scriptDir: path.join(ROOT, 'perf-gate-results'),
+      dataFiles: {
+        products: path.join(ROOT, 'examples', 'data', 'products.csv'),
+        customers: path.join(ROOT, 'examples', 'data', 'customers.json')
+      },
+      profileLabel: 'perf-gate.yml'
+    })
+    const file = path.join(dir, `${objective}-${cases.length}.mjs`)
+    fs.writeFileSync(file, script)
+    execFileSync(process.execPath, ['--check', file])
+    const scenario = optionsOf(script).scenarios[objective]
+    expect(scenario).toEqual(plan.scenarios[objective])
+    check?.(scenario)
+    // The plan's own figures agree with the options.
+    const stages = scenario.stages as Stage[] | undefined
+    expect(plan.durationS).toBe(
+      stages ? total(stages) : seconds(scenario.duration as string)
+    )
+    if (stages) expect(plan.rate).toBe(Math.max(...stages.map((s) => s.target)))
+    // The job summary's plan table shows the same load.
+    const table = renderPlan({
+      plan,
+      profileLabel: 'p',
+      scriptText: script,
+      envVars: []
+    }).join('\n')
+    if (stages)
+      for (const s of stages)
+        expect(table).toContain(`${s.target}/s over ${s.duration}`)
+    else if (scenario.rate !== undefined)
+      expect(table).toContain(
+        `${scenario.rate} iterations/s for ${scenario.duration}`
+      )
+    else expect(table).toContain(`${scenario.vus} VUs for ${scenario.duration}`)
+    expect(describeLoad(plan)).toMatch(new RegExp(`^${objective}: `))
+  })
+})
+
+describe('a field an objective does not read is an error at its line, never ignored', () => {
+  it.each([
+    [
+      'smoke',
+      '{ rate: 5 }',
+      /perf-gate\.yml:\d+:\d+: objectives\.smoke\.rate: smoke runs a constant number of VUs/
+    ],
+    [
+      'baseline',
+      '{ stages: [{ duration: 1m, target: 5 }] }',
+      /objectives\.baseline\.stages: baseline holds one rate/
+    ],
+    [
+      'load',
+      '{ rate: 5, share: 0.1 }',
+      /objectives\.load\.share: give rate \(iterations\/s\) or share/
+    ],
+    [
+      'stress',
+      '{ duration: 1m, stages: [{ duration: 1m, target: 5 }] }',
+      /objectives\.stress\.duration: stages set the whole ramp/
+    ],
+    [
+      'spike',
+      '{ duration: 0s }',
+      /objectives\.spike\.duration: a duration of 0s runs nothing/
+    ]
+  ] as [Objective, string, RegExp][])(
+    '%s: %s',
+    (objective, override, message) => {
+      const doc = parseDocument(example)
+      doc.setIn(['objectives', objective], parse(override))
+      const text = doc.toString()
+      const error = (() => {
+        try {
+          parseProfile(text, 'perf-gate.yml')
+        } catch (e) {
+          return e as ProfileError
+        }
+        return undefined
+      })()
+      expect(error?.message).toMatch(message)
+      // At the line of the field named, under the objective.
+      const field = /objectives\.\w+\.(\w+)/.exec(error?.message ?? '')?.[1]
+      const lines = text.split('\n')
+      const under = lines.findIndex((l) => l === `  ${objective}:`)
+      const at = lines.findIndex(
+        (l, n) => n > under && l.trimStart().startsWith(`${field}:`)
+      )
+      expect(error?.line).toBe(at + 1)
+    }
+  )
+})
+
+describe('the load guard', () => {
+  it('fails a plan beyond max-rps or max-vus, naming the objective and the figure', () => {
+    const plan = planLoad(profileFor('stress'), {
+      objective: 'stress',
+      reason: 'test'
+    })
+    expect(() =>
+      checkLimits(plan, { maxRps: 500, maxVus: 10_000 }, 'perf-gate.yml')
+    ).toThrow(
+      'perf-gate.yml: objective stress would send up to 588 iterations/s (one request each), above max-rps 500.'
+    )
+    expect(() =>
+      checkLimits(plan, { maxRps: 10_000, maxVus: 100 }, 'perf-gate.yml')
+    ).toThrow(/objective stress would use up to \d+ VUs, above max-vus 100/)
+    expect(() =>
+      checkLimits(plan, { maxRps: 1000, maxVus: 1000 }, 'perf-gate.yml')
+    ).not.toThrow()
+  })
+})
