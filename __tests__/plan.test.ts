@@ -268,3 +268,53 @@ describe('the load guard', () => {
     ).not.toThrow()
   })
 })
+
+describe("a team's own script", () => {
+  it('the plan claims no scenarios of its own: the script’s run, with the profile’s thresholds', () => {
+    const profile = parseProfile(
+      'script: perf/own.js\nthresholds:\n  slo: {p95: 300}\n',
+      'perf-gate.yml'
+    )
+    const plan = planLoad(profile, { objective: 'load', reason: 'test' })
+    expect(plan.scenarios).toEqual({})
+    expect(plan.thresholds).toEqual({ http_req_duration: ['p(95)<300'] })
+    const table = renderPlan({
+      plan,
+      profileLabel: 'perf-gate.yml',
+      scriptText: '',
+      envVars: []
+    }).join('\n')
+    expect(table).toContain(
+      'The scenarios are those of `perf/own.js`, with its own options; the profile adds thresholds on `http_req_duration`.'
+    )
+    expect(table).not.toContain('| Scenario |')
+    expect(describeLoad(plan)).toBe(
+      'load: the scenarios of perf/own.js (its own options; max-rps and max-vus bound generated plans only)'
+    )
+    // The guard has nothing to bound.
+    expect(() =>
+      checkLimits(plan, { maxRps: 1, maxVus: 1 }, 'perf-gate.yml')
+    ).not.toThrow()
+  })
+})
+
+describe("production's peak", () => {
+  it('sets the spike objective’s peak, scaled by the factor, and the plan says so', () => {
+    const plan = planLoad(profileFor('spike'), {
+      objective: 'spike',
+      reason: 'test'
+    })
+    // The example: peak 5,000 req/s ÷ 6.8 = 735.
+    expect(plan.rate).toBe(735)
+    expect(
+      renderPlan({
+        plan,
+        profileLabel: 'perf-gate.yml',
+        scriptText: '',
+        envVars: []
+      }).join('\n')
+    ).toContain(
+      "spike reaches production's peak, scaled the same way: 5000 req/s ÷ 6.8 = 735 req/s."
+    )
+  })
+})

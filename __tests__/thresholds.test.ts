@@ -23,7 +23,17 @@ describe('parseThresholdExpression (k6 grammar)', () => {
     ['max!=5', { aggregation: 'max', operator: '!=', value: 5 }],
     ['value==1', { aggregation: 'value', operator: '==', value: 1 }],
     ['value===1', { aggregation: 'value', operator: '===', value: 1 }],
-    ['rate>0.99', { aggregation: 'rate', operator: '>', value: 0.99 }]
+    ['rate>0.99', { aggregation: 'rate', operator: '>', value: 0.99 }],
+    // Numbers as Go's strconv.ParseFloat reads them, as k6 does.
+    ['count>1_000', { aggregation: 'count', operator: '>', value: 1000 }],
+    ['avg<2.5e2', { aggregation: 'avg', operator: '<', value: 250 }],
+    ['avg<.5', { aggregation: 'avg', operator: '<', value: 0.5 }],
+    ['max<0x1p4', { aggregation: 'max', operator: '<', value: 16 }],
+    ['max<+Inf', { aggregation: 'max', operator: '<', value: Infinity }],
+    [
+      'p(99.9_9)<5',
+      { aggregation: 'p', percentile: 99.99, operator: '<', value: 5 }
+    ]
   ])('%s', (source, expected) => {
     expect(parseThresholdExpression(source)).toEqual({ source, ...expected })
   })
@@ -38,7 +48,11 @@ describe('parseThresholdExpression (k6 grammar)', () => {
       'mean<5',
       /unknown aggregation 'mean' \(use value, count, rate, avg, min, med, max or p\(N\)\)/
     ],
-    ['avg=<5', /not a number|unknown aggregation/]
+    ['avg=<5', /not a number|unknown aggregation/],
+    ['count>1__000', /'1__000' on the right-hand side is not a number/],
+    ['count>_1', /'_1' on the right-hand side is not a number/],
+    ['count>1_', /'1_' on the right-hand side is not a number/],
+    ['count>1,000', /'1,000' on the right-hand side is not a number/]
   ])('rejects %s', (source, message) => {
     expect(() => parseThresholdExpression(source)).toThrow(message)
   })
@@ -72,10 +86,20 @@ describe('parseMetricKey', () => {
       tags: { scenario: 'browse', method: 'GET' }
     })
     expect(parseMetricKey('checks')).toEqual({ metric: 'checks', tags: {} })
+    // k6 trims spaces and quotes around tag names and values.
+    expect(parseMetricKey('http_reqs{ status: "200" }')).toEqual({
+      metric: 'http_reqs',
+      tags: { status: '200' }
+    })
   })
 
   it('rejects a malformed filter', () => {
     expect(() => parseMetricKey('x{name}')).toThrow(/must be written tag:value/)
     expect(() => parseMetricKey('x{name:a')).toThrow(/must end with '}'/)
+    expect(() => parseMetricKey('x{name:a}b')).toThrow(/must end with '}'/)
+    expect(() => parseMetricKey('x}name:a{')).toThrow(/'\{' before '\}'/)
+    expect(() => parseMetricKey('x{name:}')).toThrow(
+      /must be written tag:value/
+    )
   })
 })

@@ -3,6 +3,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { InputError } from '../shared/errors.js'
 import { splitArgs } from '../k6/args.js'
+import { suggest } from '../shared/suggest.js'
+import { OBJECTIVES } from '../profile/schema.js'
 import { isInside } from '../shared/paths.js'
 
 export const DEFAULT_DOWNLOAD_URL =
@@ -84,7 +86,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
   if (!isDirectory(workingDirectory)) {
     throw new InputError(
       'working-directory',
-      `${workingDirectory} is not a directory`
+      `${workingDirectory} is not a directory: name a directory inside the workspace (the default is the workspace itself).`
     )
   }
   const resultsDir = resolveInside(
@@ -93,16 +95,22 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     workingDirectory,
     workspace
   )
+  if (fs.existsSync(resultsDir) && !isDirectory(resultsDir)) {
+    throw new InputError(
+      'results-dir',
+      `${resultsDir} is a file, not a directory: name a directory (it is created when missing).`
+    )
+  }
 
   return {
-    script: readScript(workingDirectory),
+    script: readScript(workingDirectory, workspace),
     k6Version: parseVersion(core.getInput('k6-version') || 'latest'),
     k6Path: readK6Path(workingDirectory),
     k6DownloadUrl: parseUrl(
       'k6-download-url',
       core.getInput('k6-download-url') || DEFAULT_DOWNLOAD_URL
     ),
-    k6Args: parseK6Args(core.getInput('k6-args')),
+    k6Args: parseK6Args(core.getInput('k6-args'), workingDirectory, workspace),
     workspace,
     workingDirectory,
     resultsDir,
@@ -114,7 +122,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     failOnIterationErrors: parseBoolean('fail-on-iteration-errors', true),
     ...readProfile(workspace),
     baseUrl: readBaseUrl(),
-    objective: core.getInput('objective').trim() || undefined,
+    objective: parseObjective(),
     generateOnly: parseBoolean('generate-only', false),
     baseline: {
       store: parseChoice('baseline', ['branch', 'artifact', 'none'], 'branch'),
@@ -246,11 +254,19 @@ function readProfile(workspace: string): {
   const given = core.getInput('profile').trim()
   const label = given || DEFAULT_PROFILE
   const profile = resolveInside('profile', label, workspace, workspace)
-  if (fs.existsSync(profile)) return { profile, profileLabel: label }
+  if (fs.existsSync(profile)) {
+    if (isDirectory(profile)) {
+      throw new InputError(
+        'profile',
+        `${given || label} is a directory: name the profile's YAML file, such as .github/perf-gate.yml.`
+      )
+    }
+    return { profile, profileLabel: label }
+  }
   if (given && given !== DEFAULT_PROFILE) {
     throw new InputError(
       'profile',
-      `file not found: ${given} (looked for ${profile}).`
+      `file not found: ${given} (looked for ${profile}): give a path relative to the workspace.`
     )
   }
   return { profileLabel: label }
@@ -261,10 +277,13 @@ function readBaseUrl(): string | undefined {
   return value ? parseUrl('base-url', value) : undefined
 }
 
-function readScript(workingDirectory: string): string | undefined {
+function readScript(
+  workingDirectory: string,
+  workspace: string
+): string | undefined {
   const given = core.getInput('script')
   if (!given) return undefined
-  const script = path.resolve(workingDirectory, given)
+  const script = resolveInside('script', given, workingDirectory, workspace)
   if (!fs.existsSync(script)) {
     throw new InputError(
       'script',
@@ -273,7 +292,10 @@ function readScript(workingDirectory: string): string | undefined {
     )
   }
   if (!fs.statSync(script).isFile()) {
-    throw new InputError('script', `${script} is not a file`)
+    throw new InputError(
+      'script',
+      `${script} is a directory: name the script file, such as perf/load.js.`
+    )
   }
   return script
 }
@@ -292,7 +314,10 @@ function readK6Path(workingDirectory: string): string | undefined {
     )
   }
   if (!fs.statSync(k6Path).isFile()) {
-    throw new InputError('k6-path', `${k6Path} is not a file`)
+    throw new InputError(
+      'k6-path',
+      `${k6Path} is a directory: point it at the k6 binary in it, or remove it to let perf-gate install k6.`
+    )
   }
   return k6Path
 }
@@ -311,7 +336,14 @@ export function parseVersion(value: string): string {
   return match[1]
 }
 
-export function parseK6Args(value: string): string[] {
+/** k6 outputs that write a file: it must stay in the workspace, as ours do. */
+const FILE_OUTPUTS = /^(json|csv|web-dashboard)=/
+
+export function parseK6Args(
+  value: string,
+  workingDirectory = process.cwd(),
+  workspace = workingDirectory
+): string[] {
   let args: string[]
   try {
     args = splitArgs(value)
@@ -321,7 +353,7 @@ export function parseK6Args(value: string): string[] {
       `${(error as Error).message}. Close the quote, or escape it with a backslash.`
     )
   }
-  for (const arg of args) {
+  args.forEach((arg, i) => {
     const flag = arg.split('=')[0]
     if (RESERVED_K6_FLAGS.includes(flag)) {
       throw new InputError(
@@ -329,8 +361,44 @@ export function parseK6Args(value: string): string[] {
         `${flag} is set by perf-gate (see the summary-path output); remove it.`
       )
     }
-  }
+    // --out json=FILE (or -o, --out=…): a file k6 writes.
+    const out =
+      arg === '--out' || arg === '-o'
+        ? args[i + 1]
+        : /^(--out|-o)=/.test(arg)
+          ? arg.slice(arg.indexOf('=') + 1)
+          : undefined
+    if (out && FILE_OUTPUTS.test(out)) {
+      const file = out.slice(out.indexOf('=') + 1).split(',')[0]
+      const resolved = path.resolve(workingDirectory, file)
+      if (!isInside(resolved, workspace)) {
+        throw new InputError(
+          'k6-args',
+          `--out ${out} writes ${resolved}, outside the workspace ${workspace}: results written there are lost with the runner. Write inside the workspace.`
+        )
+      }
+    }
+  })
   return args
+}
+
+/**
+ * The objective input: one of the seven. Without a profile it names the
+ * kind of run for the baseline and the comment; a free word would start a
+ * history of its own by accident.
+ */
+function parseObjective(): string | undefined {
+  const value = core.getInput('objective').trim()
+  if (!value) return undefined
+  if (!(OBJECTIVES as readonly string[]).includes(value)) {
+    throw new InputError(
+      'objective',
+      `'${value}' is not an objective: use one of ${OBJECTIVES.join(', ')}` +
+        suggest(value, OBJECTIVES) +
+        ' (to keep separate baselines or comments, give each step its own artifact-name and comment-key).'
+    )
+  }
+  return value
 }
 
 /**
@@ -350,10 +418,16 @@ function parseUrl(name: string, value: string): string {
   try {
     url = new URL(value.trim())
   } catch {
-    throw new InputError(name, `'${value}' is not a URL.`)
+    throw new InputError(
+      name,
+      `'${value}' is not a URL: write it as https://host (with a port if it needs one).`
+    )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(name, `'${value}' must be an http(s) URL.`)
+    throw new InputError(
+      name,
+      `'${value}' is not an http(s) URL: write it as https://host.`
+    )
   }
   return url.href.replace(/\/+$/, '')
 }
@@ -363,7 +437,7 @@ function parseArtifactName(value: string): string {
   if (BAD_ARTIFACT_CHARS.test(name)) {
     throw new InputError(
       'artifact-name',
-      `'${value}' contains a character artifact names cannot hold (" ' : < > | * ? \\ /).`
+      `'${value}' contains a character artifact names cannot hold (" ' : < > | * ? \\ /): use letters, digits, '-', '_' and '.'.`
     )
   }
   return name

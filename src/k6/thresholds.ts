@@ -41,7 +41,38 @@ const KEYWORDS: Aggregation[] = [
   'med',
   'max'
 ]
-const FLOAT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/
+/**
+ * A number as k6 reads one (Go's strconv.ParseFloat): decimal with an
+ * exponent, underscores between digits (`1_000`), hexadecimal (`0x1p-2`),
+ * and Inf or NaN. Undefined when it is none of these.
+ */
+export function parseGoFloat(text: string): number | undefined {
+  // Not trimmed: k6 trims each side of the operator, never inside p(…).
+  const t = text
+  if (/^[+-]?(inf|infinity)$/i.test(t))
+    return t.startsWith('-') ? -Infinity : Infinity
+  if (/^nan$/i.test(t)) return NaN
+  const digits = '\\d(?:_?\\d)*'
+  const decimal = new RegExp(
+    `^[+-]?(?:${digits}(?:\\.(?:${digits})?)?|\\.${digits})(?:[eE][+-]?${digits})?$`
+  )
+  if (decimal.test(t)) return Number(t.replace(/_/g, ''))
+  const hex =
+    /^([+-]?)0[xX]_?([0-9a-fA-F_]*)(?:\.([0-9a-fA-F_]*))?[pP]([+-]?\d(?:_?\d)*)$/.exec(
+      t
+    )
+  if (hex && /[0-9a-fA-F]/.test(`${hex[2]}${hex[3] ?? ''}`)) {
+    const whole = parseInt(hex[2].replace(/_/g, '') || '0', 16)
+    const fraction = (hex[3] ?? '').replace(/_/g, '')
+    let value = whole
+    for (let i = 0; i < fraction.length; i++) {
+      value += parseInt(fraction[i], 16) / 16 ** (i + 1)
+    }
+    const result = value * 2 ** Number(hex[4].replace(/_/g, ''))
+    return hex[1] === '-' ? -result : result
+  }
+  return undefined
+}
 
 /** Which aggregations k6 allows on each metric type. */
 export const SUPPORTED_AGGREGATIONS: Record<MetricType, Aggregation[]> = {
@@ -70,13 +101,13 @@ export function parseThresholdExpression(source: string): ThresholdExpression {
       `no comparison operator (use one of ${OPERATORS.join(' ')})`
     )
   }
-  if (!FLOAT.test(rhs)) {
+  const value = parseGoFloat(rhs)
+  if (value === undefined) {
     throw new ThresholdSyntaxError(
       source,
       `'${rhs}' on the right-hand side is not a number`
     )
   }
-  const value = Number(rhs)
 
   if ((KEYWORDS as string[]).includes(lhs)) {
     return { source, aggregation: lhs as Aggregation, operator, value }
@@ -84,7 +115,8 @@ export function parseThresholdExpression(source: string): ThresholdExpression {
   const percentile = /^p\((.*)\)$/.exec(lhs)
   if (percentile) {
     const n = percentile[1]
-    if (!FLOAT.test(n) || Number(n) < 0 || Number(n) > 100) {
+    const pct = parseGoFloat(n)
+    if (pct === undefined || !(pct >= 0 && pct <= 100)) {
       throw new ThresholdSyntaxError(
         source,
         `'${lhs}' needs a percentile between 0 and 100, such as p(95)`
@@ -93,7 +125,7 @@ export function parseThresholdExpression(source: string): ThresholdExpression {
     return {
       source,
       aggregation: 'p',
-      percentile: Number(n),
+      percentile: pct,
       operator,
       value
     }
@@ -138,29 +170,42 @@ export function compare(
 }
 
 /**
- * Split a threshold key into metric and tag filter, as k6 does:
- * `http_req_duration{name:GET /x,method:GET}`.
+ * Split a threshold key into metric and tag filter, as k6 does
+ * (metrics.ParseMetricName, Metric.AddSubmetric):
+ * `http_req_duration{name:GET /x,method:GET}`; values trimmed of spaces
+ * and quotes.
  */
 export function parseMetricKey(key: string): {
   metric: string
   tags: Record<string, string>
 } {
   const open = key.indexOf('{')
-  if (open < 0) return { metric: key.trim(), tags: {} }
-  if (!key.endsWith('}')) {
+  const close = key.lastIndexOf('}')
+  if (open < 0 && close < 0) return { metric: key.trim(), tags: {} }
+  if (open >= 0 && close < 0) {
+    throw new Error(`'${key}': a tag filter must end with '}'`)
+  }
+  if (open < 0 || close < open) {
+    throw new Error(
+      `'${key}': a tag filter is written metric{tag:value}, with '{' before '}'`
+    )
+  }
+  if (close !== key.length - 1) {
     throw new Error(`'${key}': a tag filter must end with '}'`)
   }
   const metric = key.slice(0, open).trim()
   const tags: Record<string, string> = {}
-  const body = key.slice(open + 1, -1)
+  const body = key.slice(open + 1, close)
   for (const part of body.split(',')) {
     const colon = part.indexOf(':')
-    if (colon <= 0) {
+    const value = colon > 0 ? part.slice(colon + 1).trim() : ''
+    if (colon <= 0 || value === '') {
       throw new Error(
         `'${key}': the tag filter '${part.trim()}' must be written tag:value`
       )
     }
-    tags[part.slice(0, colon).trim()] = part.slice(colon + 1).trim()
+    const unquote = (s: string) => s.trim().replace(/^["']+|["']+$/g, '')
+    tags[unquote(part.slice(0, colon))] = unquote(value)
   }
   return { metric, tags }
 }

@@ -6,7 +6,18 @@ import type { Inputs } from '../action/inputs.js'
 import { usageNotes } from '../report/load-plan.js'
 import { InputError } from '../shared/errors.js'
 import { generateScript } from '../script/generate.js'
-import { loadProfile, resolveProfilePath } from '../profile/load.js'
+import {
+  dataFields,
+  DataSetError,
+  readDataSet,
+  type DataSet
+} from '../profile/data.js'
+import {
+  loadProfile,
+  ProfileError,
+  resolveProfilePath
+} from '../profile/load.js'
+import { suggest } from '../shared/suggest.js'
 import {
   chooseObjective,
   planLoad,
@@ -47,7 +58,10 @@ export interface PrepareOptions {
 
 /** Profile → plan → script, with every check made before k6 starts. */
 export function prepareRun(options: PrepareOptions): PreparedRun {
-  const { profile } = loadProfile(options.profilePath, options.profileLabel)
+  const { profile, locate } = loadProfile(
+    options.profilePath,
+    options.profileLabel
+  )
   const profileDir = path.dirname(options.profilePath)
   const choice = chooseObjective({
     input: options.objectiveInput,
@@ -55,26 +69,68 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
     dispatchObjective: options.context.dispatchInputs.objective,
     triggers: profile.objectives?.triggers
   })
-  const plan = planLoad(profile, choice)
+  const fail = (keyPath: (string | number)[], problem: string): never => {
+    const pos = locate(keyPath)
+    throw new ProfileError(
+      options.profileLabel,
+      pos.line,
+      pos.col,
+      keyPath.join('.').replace(/\.(\d+)/g, '[$1]'),
+      problem
+    )
+  }
+  let plan: LoadPlan
+  try {
+    plan = planLoad(profile, choice)
+  } catch (error) {
+    if (error instanceof PlanError && error.keyPath) {
+      fail(error.keyPath, error.message)
+    }
+    throw error
+  }
   checkLimits(plan, options.limits, options.profileLabel)
 
   const dataFiles: Record<string, string> = {}
+  const sets: Record<string, DataSet> = {}
   for (const [name, set] of Object.entries(profile.data ?? {})) {
     const found = resolveProfilePath(set.file, profileDir, options.workspace)
-    if (!found.path)
-      throw new PlanError(
-        `${options.profileLabel}: data.${name}.file: ${found.problem}`
-      )
-    dataFiles[name] = found.path
+    const file = found.path ?? fail(['data', name, 'file'], found.problem ?? '')
+    try {
+      sets[name] = readDataSet(fs.readFileSync(file), file)
+    } catch (error) {
+      if (!(error instanceof DataSetError)) throw error
+      fail(['data', name, 'file'], `${set.file} ${error.message}`)
+    }
+    dataFiles[name] = file
   }
+  // A field a template reads must be in every row: else k6 sends
+  // "undefined" in the URL, on every iteration.
+  profile.endpoints?.forEach((endpoint, e) => {
+    const set = endpoint.data ? sets[endpoint.data] : undefined
+    if (!set || !endpoint.data) return
+    const texts = JSON.stringify([
+      endpoint.path,
+      endpoint.headers,
+      endpoint.body
+    ])
+    for (const field of dataFields(texts)) {
+      if (set.columns.includes(field)) continue
+      fail(
+        ['endpoints', e, 'path'],
+        `\${data.${field}} names a field data set '${endpoint.data}' does not have in every row` +
+          (suggest(field, set.columns) ||
+            ` (its fields: ${set.columns.join(', ') || 'none'})`)
+      )
+    }
+  })
 
   const envVars = referencedEnv(profile, options.baseUrlInput)
   if (options.requireEnv) {
     const unset = envVars.filter((name) => !options.env[name])
     if (unset.length > 0) {
       throw new PlanError(
-        `${options.profileLabel} reads ${unset.map((n) => `$${n}`).join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set: ` +
-          "add them to the step's env (from secrets for credentials)."
+        `${options.profileLabel}: reads ${unset.map((n) => `$${n}`).join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set: ` +
+          `add ${unset.length === 1 ? 'it' : 'them'} to the step's env (from secrets for credentials).`
       )
     }
   }
@@ -87,13 +143,12 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
     const found = resolveProfilePath(
       profile.script,
       options.workspace,
-      options.workspace
+      options.workspace,
+      'the workspace'
     )
-    if (!found.path)
-      throw new PlanError(`${options.profileLabel}: script: ${found.problem}`)
-    ownScript = found.path
+    ownScript = found.path ?? fail(['script'], found.problem ?? '')
     scriptText = wrapOwnScript(
-      path.relative(options.resultsDir, found.path).split(path.sep).join('/'),
+      path.relative(options.resultsDir, ownScript).split(path.sep).join('/'),
       plan
     )
   } else {
@@ -123,7 +178,7 @@ export function referencedEnv(
 ): string[] {
   const names = new Set<string>()
   const base = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(
-    profile.target.base_url.trim()
+    profile.target?.base_url.trim() ?? ''
   )
   if (base && !baseUrlInput) names.add(base[1])
   const auth = profile.auth

@@ -10,12 +10,25 @@ import {
   type Node
 } from 'yaml'
 import type { z } from 'zod'
+import { BUILT_IN_METRICS } from '../k6/metrics.js'
 import {
+  parseMetricKey,
   parseThresholdExpression,
-  ThresholdSyntaxError
+  statisticName,
+  SUPPORTED_AGGREGATIONS,
+  ThresholdSyntaxError,
+  type MetricType,
+  type ThresholdExpression
 } from '../k6/thresholds.js'
 import { isInside } from '../shared/paths.js'
-import { OBJECTIVE_FIELDS, seconds } from './plan.js'
+import { suggest } from '../shared/suggest.js'
+import {
+  capacityPlan,
+  OBJECTIVE_FIELDS,
+  planLoad,
+  PlanError,
+  seconds
+} from './plan.js'
 import {
   OBJECTIVES,
   profileJsonSchema,
@@ -43,15 +56,73 @@ export interface LoadedProfile {
   profile: Profile
   /** The file as the user names it (workspace-relative). */
   file: string
+  /** Where a key of the profile is, for errors found later (data files). */
+  locate: Locate
+}
+
+/** file:line:col of a key path: the key itself, or its value. */
+export type Locate = (keyPath: (string | number)[]) => {
+  line: number
+  col: number
 }
 
 /** Read, parse and validate a profile; every error names file:line:col. */
 export function loadProfile(absolute: string, label: string): LoadedProfile {
-  const text = fs.readFileSync(absolute, 'utf8')
-  return { profile: parseProfile(text, label), file: label }
+  const text = decodeProfile(fs.readFileSync(absolute), label)
+  return { ...parseLocated(text, label), file: label }
+}
+
+/**
+ * The profile's bytes as text: UTF-8 (a BOM dropped), or UTF-16 with its
+ * BOM; a byte that is not UTF-8 is an error at its line and column, never
+ * a silent U+FFFD.
+ */
+export function decodeProfile(bytes: Buffer, file: string): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return bytes.subarray(2).toString('utf16le')
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2))
+    swapped.swap16()
+    return swapped.toString('utf16le')
+  }
+  const body =
+    bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+      ? bytes.subarray(3)
+      : bytes
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body)
+  } catch {
+    // Find the first byte that is not UTF-8, to say where it is.
+    let at = 0
+    for (let end = 1; end <= body.length; end++) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(0, end))
+        at = end
+      } catch {
+        if (end - at > 4) break
+      }
+    }
+    const before = body.subarray(0, at).toString('utf8')
+    const line = before.split('\n').length
+    const col = before.length - before.lastIndexOf('\n')
+    throw new ProfileError(
+      file,
+      line,
+      col,
+      '',
+      `byte 0x${body[at].toString(16).padStart(2, '0')} is not UTF-8 (the file looks like Latin-1 or another encoding): save it as UTF-8`
+    )
+  }
 }
 
 export function parseProfile(text: string, file: string): Profile {
+  return parseLocated(text, file).profile
+}
+
+function parseLocated(
+  text: string,
+  file: string
+): { profile: Profile; locate: Locate } {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false })
   if (doc.errors.length > 0) {
@@ -76,7 +147,10 @@ export function parseProfile(text: string, file: string): Profile {
   const data = doc.toJS() ?? {}
   const result = profileSchema.safeParse(data)
   if (!result.success) {
-    const issue = result.error.issues[0]
+    // A misspelt key is usually also a missing one: name the misspelling.
+    const issues = result.error.issues
+    const issue =
+      issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]
     const { keyPath, key, message } = describeIssue(issue, data)
     const pos = where(keyPath, key)
     throw new ProfileError(
@@ -88,70 +162,15 @@ export function parseProfile(text: string, file: string): Profile {
     )
   }
   const profile = result.data
-  // k6's grammar, before k6 starts: a typo here would only show as exit 104.
-  for (const [metric, expressions] of Object.entries(
-    profile.thresholds?.k6 ?? {}
-  )) {
-    expressions.forEach((expression, i) => {
-      checkExpression(
-        expression,
-        () => where(['thresholds', 'k6', metric, i]),
-        file,
-        `thresholds.k6.${metric}[${i}]`
-      )
-    })
+  /** The key at a path: its own position when it is a mapping's key. */
+  const locate: Locate = (keyPath) => {
+    const last = keyPath.at(-1)
+    return typeof last === 'string'
+      ? where(keyPath.slice(0, -1), last)
+      : where(keyPath)
   }
-  profile.endpoints?.forEach((endpoint, e) => {
-    endpoint.thresholds?.k6?.forEach((expression, i) => {
-      checkExpression(
-        expression,
-        () => where(['endpoints', e, 'thresholds', 'k6', i]),
-        file,
-        `endpoints[${e}].thresholds.k6[${i}]`
-      )
-    })
-    if (endpoint.data && !profile.data?.[endpoint.data]) {
-      const pos = where(['endpoints', e, 'data'])
-      throw new ProfileError(
-        file,
-        pos.line,
-        pos.col,
-        `endpoints[${e}].data`,
-        `no data set named '${endpoint.data}'` +
-          suggest(endpoint.data, Object.keys(profile.data ?? {}))
-      )
-    }
-  })
-  // A tolerance for an endpoint that does not exist would silently apply
-  // to nothing. (With an own script the names are the script's: unchecked.)
-  const endpointNames = (profile.endpoints ?? []).map((e) => e.name)
-  if (endpointNames.length > 0 && !profile.script) {
-    for (const name of Object.keys(profile.regression?.endpoints ?? {})) {
-      if (endpointNames.includes(name)) continue
-      const pos = where(['regression', 'endpoints'], name)
-      throw new ProfileError(
-        file,
-        pos.line,
-        pos.col,
-        `regression.endpoints.${name}`,
-        `no endpoint named '${name}'` +
-          (suggest(name, endpointNames) ||
-            ` (the endpoints are: ${endpointNames.join(', ')})`)
-      )
-    }
-  }
-  if (profile.think_time && profile.think_time.min > profile.think_time.max) {
-    const pos = where(['think_time', 'min'])
-    throw new ProfileError(
-      file,
-      pos.line,
-      pos.col,
-      'think_time',
-      'min is larger than max'
-    )
-  }
-  checkObjectives(profile, (keyPath, problem) => {
-    const pos = where(keyPath.slice(0, -1), String(keyPath.at(-1)))
+  const fail = (keyPath: (string | number)[], problem: string): never => {
+    const pos = locate(keyPath)
     throw new ProfileError(
       file,
       pos.line,
@@ -159,8 +178,402 @@ export function parseProfile(text: string, file: string): Profile {
       formatPath(keyPath),
       problem
     )
+  }
+  checkScriptOrTarget(profile, data as Record<string, unknown>, fail)
+  checkThresholds(profile, fail)
+  checkEndpoints(profile, fail)
+  // A tolerance for an endpoint that does not exist would silently apply
+  // to nothing. (With an own script the names are the script's: unchecked.)
+  const endpointNames = (profile.endpoints ?? []).map((e) => e.name)
+  if (endpointNames.length > 0 && !profile.script) {
+    for (const name of Object.keys(profile.regression?.endpoints ?? {})) {
+      if (endpointNames.includes(name)) continue
+      fail(
+        ['regression', 'endpoints', name],
+        `no endpoint named '${name}'` +
+          (suggest(name, endpointNames) ||
+            ` (the endpoints are: ${endpointNames.join(', ')})`)
+      )
+    }
+  }
+  if (profile.think_time && profile.think_time.min > profile.think_time.max) {
+    fail(['think_time', 'min'], 'min is larger than max')
+  }
+  const base = profile.target?.base_url.trim() ?? ''
+  if (profile.target && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(base)) {
+    let url: URL | undefined
+    try {
+      url = new URL(base)
+    } catch {
+      url = undefined
+    }
+    if (!url || !/^https?:$/.test(url.protocol)) {
+      fail(
+        ['target', 'base_url'],
+        `'${base}' is not an http(s) URL: write it as https://staging.example.com, or name a variable as \${API_BASE_URL}`
+      )
+    }
+  }
+  checkObjectives(profile, fail)
+  checkTriggers(profile, fail)
+  checkCredentials(profile, fail)
+  checkCapacity(profile, fail)
+  const production = profile.capacity?.production
+  if (
+    production?.peak_rps !== undefined &&
+    production.peak_rps < production.rps
+  ) {
+    fail(
+      ['capacity', 'production', 'peak_rps'],
+      `the peak (${production.peak_rps} req/s) is below the average (${production.rps} req/s): give the busiest rate production sees, or remove peak_rps`
+    )
+  }
+  return { profile, locate }
+}
+
+/**
+ * The capacity model: one way to find the factor, and a factor that
+ * leaves something to test.
+ */
+function checkCapacity(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  const model = profile.capacity
+  if (!model) return
+  if (model.factor !== undefined) {
+    for (const key of ['test', 'production_resources'] as const) {
+      if (model[key]) {
+        fail(
+          ['capacity', key],
+          `the factor is given, so ${key} would take no effect: remove factor to compute it from the resources, or remove ${key}`
+        )
+      }
+    }
+  } else if (!model.test || !model.production_resources) {
+    fail(
+      ['capacity', model.test ? 'test' : 'production_resources'],
+      model.test
+        ? 'production_resources is missing: the factor is production ÷ test resources; give both, or give factor'
+        : model.production_resources
+          ? 'test is missing: the factor is production ÷ test resources; give both, or give factor'
+          : 'give factor (production ÷ test capacity), or both test and production_resources'
+    )
+  }
+  try {
+    capacityPlan(model)
+  } catch (error) {
+    if (error instanceof PlanError && error.keyPath) {
+      fail(error.keyPath, error.message)
+    }
+    throw error
+  }
+}
+
+/**
+ * GitHub's workflow events: a trigger under any other name never matches,
+ * and its objective would silently never run.
+ */
+export const GITHUB_EVENTS = [
+  'branch_protection_rule',
+  'check_run',
+  'check_suite',
+  'create',
+  'delete',
+  'deployment',
+  'deployment_status',
+  'discussion',
+  'discussion_comment',
+  'fork',
+  'gollum',
+  'issue_comment',
+  'issues',
+  'label',
+  'merge_group',
+  'milestone',
+  'page_build',
+  'public',
+  'pull_request',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'pull_request_target',
+  'push',
+  'registry_package',
+  'release',
+  'repository_dispatch',
+  'schedule',
+  'status',
+  'watch',
+  'workflow_call',
+  'workflow_dispatch',
+  'workflow_run'
+] as const
+
+function checkTriggers(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  for (const event of Object.keys(profile.objectives?.triggers ?? {})) {
+    if ((GITHUB_EVENTS as readonly string[]).includes(event)) continue
+    fail(
+      ['objectives', 'triggers', event],
+      `'${event}' is not a GitHub workflow event, so this trigger would never match` +
+        (suggest(event, GITHUB_EVENTS) ||
+          ': use the event name of on: in the workflow, such as pull_request, push or schedule')
+    )
+  }
+}
+
+/** Header names that carry a credential. */
+const CREDENTIAL_HEADER =
+  /authorization|api[-_]?key|token|secret|cookie|password/i
+
+/**
+ * A credential is read from the environment when k6 runs: written in the
+ * profile it would be in the repository, the generated script and its
+ * artifact. A token URL must be a URL or a path under the base URL.
+ */
+function checkCredentials(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  profile.endpoints?.forEach((endpoint, e) => {
+    for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
+      if (!CREDENTIAL_HEADER.test(name) || /\$\{env\./.test(value)) continue
+      fail(
+        ['endpoints', e, 'headers', name],
+        `a credential written in the profile lands in the repository and the generated script: read it from the environment, as \${env.API_TOKEN}, or use auth:`
+      )
+    }
   })
-  return profile
+  const auth = profile.auth
+  if (
+    auth.type === 'oauth2-client-credentials' &&
+    !/^(https?:\/\/|\/)/.test(auth.token_url)
+  ) {
+    fail(
+      ['auth', 'token_url'],
+      `'${auth.token_url}' is neither a URL nor a path: write https://auth.example.com/token, or /oauth/token under the base URL`
+    )
+  }
+}
+
+/**
+ * A generated script needs a target and endpoints; a team's own script
+ * brings its own options, so what would shape a generated one is refused
+ * rather than silently ignored.
+ */
+function checkScriptOrTarget(
+  profile: Profile,
+  raw: Record<string, unknown>,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  if (profile.script) {
+    for (const key of [
+      'target',
+      'auth',
+      'data',
+      'think_time',
+      'endpoints',
+      'capacity'
+    ]) {
+      if (key in raw) {
+        fail(
+          [key],
+          `takes no effect with script: ${profile.script} runs with its own options (scenarios, URL, requests); remove ${key}, or remove script to have perf-gate generate the script`
+        )
+      }
+    }
+    for (const objective of OBJECTIVES) {
+      if (profile.objectives?.[objective]) {
+        fail(
+          ['objectives', objective],
+          `takes no effect with script: the script's own scenarios run (objectives.triggers still chooses the objective's name); remove it`
+        )
+      }
+    }
+    return
+  }
+  if (!profile.target) {
+    fail(
+      [],
+      'is missing target: give target.base_url (the service under test), or script to run your own'
+    )
+  }
+  if (!profile.endpoints?.length) {
+    fail(
+      [],
+      'has no endpoints to generate a script from: add endpoints, or script to run your own'
+    )
+  }
+}
+
+/**
+ * The thresholds: k6's grammar, a metric that exists (k6 fails with exit
+ * 104 on one it does not know), an aggregation its type supports.
+ */
+function checkThresholds(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  // The generated script's metrics: k6's own and the follow-ups' Trends.
+  // A team's own script may define more: only k6's are known then.
+  const types: Record<string, MetricType> = { ...BUILT_IN_METRICS }
+  for (const e of profile.endpoints ?? []) {
+    if (e.follow) types[e.follow.metric] = 'trend'
+  }
+  const check = (
+    key: string,
+    expression: string,
+    keyPath: (string | number)[]
+  ): void => {
+    let parsed: ThresholdExpression
+    try {
+      parsed = parseThresholdExpression(expression)
+    } catch (error) {
+      if (!(error instanceof ThresholdSyntaxError)) throw error
+      return fail(keyPath, error.message)
+    }
+    let metric: string
+    try {
+      metric = parseMetricKey(key).metric
+    } catch (error) {
+      return fail(keyPath.slice(0, -1), (error as Error).message)
+    }
+    const type = types[metric]
+    if (!type) {
+      if (profile.script) return
+      return fail(
+        keyPath.slice(0, -1),
+        `no metric named '${metric}' in the generated script` +
+          (suggest(metric, Object.keys(types)) ||
+            " (k6 would stop with exit code 104): use one of k6's metrics, such as http_req_duration, or a follow-up's metric")
+      )
+    }
+    if (!SUPPORTED_AGGREGATIONS[type].includes(parsed.aggregation)) {
+      fail(
+        keyPath,
+        `'${expression}' reads ${statisticName(parsed)} of ${metric}, a ${type} metric, which has none: ` +
+          `a ${type} supports ${SUPPORTED_AGGREGATIONS[type].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ')}`
+      )
+    }
+  }
+  for (const [key, expressions] of Object.entries(
+    profile.thresholds?.k6 ?? {}
+  )) {
+    expressions.forEach((expression, i) =>
+      check(key, expression, ['thresholds', 'k6', key, i])
+    )
+  }
+  profile.endpoints?.forEach((endpoint, e) => {
+    endpoint.thresholds?.k6?.forEach((expression, i) =>
+      check('http_req_duration', expression, [
+        'endpoints',
+        e,
+        'thresholds',
+        'k6',
+        i
+      ])
+    )
+  })
+}
+
+/**
+ * The endpoints: one name each (k6's name tag groups by it), templates
+ * that close and name variables perf-gate knows, and data sets that exist.
+ */
+function checkEndpoints(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  const seen = new Map<string, number>()
+  profile.endpoints?.forEach((endpoint, e) => {
+    const first = seen.get(endpoint.name)
+    if (first !== undefined) {
+      fail(
+        ['endpoints', e, 'name'],
+        `'${endpoint.name}' is also the name of endpoints[${first}]: k6 would count both as one endpoint; give each its own name`
+      )
+    }
+    seen.set(endpoint.name, e)
+    if (endpoint.data && !profile.data?.[endpoint.data]) {
+      fail(
+        ['endpoints', e, 'data'],
+        `no data set named '${endpoint.data}'` +
+          suggest(endpoint.data, Object.keys(profile.data ?? {}))
+      )
+    }
+    for (const [keyPath, text, where] of templatedFields(endpoint, e)) {
+      const problem = templateProblem(text, where, endpoint.data)
+      if (problem) fail(keyPath, problem)
+    }
+  })
+}
+
+/** Every templated string of an endpoint, with where it is. */
+function templatedFields(
+  endpoint: NonNullable<Profile['endpoints']>[number],
+  e: number
+): [(string | number)[], string, TemplatePlace][] {
+  const out: [(string | number)[], string, TemplatePlace][] = [
+    [['endpoints', e, 'path'], endpoint.path, 'path']
+  ]
+  for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
+    out.push([['endpoints', e, 'headers', name], value, 'header'])
+  }
+  const walk = (value: unknown, at: (string | number)[]): void => {
+    if (typeof value === 'string') out.push([at, value, 'body'])
+    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]))
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) walk(v, [...at, k])
+    }
+  }
+  walk(endpoint.body, ['endpoints', e, 'body'])
+  if (endpoint.follow) {
+    out.push([
+      ['endpoints', e, 'follow', 'path'],
+      endpoint.follow.path,
+      'follow'
+    ])
+  }
+  return out
+}
+
+export type TemplatePlace = 'path' | 'header' | 'body' | 'follow'
+
+/**
+ * What is wrong with a template, or undefined. Variables: ${data.field}
+ * (with a data set), ${__VU}, ${__ITER}, ${random:a|b}, ${env.NAME} and, in a
+ * follow-up, ${response.field}.
+ */
+export function templateProblem(
+  text: string,
+  where: TemplatePlace,
+  dataSet: string | undefined
+): string | undefined {
+  const open = text.indexOf('${')
+  for (let at = open; at >= 0; at = text.indexOf('${', at + 2)) {
+    const close = text.indexOf('}', at + 2)
+    if (close < 0) {
+      return `an unclosed \${ at character ${at + 1}: close it, as in \${data.id}`
+    }
+    const name = text.slice(at + 2, close).trim()
+    if (/^(__VU|__ITER)$/.test(name)) continue
+    if (/^env\.[A-Za-z_]\w*$/.test(name)) continue
+    if (/^random:.+$/.test(name)) continue
+    if (/^data\.[A-Za-z_][\w]*$/.test(name)) {
+      if (!dataSet) {
+        return `\${${name}} reads a data set, but this endpoint names none: add data: <a data set's name>`
+      }
+      continue
+    }
+    if (/^response\.[A-Za-z_][\w.]*$/.test(name) && where === 'follow') continue
+    return (
+      `unknown template variable \${${name}}: use \${data.field}, \${__VU}, \${__ITER}, \${random:a|b}, \${env.NAME}` +
+      (where === 'follow' ? ' or ${response.field}' : '')
+    )
+  }
+  return undefined
 }
 
 /**
@@ -207,21 +620,16 @@ function checkObjectives(
         `a duration of ${override.duration} runs nothing: give one such as 30s or 5m`
       )
     }
-  }
-}
-
-function checkExpression(
-  expression: string,
-  at: () => { line: number; col: number },
-  file: string,
-  keyPath: string
-): void {
-  try {
-    parseThresholdExpression(expression)
-  } catch (error) {
-    if (!(error instanceof ThresholdSyntaxError)) throw error
-    const pos = at()
-    throw new ProfileError(file, pos.line, pos.col, keyPath, error.message)
+    // Planned now, whichever objective this run picks: an override that
+    // cannot run is wrong today, not on the night it is chosen.
+    try {
+      planLoad(profile, { objective, reason: '' })
+    } catch (error) {
+      if (error instanceof PlanError && error.keyPath) {
+        fail(error.keyPath, error.message)
+      }
+      throw error
+    }
   }
 }
 
@@ -273,6 +681,40 @@ function describeIssue(
           (typeof got === 'string' ? suggest(got, types) : '')
       }
     }
+  }
+  if (issue.code === 'invalid_union') {
+    // Each member's expected type: "expected string, number or boolean".
+    const expected = [
+      ...new Set(
+        issue.errors
+          .flat()
+          .filter((i) => i.code === 'invalid_type')
+          .map((i) => (i as { expected: string }).expected)
+      )
+    ]
+    if (expected.length > 0) {
+      const list =
+        expected.length === 1
+          ? expected[0]
+          : `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}`
+      return {
+        keyPath,
+        message: `expected ${list}, got ${describeValue(valueAt(data, keyPath))}`
+      }
+    }
+  }
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    const got = valueAt(data, keyPath)
+    const small = issue.code === 'too_small'
+    const bound = Number(small ? issue.minimum : issue.maximum)
+    const inclusive = issue.inclusive !== false
+    const what =
+      issue.origin === 'array'
+        ? `must have at ${small ? 'least' : 'most'} ${bound} item${bound === 1 ? '' : 's'}`
+        : issue.origin === 'string'
+          ? `must be at ${small ? 'least' : 'most'} ${bound} character${bound === 1 ? '' : 's'} long`
+          : `must be ${small ? (inclusive ? 'at least' : 'above') : inclusive ? 'at most' : 'below'} ${bound}`
+    return { keyPath, message: `${what}, got ${describeValue(got)}` }
   }
   return {
     keyPath,
@@ -350,40 +792,6 @@ function allowedKeys(keyPath: (string | number)[], data: unknown): string[] {
   )
 }
 
-export function suggest(word: string, options: readonly string[]): string {
-  let best: string | undefined
-  let bestDistance = Infinity
-  for (const option of options) {
-    const d = distance(word.toLowerCase(), option.toLowerCase())
-    if (d < bestDistance) {
-      best = option
-      bestDistance = d
-    }
-  }
-  return best !== undefined &&
-    bestDistance <= Math.max(2, Math.floor(word.length / 3))
-    ? `; did you mean '${best}'?`
-    : ''
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]
-      row[j] = Math.min(
-        row[j] + 1,
-        row[j - 1] + 1,
-        previous + (a[i - 1] === b[j - 1] ? 0 : 1)
-      )
-      previous = current
-    }
-  }
-  return row[b.length]
-}
-
 function valueAt(data: unknown, keyPath: (string | number)[]): unknown {
   let value = data
   for (const part of keyPath) {
@@ -396,7 +804,8 @@ function valueAt(data: unknown, keyPath: (string | number)[]): unknown {
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing'
   if (value === null) return 'null'
-  if (Array.isArray(value)) return 'a list'
+  if (Array.isArray(value))
+    return value.length === 0 ? 'an empty list' : 'a list'
   if (typeof value === 'object') return 'a mapping'
   return `${typeof value} ${JSON.stringify(value)}`
 }
@@ -416,16 +825,22 @@ function formatPath(keyPath: (string | number)[]): string {
 /** Resolve a profile path inside the workspace, or say why not. */
 export function resolveProfilePath(
   relative: string,
-  profileDir: string,
-  workspace: string
+  base: string,
+  workspace: string,
+  /** What `relative` is relative to, in words for the message. */
+  baseName = "the profile's folder"
 ): { path?: string; problem?: string } {
-  const resolved = path.resolve(profileDir, relative)
+  const resolved = path.resolve(base, relative)
   if (!isInside(resolved, workspace)) {
     return {
-      problem: `'${relative}' resolves to ${resolved}, outside the workspace`
+      problem: `'${relative}' resolves to ${resolved}, outside the workspace: keep the file in the repository (the path is relative to ${baseName})`
     }
   }
   if (!fs.existsSync(resolved))
-    return { problem: `'${relative}' does not exist (looked for ${resolved})` }
+    return {
+      problem: `'${relative}' does not exist (looked for ${resolved}): the path is relative to ${baseName}`
+    }
+  if (!fs.statSync(resolved).isFile())
+    return { problem: `'${relative}' is a directory: name a file in it` }
   return { path: resolved }
 }

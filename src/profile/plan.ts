@@ -8,7 +8,14 @@ import {
 } from './schema.js'
 
 export class PlanError extends Error {
-  constructor(message: string) {
+  /**
+   * @param keyPath the profile key the problem is about, when there is one:
+   *   the caller places the message at its file:line:col.
+   */
+  constructor(
+    message: string,
+    readonly keyPath?: (string | number)[]
+  ) {
     super(message)
     this.name = 'PlanError'
   }
@@ -95,6 +102,8 @@ export interface CapacityPlan {
   /** How the factor was found, as a formula. */
   formula: string
   productionRps: number
+  /** production.peak_rps: the spike objective's peak, scaled by the factor. */
+  productionPeakRps?: number
   /** Test environment target: production ÷ factor, rounded. */
   targetRps: number
   rates: Record<Objective, number>
@@ -136,25 +145,33 @@ export function capacityPlan(model: CapacityModel): CapacityPlan {
       '(resources × replicas × efficiency, production ÷ test)'
   } else {
     throw new PlanError(
-      'capacity: give either factor, or both test and production_resources'
+      'give either factor, or both test and production_resources',
+      ['capacity']
     )
   }
   if (!(factor > 0))
-    throw new PlanError(`capacity: the factor must be positive, got ${factor}`)
+    throw new PlanError(`the factor must be positive, got ${factor}`, [
+      'capacity'
+    ])
   const targetRps = Math.round(model.production.rps / factor)
   if (targetRps <= 0) {
     throw new PlanError(
-      `capacity: production ${model.production.rps} RPS ÷ factor ${fmt(factor)} rounds to ${targetRps} RPS; nothing to test`
+      `production ${model.production.rps} req/s ÷ factor ${fmt(factor)} rounds to ${targetRps} req/s in the test environment; nothing to test: check the factor`,
+      ['capacity', 'production', 'rps']
     )
   }
   const rates = Object.fromEntries(
     OBJECTIVES.map((o) => [o, Math.round(targetRps * OBJECTIVE_SHARE[o])])
   ) as Record<Objective, number>
+  // A spike reaches production's own peak, scaled the same way, when known.
+  const peakRps = model.production.peak_rps
+  if (peakRps !== undefined) rates.spike = Math.round(peakRps / factor)
   const vus = Math.ceil(targetRps * model.response_time_s)
   return {
     factor,
     formula,
     productionRps: model.production.rps,
+    productionPeakRps: peakRps,
     targetRps,
     rates,
     vus,
@@ -195,6 +212,11 @@ export interface LoadPlan {
   warnings: string[]
   /** Endpoint weights as shares summing to 1, in profile order. */
   weights: number[]
+  /**
+   * The profile's own script (as written there): its scenarios run, so
+   * the plan has none; the profile adds only its thresholds.
+   */
+  ownScript?: string
 }
 
 /** Which override fields each objective reads; the others are rejected. */
@@ -223,6 +245,19 @@ const SMOKE_VUS = 2
 export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
   const warnings: string[] = []
   const objective = choice.objective
+  if (profile.script) {
+    return {
+      objective,
+      reason: choice.reason,
+      scenarios: {},
+      thresholds: thresholdsFor(profile, profile.thresholds?.abort_on_fail),
+      peakVus: 0,
+      durationS: 0,
+      warnings,
+      weights: [],
+      ownScript: profile.script
+    }
+  }
   const override: ObjectiveOverride = profile.objectives?.[objective] ?? {}
   const capacity = profile.capacity ? capacityPlan(profile.capacity) : undefined
   const model = profile.capacity
@@ -231,15 +266,20 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
     if (override.rate !== undefined) return override.rate
     if (target === undefined) {
       throw new PlanError(
-        `objective ${objective} needs a request rate: add a capacity section, or objectives.${objective}.rate`
+        `objective ${objective} needs a request rate: add a capacity section, or objectives.${objective}.rate`,
+        ['objectives', objective]
       )
     }
-    const value = Math.round(
-      target * (override.share ?? OBJECTIVE_SHARE[objective])
-    )
+    const value =
+      override.share !== undefined
+        ? Math.round(target * override.share)
+        : (capacity?.rates[objective] as number)
     if (value <= 0)
       throw new PlanError(
-        `objective ${objective}: a rate of ${value} iterations/s is not a test; raise the share`
+        `objective ${objective}: a rate of ${value} iterations/s is not a test; raise the share`,
+        override.share !== undefined
+          ? ['objectives', objective, 'share']
+          : ['capacity']
       )
     return value
   }
@@ -280,7 +320,7 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
   } else {
     const stages =
       override.stages ??
-      scaleStages(rampStages(objective, rate()), override.duration)
+      scaleStages(objective, rampStages(objective, rate()), override.duration)
     peakRate = Math.max(...stages.map((s) => s.target))
     scenario = {
       executor: 'ramping-arrival-rate',
@@ -363,12 +403,17 @@ function rampStages(objective: Objective, rate: number): Stage[] {
  * The stages stretched or shrunk to last `duration` in all: whole seconds,
  * at least one each, shared by the largest remainders so they add up.
  */
-function scaleStages(stages: Stage[], duration: string | undefined): Stage[] {
+function scaleStages(
+  objective: Objective,
+  stages: Stage[],
+  duration: string | undefined
+): Stage[] {
   if (duration === undefined) return stages
   const wanted = Math.round(seconds(duration))
   if (wanted < stages.length) {
     throw new PlanError(
-      `a duration of ${duration} is shorter than the ${stages.length} stages of this objective: give at least ${stages.length}s`
+      `a duration of ${duration} is shorter than the ${stages.length} stages of ${objective}: give at least ${stages.length}s`,
+      ['objectives', objective, 'duration']
     )
   }
   const total = stages.reduce((sum, s) => sum + seconds(s.duration), 0)

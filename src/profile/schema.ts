@@ -315,7 +315,9 @@ export const profileSchema = z
           .optional()
           .describe('Checked in setup() before any load')
       })
-      .strict(),
+      .strict()
+      .optional()
+      .describe('The service under test; required unless script is given'),
     auth: auth.default({ type: 'none' }),
     data: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), dataSet)
@@ -334,7 +336,7 @@ export const profileSchema = z
       .string()
       .optional()
       .describe(
-        'Run this script instead of generating one; the thresholds still apply'
+        "Run this script instead of generating one: its own options (scenarios, URL) run, with this profile's thresholds added; target, auth, data, think_time, endpoints, capacity and objective overrides then take no effect and are refused"
       )
   })
   .strict()

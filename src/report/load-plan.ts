@@ -27,6 +27,9 @@ function scenarioLoad(s: LoadPlan['scenarios'][string]): string {
  * seen before it floods anything.
  */
 export function describeLoad(plan: LoadPlan): string {
+  if (plan.ownScript !== undefined) {
+    return `${plan.objective}: the scenarios of ${plan.ownScript} (its own options; max-rps and max-vus bound generated plans only)`
+  }
   const rate =
     plan.rate !== undefined
       ? `up to ${plan.rate} iterations/s (one request each)`
@@ -43,10 +46,19 @@ export function renderPlan(prepared: PlanView): string[] {
     '',
     `Objective **${plan.objective}**, chosen by ${plan.reason}.` +
       (prepared.fingerprint ? ` Fingerprint \`${prepared.fingerprint}\`.` : ''),
-    '',
-    '| Scenario | Executor | Load | VUs |',
-    '|---|---|---|---|'
+    ''
   ]
+  if (plan.ownScript !== undefined) {
+    const added = Object.keys(plan.thresholds)
+    out.push(
+      `The scenarios are those of ${code(plan.ownScript, { max: 300 })}, with its own options; ` +
+        (added.length
+          ? `the profile adds thresholds on ${added.map((m) => code(m)).join(', ')}.`
+          : 'the profile adds no thresholds.')
+    )
+    return out
+  }
+  out.push('| Scenario | Executor | Load | VUs |', '|---|---|---|---|')
   for (const [name, s] of Object.entries(plan.scenarios)) {
     const vus =
       s.executor === 'constant-vus'
@@ -75,11 +87,21 @@ export function renderPlan(prepared: PlanView): string[] {
         (o) =>
           `| ${o} | ${Math.round((c.rates[o] / c.targetRps) * 100)}% | ${c.rates[o]} req/s |`
       ),
+      ...(c.productionPeakRps !== undefined
+        ? [
+            '',
+            `spike reaches production's peak, scaled the same way: ${c.productionPeakRps} req/s ÷ ${fmtFactor(c.factor)} = ${c.rates.spike} req/s.`
+          ]
+        : []),
       '',
       `VUs by Little's law: ${c.targetRps} req/s × ${c.responseTimeS} s response time = ${c.vus} VUs; maxVUs ${c.maxVus} with ${c.headroom}× headroom.`
     )
   }
   return out
+}
+
+function fmtFactor(factor: number): string {
+  return String(Number(factor.toFixed(2)))
 }
 
 /** `660` → `11m`, `90` → `1m 30s`. */

@@ -33,6 +33,12 @@ export function generateScript(
       'the profile has no endpoints to generate a script from (or give script: to run your own)'
     )
   }
+  const target = profile.target
+  if (!target) {
+    throw new PlanError(
+      'the profile has no target to generate a script for: give target.base_url (or script: to run your own)'
+    )
+  }
   const usesData = Object.keys(profile.data ?? {}).length > 0
   const follows = endpoints.filter((e) => e.follow)
   const out: string[] = []
@@ -71,7 +77,7 @@ export function generateScript(
   out.push(
     '// PERF_GATE_BASE_URL is set by the base-url input. Init code never',
     '// throws: an unset URL is reported by setup(), naming the variable.',
-    `const BASE_URL = (${baseUrlSources(profile.target.base_url, context.defaultBaseUrl).join(' || ')}).replace(/\\/+$/, '')`,
+    `const BASE_URL = (${baseUrlSources(target.base_url, context.defaultBaseUrl).join(' || ')}).replace(/\\/+$/, '')`,
     ''
   )
 
@@ -150,7 +156,7 @@ export function generateScript(
     }
   })
 
-  const variable = baseUrlVariable(profile.target.base_url)
+  const variable = baseUrlVariable(target.base_url)
   out.push(
     '',
     'export function setup() {',
@@ -161,9 +167,9 @@ export function generateScript(
           '  }'
         ]
       : []),
-    ...(profile.target.health
+    ...(target.health
       ? [
-          `  const url = \`\${BASE_URL}${escapeTemplate(profile.target.health)}\``,
+          `  const url = \`\${BASE_URL}${escapeTemplate(target.health)}\``,
           "  const res = http.get(url, { tags: { name: 'health' } })",
           '  if (res.status !== 200) {',
           '    fail(`health check ${url} answered ${res.status}: is the service up?`)',
