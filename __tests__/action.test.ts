@@ -114,8 +114,10 @@ describe('a passing run', () => {
     )
     expect(run.summary).toContain('| Requests | 307 (49.8/s) |')
     expect(run.summary).toContain('| Checks passed | 100.00% of 612 |')
-    expect(run.summary).toContain('| Max VUs | 3 |')
-    expect(run.summary).toContain('| Duration | 6.2 s |')
+    expect(run.summary).toContain(
+      '| VUs | 3 active at most (sampled each second), 8 allocated |'
+    )
+    expect(run.summary).toContain('| Duration | 6.2s |')
   })
 
   it('adds per-endpoint figures from results.json and writes perf-gate-result.json', () => {

@@ -1,10 +1,17 @@
 import { describe, expect, it } from '@jest/globals'
-import type { StderrDigest } from '../src/k6/log.js'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import {
+  k6MessageLine,
+  StderrAnalyser,
+  type StderrDigest
+} from '../src/k6/log.js'
 import type { K6Run, Outcome } from '../src/k6/run.js'
 import { classifyOutcome } from '../src/k6/run.js'
 import type { SummaryResult } from '../src/results/types.js'
 import { decideVerdict } from '../src/judge/verdict.js'
 import { verdictText } from '../src/report/verdict.js'
+import { FIXTURES } from './helpers/action.js'
 
 const quiet: StderrDigest = {
   lines: 0,
@@ -181,6 +188,12 @@ describe('classifyOutcome', () => {
     [105, digest(), 'cancelled'],
     [107, digest(), 'script-error'],
     [108, digest(), 'aborted-by-script'],
+    [97, digest(), 'cloud-error'],
+    [98, digest(), 'cloud-error'],
+    [100, digest(), 'setup-timeout'],
+    [101, digest(), 'teardown-timeout'],
+    [109, digest(), 'k6-panic'],
+    [110, digest(), 'marked-failed'],
     [
       255,
       digest(['load.js:3:0 Expected "}" but found "export"']),
@@ -196,5 +209,94 @@ describe('classifyOutcome', () => {
 
   it('a forwarded signal means cancelled whatever the exit code', () => {
     expect(classifyOutcome(0, digest(), 'SIGINT', '/w/x.js')).toBe('cancelled')
+  })
+})
+
+describe("k6's own words, in one line", () => {
+  /** The digest of a recorded stderr, as the action reads it. */
+  const recorded = (fixture: string): StderrDigest => {
+    const analyser = new StderrAnalyser()
+    for (const line of fs
+      .readFileSync(path.join(FIXTURES, fixture, 'stderr.txt'), 'utf8')
+      .split('\n'))
+      analyser.push(line)
+    return analyser.result()
+  }
+
+  it.each<[number, Outcome, Partial<StderrDigest>, string]>([
+    [
+      110,
+      'marked-failed',
+      recorded('v2.2.0/testfail'),
+      'the script marked the test as failed (exec.test.fail, exit code 110): saw 200 from /api/status at iteration 40'
+    ],
+    [
+      100,
+      'setup-timeout',
+      recorded('v1.3.0/setuptimeout'),
+      'setup() ran past its time limit (exit code 100): setup() execution timed out after 1 seconds (You can increase the time limit via the setupTimeout option)'
+    ],
+    [
+      101,
+      'teardown-timeout',
+      {},
+      "teardown() ran past its time limit (exit code 101); raise teardownTimeout in the script's options, or make teardown() faster"
+    ],
+    [
+      109,
+      'k6-panic',
+      {},
+      "k6 crashed (exit code 109, a panic inside k6: a k6 bug, not the script's); try another k6-version"
+    ],
+    [
+      97,
+      'cloud-error',
+      {},
+      'k6 exited with a k6 Cloud code (97); perf-gate runs k6 locally: remove cloud options from k6-args'
+    ],
+    [
+      104,
+      'invalid-options',
+      recorded('badthreshold'),
+      'k6 rejected the test options (exit code 104): failed parsing threshold expression\'s "p95<500" left hand side; reason: failed parsing method from expression'
+    ],
+    [
+      107,
+      'script-error',
+      {
+        errors: [
+          'TypeError: x is undefined\n\tat setup (file:///home/runner/work/app/app/perf/load.js:9:3(12))\n\tat native'
+        ]
+      },
+      'the script failed (exit code 107): TypeError: x is undefined'
+    ],
+    [
+      255,
+      'script-error',
+      recorded('syntaxerr'),
+      'the script failed (exit code 255): syntaxerr.js:3:0 Expected "}" but found "export"'
+    ]
+  ])('exit %i (%s)', (code, outcome, stderr, words) => {
+    const verdict = decideVerdict({
+      run: k6Run(outcome, code, stderr),
+      failOnIterationErrors: true,
+      workspace: '/home/runner/work/app/app'
+    })
+    expect(verdict.passed).toBe(false)
+    expect(verdictText(verdict, undefined).headline).toBe(
+      `perf-gate failed: ${words}`
+    )
+  })
+
+  it('a runner path becomes workspace-relative, and a long message is clipped', () => {
+    expect(
+      k6MessageLine(
+        'GoError: open file:///home/runner/work/app/app/perf/data.csv: no such file',
+        '/home/runner/work/app/app'
+      )
+    ).toBe('GoError: open perf/data.csv: no such file')
+    const long = k6MessageLine('x'.repeat(1000))
+    expect(long).toHaveLength(300)
+    expect(long.endsWith('…')).toBe(true)
   })
 })

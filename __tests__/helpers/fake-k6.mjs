@@ -3,7 +3,8 @@
 // recorded real run from __tests__/fixtures/k6/<fixture>/ for the arguments
 // it is given: stdout, stderr, the files k6 writes, and the exit code.
 //
-//   k6 version                      → the recorded `k6 version` output
+//   k6 version                      → the recorded `k6 version` output (of the
+//                                     fixture's version folder, v2.2.0/…)
 //   k6 run [flags] <dir>/<name>.js  → replays fixture <name> (or FAKE_K6_FIXTURE)
 //
 // Honoured flags: --summary-export <file>, --out json=<file>[.gz].
@@ -31,11 +32,24 @@ if (process.env.FAKE_K6_ARGV_LOG) {
 
 if (argv[0] === 'version') {
   const version = process.env.FAKE_K6_VERSION
-  process.stdout.write(
-    version
-      ? `k6 v${version} (commit/fake, go1.23.5, linux/amd64)\n`
-      : fs.readFileSync(path.join(root, 'version.txt'), 'utf8')
-  )
+  // A fixture of a version folder (v2.2.0/pass) answers as that build did:
+  // its recorded `k6 version --json`, in the words of `k6 version`.
+  const folder = (process.env.FAKE_K6_FIXTURE ?? '').split('/')[0]
+  const recorded = path.join(root, folder, 'version.json')
+  if (version) {
+    process.stdout.write(
+      `k6 v${version} (commit/fake, go1.23.5, linux/amd64)\n`
+    )
+  } else if (/^v\d/.test(folder) && fs.existsSync(recorded)) {
+    const v = JSON.parse(fs.readFileSync(recorded, 'utf8'))
+    process.stdout.write(
+      `k6 ${v.version} (commit/${v.commit}, ${v.go_version}, ${v.go_os}/${v.go_arch})\n`
+    )
+  } else {
+    process.stdout.write(
+      fs.readFileSync(path.join(root, 'version.txt'), 'utf8')
+    )
+  }
   process.exit(0)
 }
 

@@ -1,4 +1,4 @@
-import type { IterationError } from '../k6/log.js'
+import { k6MessageLine, type IterationError } from '../k6/log.js'
 import type { K6Run, Outcome } from '../k6/run.js'
 import type { SummaryResult, ThresholdResult } from '../results/types.js'
 import type { MetricComparison } from './compare.js'
@@ -25,12 +25,15 @@ export type Reason =
   | { kind: 'iteration-errors'; count: number; first?: IterationError }
   | {
       kind: 'k6'
-      outcome: Extract<
+      outcome: Exclude<
         Outcome,
-        'invalid-options' | 'script-error' | 'aborted-by-script' | 'k6-error'
+        'passed' | 'thresholds-crossed' | 'iteration-errors' | 'cancelled'
       >
       exitCode: number
-      /** k6's last error line. */
+      /**
+       * What k6 said, in one line: the reason given to exec.test.fail(),
+       * or k6's last error.
+       */
       error?: string
     }
   | { kind: 'summary-unreadable'; error: string }
@@ -76,6 +79,29 @@ export interface VerdictInput {
   errorRate?: number
   /** The script has a threshold on http_req_failed (any tag filter). */
   guardsErrors?: boolean
+  /** Paths under it are shown relative in k6's messages. */
+  workspace?: string
+}
+
+const MARKED_FAILED = /^test marked as failed: /
+/** k6's own words after the cause, which say nothing the exit code does not. */
+const GENERIC = [
+  /^test run was marked as failed$/,
+  /^thresholds on metrics .* have been crossed$/
+]
+
+/**
+ * The k6 message that says why: the reason given to exec.test.fail(), or
+ * the last error that is not a restatement of the exit code.
+ */
+export function k6Reason(run: K6Run, workspace?: string): string | undefined {
+  const errors = run.stderr.errors
+  const marked = errors.find((e) => MARKED_FAILED.test(e))
+  if (marked) return k6MessageLine(marked.replace(MARKED_FAILED, ''), workspace)
+  const last = [...errors]
+    .reverse()
+    .find((e) => !GENERIC.some((g) => g.test(e)))
+  return last === undefined ? undefined : k6MessageLine(last, workspace)
 }
 
 /** Pure: decide pass or fail from what k6 did and what it wrote. */
@@ -84,7 +110,7 @@ export function decideVerdict(input: VerdictInput): Verdict {
   const failures: Reason[] = []
   const warnings: Reason[] = []
   const failedThresholds = summary?.thresholds.filter((t) => !t.passed) ?? []
-  const error = run.stderr.errors.at(-1)
+  const error = k6Reason(run, input.workspace)
 
   if (failedThresholds.length > 0) {
     failures.push({ kind: 'thresholds', thresholds: failedThresholds })

@@ -90,8 +90,11 @@ export class StderrAnalyser {
     } else if (msg === 'Request Failed') {
       this.addRequestFailure(fields.error ?? 'unknown error')
     } else if (fields.level === 'error') {
-      // `error=` carries the real cause when msg is generic.
-      const text = fields.error ? `${msg}: ${fields.error}` : msg
+      // `error=` carries the real cause when msg is generic; `hint=` what
+      // to do (setup timeouts name the option).
+      const text =
+        (fields.error ? `${msg}: ${fields.error}` : msg) +
+        (fields.hint ? ` (${fields.hint})` : '')
       this.digest.errors.push(text)
       if (this.digest.errors.length > MAX_ERRORS_KEPT)
         this.digest.errors.shift()
@@ -142,6 +145,24 @@ export function requestFailureKind(error: string): string {
   const withoutRequest = error.replace(/^[A-Z]+ "[^"]*": /, '')
   const parts = withoutRequest.split(': ')
   return parts[parts.length - 1].trim() || withoutRequest
+}
+
+/**
+ * A k6 message for a headline: its first line (no Go or JS stack), paths
+ * inside the workspace made relative (`file:///home/runner/work/app/app/x.js`
+ * → `x.js`), at most `max` characters.
+ */
+export function k6MessageLine(
+  message: string,
+  workspace?: string,
+  max = 300
+): string {
+  let line = message.split('\n')[0].trim()
+  if (workspace) {
+    const root = workspace.replace(/\/+$/, '')
+    line = line.split(`file://${root}/`).join('').split(`${root}/`).join('')
+  }
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line
 }
 
 /** `at default (file:///x/script.js:3:51(2))` → the script position. */

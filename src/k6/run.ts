@@ -26,8 +26,16 @@ export type Outcome =
   | 'invalid-options'
   | 'script-error'
   | 'aborted-by-script'
+  /** exec.test.fail(): the run went on, then k6 exited 110. */
+  | 'marked-failed'
+  | 'setup-timeout'
+  | 'teardown-timeout'
   | 'iteration-errors'
   | 'cancelled'
+  /** A Go panic inside k6 (exit 109): a k6 bug, not the script's. */
+  | 'k6-panic'
+  /** k6 Cloud's codes (97, 98): perf-gate runs k6 locally. */
+  | 'cloud-error'
   | 'k6-error'
 
 export interface K6Run {
@@ -48,11 +56,17 @@ const ECHOED_REQUEST_FAILURES = 50
 /** k6's exit codes (k6/errext/exitcodes). */
 export const EXIT = {
   ok: 0,
+  cloudTestRunFailed: 97,
+  cloudFailedToGetProgress: 98,
   thresholdsCrossed: 99,
+  setupTimeout: 100,
+  teardownTimeout: 101,
   invalidConfig: 104,
   externalAbort: 105,
   scriptException: 107,
-  scriptAborted: 108
+  scriptAborted: 108,
+  goPanic: 109,
+  markedAsFailed: 110
 } as const
 
 export function k6RunArgs(options: {
@@ -208,6 +222,17 @@ export function classifyOutcome(
       return 'script-error'
     case EXIT.scriptAborted:
       return 'aborted-by-script'
+    case EXIT.markedAsFailed:
+      return 'marked-failed'
+    case EXIT.setupTimeout:
+      return 'setup-timeout'
+    case EXIT.teardownTimeout:
+      return 'teardown-timeout'
+    case EXIT.goPanic:
+      return 'k6-panic'
+    case EXIT.cloudTestRunFailed:
+    case EXIT.cloudFailedToGetProgress:
+      return 'cloud-error'
   }
   // k6 exits 255 when the script does not even parse; the error then names
   // a position in the script.

@@ -15,7 +15,8 @@ export async function analyse(
     expectSummary: [
       'passed',
       'thresholds-crossed',
-      'iteration-errors'
+      'iteration-errors',
+      'marked-failed'
     ].includes(k6Run.outcome),
     wallTimeMs: k6Run.wallTimeMs,
     secrets

@@ -32,7 +32,8 @@ export function judgeRun(
     failOnIterationErrors: inputs.failOnIterationErrors,
     errorGuard: inputs.errorGuard,
     errorRate: analysis.figures?.errorRate,
-    guardsErrors: guardsErrors(analysis)
+    guardsErrors: guardsErrors(analysis),
+    workspace: inputs.workspace
   })
   const resultPath = path.join(inputs.resultsDir, 'perf-gate-result.json')
   // What is stored (the file, the baseline entry) holds no secret.

@@ -6,6 +6,7 @@ import {
   type Profile,
   type Slo
 } from './schema.js'
+import { formatDuration } from '../shared/duration.js'
 
 export class PlanError extends Error {
   /**
@@ -513,11 +514,4 @@ export function seconds(duration: string): number {
 
 function fmt(n: number): string {
   return Number(n.toFixed(3)).toString()
-}
-
-/** `5400` → `1h 30m`, for warnings. */
-function formatDuration(s: number): string {
-  const h = Math.floor(s / 3600)
-  const m = Math.round((s % 3600) / 60)
-  return h > 0 ? `${h}h${m ? ` ${m}m` : ''}` : `${m}m`
 }

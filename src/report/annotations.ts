@@ -45,7 +45,7 @@ export function iterationErrorAnnotations(
     const file = e.location && relativeInside(e.location.file, workspace)
     return {
       title: 'perf-gate: exception inside an iteration',
-      message: `${e.message} (×${e.count}; k6 exits 0 on these)`,
+      message: `${e.message} (×${e.count}; the iterations that threw did not finish)`,
       ...(file && e.location
         ? {
             file,

@@ -31,14 +31,7 @@ export function formatRate(perSecond: number | undefined): string {
   return `${perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toFixed(1)}/s`
 }
 
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return 'n/a'
-  if (seconds < 60) return `${seconds.toFixed(1)} s`
-  const h = Math.floor(seconds / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  const s = Math.round(seconds % 60)
-  return h > 0 ? `${h}h ${m}m ${s}s` : `${m}m ${s}s`
-}
+export { formatDuration } from '../shared/duration.js'
 
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined || !Number.isFinite(bytes)) return 'n/a'

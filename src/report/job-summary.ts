@@ -51,6 +51,11 @@ const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
   'invalid-options': 'invalid options',
   'script-error': 'script error',
   'aborted-by-script': 'aborted by the script',
+  'marked-failed': 'marked as failed by the script',
+  'setup-timeout': 'setup() timed out',
+  'teardown-timeout': 'teardown() timed out',
+  'k6-panic': 'k6 crashed',
+  'cloud-error': 'k6 Cloud error',
   'iteration-errors': 'exceptions in iterations',
   cancelled: 'cancelled',
   'k6-error': 'k6 error'
@@ -147,8 +152,8 @@ export function renderJobSummary(data: ReportData): string {
     out.push(
       '### Exceptions inside iterations',
       '',
-      `k6 logged ${formatCount(run.stderr.iterationErrors)} exception(s) thrown inside iterations. ` +
-        'k6 still exits 0 after these; the iterations that threw did not finish.',
+      `k6 logged ${formatCount(run.stderr.iterationErrors)} exception(s) thrown inside iterations; the iterations that threw did not finish.` +
+        (run.exitCode === 0 ? ' k6 still exited 0.' : ''),
       ''
     )
     for (const e of run.stderr.firstIterationErrors) {
@@ -238,7 +243,16 @@ function renderFigures(f: KeyFigures): string[] {
       `${formatCount(f.droppedIterations)} (maxVUs was too low to hold the rate)`
     ])
   }
-  if (f.maxVus !== undefined) rows.push(['Max VUs', formatCount(f.maxVus)])
+  if (f.maxVus !== undefined || f.allocatedVus !== undefined) {
+    // k6 samples `vus` once a second: an arrival-rate run whose VUs are
+    // idle at each sample shows 0 active; vus_max is the pool.
+    rows.push([
+      'VUs',
+      f.allocatedVus !== undefined && f.allocatedVus !== f.maxVus
+        ? `${formatCount(f.maxVus)} active at most (sampled each second), ${formatCount(f.allocatedVus)} allocated`
+        : formatCount(f.maxVus ?? f.allocatedVus)
+    ])
+  }
   if (f.durationS !== undefined) {
     rows.push(['Duration', formatDuration(f.durationS)])
   }

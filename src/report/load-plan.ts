@@ -1,4 +1,5 @@
 import type { LoadPlan, Stage } from '../profile/plan.js'
+import { formatDuration } from '../shared/duration.js'
 import { code, MAX_LINE, text } from './escape.js'
 
 /** What the plan's renderers need of a prepared run. */
@@ -102,16 +103,6 @@ export function renderPlan(prepared: PlanView): string[] {
 
 function fmtFactor(factor: number): string {
   return String(Number(factor.toFixed(2)))
-}
-
-/** `660` → `11m`, `90` → `1m 30s`. */
-function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  const s = Math.round(seconds % 60)
-  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : '']
-    .filter(Boolean)
-    .join(' ')
 }
 
 export function renderGenerateOnly(

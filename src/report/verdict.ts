@@ -93,6 +93,22 @@ export function reasonText(
           return `the script failed (exit code ${reason.exitCode})${error}`
         case 'aborted-by-script':
           return `the script aborted the test (exec.test.abort, exit code ${reason.exitCode})${error}`
+        case 'marked-failed':
+          return `the script marked the test as failed (exec.test.fail, exit code ${reason.exitCode})${error}`
+        case 'setup-timeout':
+        case 'teardown-timeout': {
+          const stage =
+            reason.outcome === 'setup-timeout' ? 'setup' : 'teardown'
+          // k6 names the option in a hint; say it when it did not.
+          const fix = error.includes(`${stage}Timeout`)
+            ? ''
+            : `; raise ${stage}Timeout in the script's options, or make ${stage}() faster`
+          return `${stage}() ran past its time limit (exit code ${reason.exitCode})${error}${fix}`
+        }
+        case 'k6-panic':
+          return `k6 crashed (exit code ${reason.exitCode}, a panic inside k6: a k6 bug, not the script's)${error}; try another k6-version`
+        case 'cloud-error':
+          return `k6 exited with a k6 Cloud code (${reason.exitCode})${error}; perf-gate runs k6 locally: remove cloud options from k6-args`
         default:
           return `k6 failed with exit code ${reason.exitCode}${error}`
       }

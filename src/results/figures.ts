@@ -21,6 +21,8 @@ export interface KeyFigures {
   droppedIterations?: number
   /** Highest number of active VUs. */
   maxVus?: number
+  /** VUs k6 allocated (vus_max): an arrival-rate pool, used or not. */
+  allocatedVus?: number
   durationS?: number
 }
 
@@ -54,6 +56,7 @@ export function keyFigures(
     iterations: iterations?.count,
     droppedIterations: m.dropped_iterations?.values.count,
     maxVus: m.vus?.values.max ?? m.vus_max?.values.max,
+    allocatedVus: m.vus_max?.values.max,
     durationS: runDurationS(summary, wallTimeMs)
   }
 }
