@@ -188,7 +188,7 @@ describe('failing runs', () => {
     )
     // k6 did not export p(99); results.json gives it.
     expect(run.summary).toContain(
-      '| ❌ | `http_req_duration` | `p(99)<5` | p(99) = 59.8 ms |'
+      '| ❌ | `http_req_duration` | `p(99)<5` | p(99) = 59.8 ms † |'
     )
     expect(run.outputs['p99-ms']).toBe('59.807')
   })

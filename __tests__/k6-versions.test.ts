@@ -110,6 +110,62 @@ describe.each(VERSIONS)('k6 %s, replayed', (version) => {
   })
 })
 
+describe.each(VERSIONS)(
+  'k6 %s with --new-machine-readable-summary, replayed',
+  (version) => {
+    it('a pass lists every threshold, read from results.json, each held', async () => {
+      const run = await replay(`${version}/mrs-pass`)
+      expect(run.code).toBe(0)
+      expect(headline(run.summary)).toBe(
+        '✅ perf-gate passed: all 13 thresholds held'
+      )
+      expect(run.summary).not.toContain('n/a')
+      expect(run.summary).toContain(
+        "k6's machine-readable summary lists no thresholds: perf-gate read them from results.json's metric headers, the script k6 ran (config.script)"
+      )
+      // k6's count over k6's run time, not another clock.
+      const requests = /\| Requests \| (\d+) \(([\d.]+)\/s\)/.exec(run.summary)
+      expect(Number(run.outputs.rps)).toBeCloseTo(
+        Number(requests?.[1]) /
+          JSON.parse(
+            fs.readFileSync(
+              path.join(FIXTURES, version, 'mrs-pass', 'summary.json'),
+              'utf8'
+            )
+          ).config.duration,
+        2
+      )
+      expect(run.summary).toMatch(/\| Checks passed \| 100\.00% of \d+ \|/)
+    })
+
+    it('a failure names the thresholds crossed, with their values', async () => {
+      const run = await replay(`${version}/mrs-fail`)
+      expect(run.code).toBe(1)
+      expect(headline(run.summary)).toMatch(
+        /^❌ perf-gate failed: 3 thresholds crossed: http_req_duration p\(95\)<20 \(p\(95\)=[\d.]+ ms\), http_req_duration p\(99\)<5 \(p\(99\)=[\d.]+ ms\), http_req_duration\{name:GET \/slow\} p\(95\)<30 \(p\(95\)=[\d.]+ ms\)$/
+      )
+      expect(run.summary).not.toContain('wrote no summary naming them')
+    })
+  }
+)
+
+describe.each(['v1.3.0', ...VERSIONS])(
+  'k6 %s: thresholds on statistics k6 did not export',
+  (version) => {
+    it('each value is computed from results.json, and says so', async () => {
+      const run = await replay(`${version}/tagstat`)
+      expect(run.code).toBe(0)
+      expect(run.summary).not.toContain('n/a')
+      expect(run.summary).toMatch(
+        /\| `http_req_duration\{staticAsset:yes\}` \| `p\(99\.9\)<800` \| p\(99\.9\) = [\d.]+ ms † \|/
+      )
+      expect(run.summary).toContain(
+        "† computed by perf-gate from results.json with k6's own statistics"
+      )
+    })
+  }
+)
+
 describe('k6 v1.3.0 and v2.2.0: a cancelled run (SIGINT, exit 105)', () => {
   it.each(['v1.3.0', 'v2.2.0'])(
     '%s: fails as cancelled, keeping what k6 measured',

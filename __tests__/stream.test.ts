@@ -267,67 +267,58 @@ describe('bad results files: counted or a clear error, never a crash', () => {
 })
 
 describe('summaries: the machine-readable format and crashed runs', () => {
-  it("reads k6's schema-versioned summary (schema 1.0.0)", () => {
-    const summary = parseSummary(
-      JSON.stringify({
-        version: '1.0.0',
-        metadata: { generatedAt: '2026-11-22T23:58:34Z', k6Version: '1.5.0' },
-        config: { execution: 'local', duration: 6.2 },
-        results: {
-          passed: false,
-          metrics: [
-            {
-              name: 'http_reqs',
-              type: 'counter',
-              contains: 'default',
-              category: 'http',
-              values: { count: 307, rate: 49.5 }
-            },
-            {
-              name: 'http_req_duration',
-              type: 'trend',
-              contains: 'time',
-              category: 'http',
-              values: { count: 307, avg: 3.3, 'p(95)': 5.66, med: 2.7 }
-            },
-            {
-              name: 'http_req_failed',
-              type: 'rate',
-              contains: 'default',
-              category: 'http',
-              values: { rate: 0, passes: 0, fails: 307 }
-            }
-          ],
-          checks: {
-            results: [{ name: 'status is 200', passes: 240, fails: 1 }]
-          }
-        }
-      })
+  it("reads k6's schema-versioned summary (v2.2.0, --new-machine-readable-summary)", () => {
+    const file = path.join(FIXTURES, 'v2.2.0', 'mrs-fail', 'summary.json')
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8'))
+    const summary = readSummary(file)
+    expect(summary.format).toBe('machine-readable')
+    expect(summary.testRunDurationMs).toBeCloseTo(raw.config.duration * 1000, 6)
+    // p90/p95 under the other formats' names.
+    const duration = summary.metrics.http_req_duration.values
+    expect(duration['p(95)']).toBe(
+      raw.results.metrics.find(
+        (m: { name: string }) => m.name === 'http_req_duration'
+      ).values.p95
     )
-    expect(summary).toMatchObject({
-      format: 'machine-readable',
-      passed: false,
-      testRunDurationMs: 6200
-    })
-    expect(summary.metrics.http_req_duration.values['p(95)']).toBe(5.66)
+    // A counter's rate over k6's run time (the format keeps the count only).
+    expect(summary.metrics.http_reqs.values.rate).toBeCloseTo(
+      summary.metrics.http_reqs.values.count / raw.config.duration,
+      9
+    )
+    // Checks: the share that passed, as the checks metric elsewhere, and each.
+    expect(summary.metrics.checks.values.rate).toBeCloseTo(235 / 238, 9)
     expect(summary.checks).toEqual([
-      { name: 'status is 200', path: '::status is 200', passes: 240, fails: 1 }
+      { name: 'flaky ok', path: '::flaky ok', passes: 235, fails: 3 }
     ])
+    // No thresholds in the file: results/thresholds.ts judges them.
+    expect(summary.thresholds).toEqual([])
+    expect(summary.scriptSource).toBe(raw.config.script)
   })
 
   it('rejects a machine-readable summary of an unknown major schema', () => {
-    expect(() =>
-      parseSummary('{"version":"2.0.0","results":{"metrics":[]}}', 's.json')
-    ).toThrow(/schema 2\.0\.0; perf-gate reads schema 1\.x/)
+    // A real file, its schema version changed.
+    const raw = JSON.parse(
+      fs.readFileSync(
+        path.join(FIXTURES, 'v2.2.0', 'mrs-pass', 'summary.json'),
+        'utf8'
+      )
+    )
+    raw.version = '2.0.0'
+    expect(() => parseSummary(JSON.stringify(raw), 's.json')).toThrow(
+      /schema 2\.0\.0; perf-gate reads schema 1\.x/
+    )
   })
 
   it('a summary from a run that crashed (no metrics) says so', () => {
-    expect(() =>
-      parseSummary(
-        '{"root_group":{"groups":{},"checks":{}},"metrics":{}}',
-        's.json'
-      )
-    ).toThrow(/holds no metrics: the run ended before k6 recorded any sample/)
+    // A real summary-export file, its metrics emptied (as a run that ended
+    // before any sample leaves it).
+    const raw = JSON.parse(
+      fs.readFileSync(path.join(FIXTURES, 'pass', 'summary.json'), 'utf8')
+    )
+    raw.metrics = {}
+    expect(() => parseSummary(JSON.stringify(raw), 's.json')).toThrow(
+      /holds no metrics: the run ended before k6 recorded any sample/
+    )
   })
 })
 

@@ -136,6 +136,7 @@ const plainMB = fs.statSync(plain).size / MB
 const bigMB = fs.statSync(big).size / MB
 
 const analyser = measure('analyser', plain)
+const watched = measure('watch', plain)
 const naive = measure('naive', plain)
 const analyserBig = measure('analyser', big)
 const gzPairs = pairs(gz)
@@ -159,6 +160,7 @@ const row = (
 ]
 const rows = [
   row('analyser', plainMB, '', analyser),
+  row('analyser + threshold watch', plainMB, '', watched),
   row('naive reference', plainMB, '', naive),
   row('analyser', bigMB, '', analyserBig),
   row('zlib gunzip only', gzMB, ' (gz)', gunzip),
@@ -194,6 +196,11 @@ for (const [mb, { ratios }] of [
     `gzip input vs zlib alone, ${mb.toFixed(0)} MB: ${percent(share)}, median of ${ratios.length} interleaved pairs (${percent(ratios[0])}–${percent(ratios[ratios.length - 1])}) (target ≥ 80%: ${verdict(share >= 0.8)})`
   )
 }
+console.log(
+  `threshold watch (a sub-metric of every request, values kept exactly): ${percent(watched.seconds / analyser.seconds - 1)} more time, ` +
+    `${(watched.maxRssMB - analyser.maxRssMB).toFixed(0)} MB more RSS; ${watched.detail.watched} of ${watched.detail.requests} requests watched ` +
+    '(only for machine-readable summaries and statistics k6 did not export)'
+)
 console.log(
   `same figures: requests ${analyser.detail.requests} vs ${naive.detail.requests}, p95 ${analyser.detail.p95} vs ${naive.detail.p95}`
 )

@@ -4,6 +4,7 @@ import * as zlib from 'node:zlib'
 import { pipeline } from 'node:stream/promises'
 import { Writable } from 'node:stream'
 import { analyseResultsFile } from '../src/results/analyser.js'
+import { MetricWatch } from '../src/results/watch.js'
 import { naiveAnalyse } from './naive.js'
 
 const [mode, file] = process.argv.slice(2)
@@ -16,6 +17,19 @@ if (mode === 'analyser') {
     p95: r.http.latency.p95,
     p99: r.http.latency.p99,
     buckets: r.series.buckets.length
+  }
+} else if (mode === 'watch') {
+  // A threshold k6 did not report a value for (or a machine-readable
+  // summary): one sub-metric every request belongs to, judged as k6 does.
+  const watch = new MetricWatch(['http_req_duration{expected_response:true}'])
+  const r = await analyseResultsFile(file, {}, watch)
+  const sink = watch
+    .finish()
+    .sinks.get('http_req_duration{expected_response:true}')
+  detail = {
+    requests: r.http.requests,
+    watched: sink?.type === 'trend' ? sink.count : 0,
+    p95: sink?.type === 'trend' ? sink.percentile(0.95) : 0
   }
 } else if (mode === 'naive') {
   detail = await naiveAnalyse(file)

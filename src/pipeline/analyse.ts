@@ -1,11 +1,13 @@
 import * as core from '@actions/core'
 import type { K6Run } from '../k6/run.js'
+import type { LoadPlan } from '../profile/plan.js'
 import { analyseRun, type RunAnalysis } from '../results/analyse.js'
 
 /** k6's files analysed, with what a person should know logged. */
 export async function analyse(
   k6Run: K6Run,
-  secrets: readonly string[]
+  secrets: readonly string[],
+  plan?: LoadPlan
 ): Promise<RunAnalysis> {
   const analysis = await analyseRun({
     summaryPath: k6Run.summaryPath,
@@ -19,7 +21,10 @@ export async function analyse(
       'marked-failed'
     ].includes(k6Run.outcome),
     wallTimeMs: k6Run.wallTimeMs,
-    secrets
+    secrets,
+    plannedThresholds: plannedThresholds(plan),
+    exitCode: k6Run.exitCode,
+    k6Errors: k6Run.stderr.errors
   })
   if (analysis.redacted.length > 0) {
     core.warning(
@@ -37,4 +42,16 @@ export async function analyse(
     core.warning(`results.json could not be analysed: ${analysis.streamError}`)
   }
   return analysis
+}
+
+/** The thresholds perf-gate put into the script, one per expression. */
+function plannedThresholds(
+  plan: LoadPlan | undefined
+): { key: string; expression: string }[] {
+  return Object.entries(plan?.thresholds ?? {}).flatMap(([key, list]) =>
+    list.map((t) => ({
+      key,
+      expression: typeof t === 'string' ? t : t.threshold
+    }))
+  )
 }

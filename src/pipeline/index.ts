@@ -98,7 +98,7 @@ export async function runPipeline(
 
   // run, analyse, the run's own verdict
   const k6Run = await executeK6(k6, script, inputs, env)
-  const analysis = await analyse(k6Run, secrets)
+  const analysis = await analyse(k6Run, secrets, prepared?.plan)
   const { own, result, resultPath } = judgeRun(
     k6Run,
     analysis,

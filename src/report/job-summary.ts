@@ -61,6 +61,42 @@ const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
   'k6-error': 'k6 error'
 }
 
+/** Where the thresholds and their values came from, when not k6's summary. */
+function thresholdNotes(summary: SummaryResult): string[] {
+  const notes: string[] = []
+  if (summary.format === 'machine-readable') {
+    const sources = [
+      ...new Set(
+        summary.thresholds.map(
+          (t) =>
+            ({
+              profile: 'the profile',
+              'results.json': "results.json's metric headers",
+              script: 'the script k6 ran (config.script)',
+              k6: "k6's log"
+            })[t.listedBy ?? 'k6']
+        )
+      )
+    ]
+    notes.push(
+      `k6's machine-readable summary lists no thresholds: perf-gate read them from ${sources.join(', ')}, ` +
+        "computed each value from results.json with k6's own statistics, and took k6's word on which crossed " +
+        '(its log names the metrics).'
+    )
+  } else if (summary.thresholds.some((t) => t.observedFrom)) {
+    notes.push(
+      "† computed by perf-gate from results.json with k6's own statistics: k6's summary did not carry this value."
+    )
+  }
+  if (summary.unlistedThresholds?.length) {
+    notes.push(
+      `k6 also judged thresholds on ${summary.unlistedThresholds.map((k) => code(k)).join(', ')}, ` +
+        "whose expressions perf-gate could not read; k6's exit code covers them."
+    )
+  }
+  return notes.length ? [...notes, ''] : []
+}
+
 /** The job summary: pure markdown from the run's data. */
 export function renderJobSummary(data: ReportData): string {
   const { verdict, run, summary, figures } = data
@@ -103,10 +139,10 @@ export function renderJobSummary(data: ReportData): string {
       const observed = formatObserved(t, summary.metrics[t.metric])
       out.push(
         `| ${t.passed ? '✅' : '❌'} | ${code(t.metric, { cell: true })} | ${code(t.expression, { cell: true })} | ` +
-          `${observed ? `${t.statistic} = ${observed}` : 'n/a'} |`
+          `${observed ? `${t.statistic} = ${observed}${t.observedFrom ? ' †' : ''}` : 'n/a'} |`
       )
     }
-    out.push('')
+    out.push('', ...thresholdNotes(summary))
   }
 
   if (verdict.errorGuard) {

@@ -12,6 +12,12 @@ import {
 import { analyseResultsFile } from './analyser.js'
 import type { ResultsAnalysis } from './types.js'
 import { readSummary } from './summary.js'
+import {
+  completeThresholds,
+  crossedMetrics,
+  keysToWatch
+} from './thresholds.js'
+import { MetricWatch } from './watch.js'
 import type { SummaryResult } from './types.js'
 
 /** What k6's files say about a run, each part optional: runs differ. */
@@ -38,6 +44,11 @@ export interface AnalyseInput {
   wallTimeMs?: number
   /** Values to blank wherever they appear in setup_data. */
   secrets?: readonly string[]
+  /** The profile's thresholds, by metric key (what the script was given). */
+  plannedThresholds?: { key: string; expression: string }[]
+  /** k6's exit code and error lines: its verdict on the thresholds. */
+  exitCode?: number
+  k6Errors?: readonly string[]
 }
 
 /**
@@ -61,11 +72,25 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
   if (fs.existsSync(input.resultsPath)) {
     try {
       const started = Date.now()
-      const stream = await analyseResultsFile(input.resultsPath)
+      const planned = input.plannedThresholds ?? []
+      const wanted = keysToWatch(analysis.summary, planned)
+      const watch = new MetricWatch(wanted.keys, wanted.fromHeaders)
+      const stream = await analyseResultsFile(input.resultsPath, {}, watch)
       analysis.streamMs = Date.now() - started
       analysis.stream = stream
-      if (analysis.summary)
-        analysis.summary = enrichSummary(analysis.summary, stream)
+      if (analysis.summary) {
+        analysis.summary = completeThresholds({
+          summary: enrichSummary(analysis.summary, stream),
+          watch: watch.finish(),
+          planned,
+          durationS:
+            (analysis.summary.testRunDurationMs ?? 0) / 1000 ||
+            stream.durationS,
+          crossed: crossedMetrics(input.k6Errors ?? []),
+          exitCode: input.exitCode ?? 0
+        })
+        analysis.figures = keyFigures(analysis.summary, input.wallTimeMs)
+      }
       analysis.figures = completeFigures(analysis.figures, stream)
       analysis.findings = findings(stream, analysis.summary)
     } catch (error) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../shared/errors.js'
 import { instantiateKernel, type Kernel } from './kernel.js'
+import type { MetricWatch } from './watch.js'
 import type {
   EndpointStats,
   LatencyStats,
@@ -453,7 +454,9 @@ function decodeString(bytes: Buffer, at: number, end: number): string {
  */
 export async function analyseResultsFile(
   file: string,
-  limits: Partial<AnalyserLimits> = {}
+  limits: Partial<AnalyserLimits> = {},
+  /** Fed the same bytes, for the samples of chosen metrics. */
+  watch?: MetricWatch
 ): Promise<ResultsAnalysis> {
   let size: number
   try {
@@ -499,7 +502,10 @@ export async function analyseResultsFile(
       )
     : source
   try {
-    for await (const chunk of stream) analyser.push(chunk as Buffer)
+    for await (const chunk of stream) {
+      analyser.push(chunk as Buffer)
+      watch?.push(chunk as Buffer)
+    }
   } catch (error) {
     source.destroy()
     const code = (error as NodeJS.ErrnoException).code

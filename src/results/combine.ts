@@ -8,15 +8,13 @@ import {
   soakFinding,
   type Finding
 } from './findings.js'
-import type { LatencyStats } from './types.js'
-import type { EndpointStats, ResultsAnalysis } from './types.js'
-import { parseMetricKey, parseThresholdExpression } from '../k6/thresholds.js'
+import type { ResultsAnalysis } from './types.js'
 import type { SummaryResult } from './types.js'
 
 /**
  * What results.json adds to the summary: units for custom metrics (the
- * summary-export format leaves them out), and threshold values k6 did not
- * export (a `p(99)` threshold without p(99) in summaryTrendStats).
+ * summary-export format leaves them out). Threshold values k6 did not
+ * export are computed by results/thresholds.ts.
  */
 export function enrichSummary(
   summary: SummaryResult,
@@ -29,59 +27,7 @@ export function enrichSummary(
       metrics[key] = { ...metric, contains: info.contains }
     }
   }
-  const thresholds = summary.thresholds.map((t) =>
-    t.observed !== undefined
-      ? t
-      : { ...t, observed: observedFromStream(t.metric, t.expression, stream) }
-  )
-  return { ...summary, metrics, thresholds }
-}
-
-/** Latency statistics of http_req_duration or its name/scenario sub-metric. */
-function observedFromStream(
-  key: string,
-  expression: string,
-  stream: ResultsAnalysis
-): number | undefined {
-  let parsed
-  let metric
-  try {
-    parsed = parseThresholdExpression(expression)
-    metric = parseMetricKey(key)
-  } catch {
-    return undefined
-  }
-  if (metric.metric !== 'http_req_duration') return undefined
-  const tags = Object.entries(metric.tags)
-  let latency: LatencyStats | undefined
-  if (tags.length === 0) latency = stream.http.latency
-  else if (tags.length === 1 && tags[0][0] === 'name')
-    latency = find(stream.endpoints, tags[0][1])
-  else if (tags.length === 1 && tags[0][0] === 'scenario')
-    latency = find(stream.scenarios, tags[0][1])
-  if (!latency) return undefined
-  switch (parsed.aggregation) {
-    case 'avg':
-      return latency.avg
-    case 'min':
-      return latency.min
-    case 'max':
-      return latency.max
-    case 'med':
-      return latency.p50
-    case 'p': {
-      const key = `p${parsed.percentile}` as 'p50' | 'p90' | 'p95' | 'p99'
-      return [50, 90, 95, 99].includes(parsed.percentile ?? -1)
-        ? latency[key]
-        : undefined
-    }
-    default:
-      return undefined
-  }
-}
-
-function find(groups: EndpointStats[], name: string): LatencyStats | undefined {
-  return groups.find((g) => g.name === name)?.latency
+  return { ...summary, metrics }
 }
 
 /** Key figures, with what the summary lacks taken from results.json. */

@@ -184,9 +184,11 @@ function parseHandleSummary(data: Json): SummaryResult {
 }
 
 /**
- * k6's schema-versioned summary (grafana/k6-summary, schema 1.x): metrics
- * as an array, checks apart, and only an overall `passed`: schema 1.0.0
- * lists no individual thresholds.
+ * k6's schema-versioned summary (`--new-machine-readable-summary`, k6
+ * 1.5+; internal/lib/summary/machine_readable.go): metrics as an array,
+ * trends with avg/min/med/max/p90/p95 only, counters with a count only,
+ * rates as matches/total/rate, checks apart, and no thresholds at all
+ * (results/thresholds.ts judges them from results.json).
  */
 function parseMachineReadable(data: Json, file: string): SummaryResult {
   const major = Number(String(data.version).split('.')[0])
@@ -197,25 +199,40 @@ function parseMachineReadable(data: Json, file: string): SummaryResult {
     )
   }
   const results = data.results as Json
+  const config = isObject(data.config) ? data.config : {}
+  const durationS =
+    typeof config.duration === 'number' && config.duration > 0
+      ? config.duration
+      : undefined
+  const checksBlock = isObject(results.checks) ? results.checks : {}
   const metrics: Record<string, MetricSummary> = {}
-  for (const raw of (results.metrics as unknown[]).filter(isObject)) {
+  const raws = [
+    ...(results.metrics as unknown[]),
+    ...(Array.isArray(checksBlock.metrics) ? checksBlock.metrics : [])
+  ].filter(isObject)
+  for (const raw of raws) {
     const type = raw.type as MetricType
     if (
       typeof raw.name !== 'string' ||
       !['counter', 'gauge', 'rate', 'trend'].includes(type)
     )
       continue
+    const values = statistics(
+      isObject(raw.values) ? raw.values : {},
+      `results.metrics[${raw.name}].values`
+    )
     metrics[raw.name] = makeMetric(
       raw.name,
       type,
       raw.contains as string,
-      statistics(
-        isObject(raw.values) ? raw.values : {},
-        `results.metrics[${raw.name}].values`
-      )
+      machineReadableValues(type, values, durationS)
     )
   }
-  const checksBlock = isObject(results.checks) ? results.checks : {}
+  // The checks metric of the other formats: the share of checks that passed.
+  const succeeded = metrics.checks_succeeded
+  if (succeeded && !metrics.checks) {
+    metrics.checks = { ...succeeded, key: 'checks', metric: 'checks' }
+  }
   const listed = Array.isArray(checksBlock.results)
     ? checksBlock.results
     : Array.isArray(checksBlock.orderedChecks)
@@ -227,16 +244,38 @@ function parseMachineReadable(data: Json, file: string): SummaryResult {
     passes: Number(c.passes) || 0,
     fails: Number(c.fails) || 0
   }))
-  const config = isObject(data.config) ? data.config : {}
   return {
     format: 'machine-readable',
     metrics,
     thresholds: [],
     checks,
-    passed: typeof results.passed === 'boolean' ? results.passed : undefined,
-    testRunDurationMs:
-      typeof config.duration === 'number' ? config.duration * 1000 : undefined
+    testRunDurationMs: durationS !== undefined ? durationS * 1000 : undefined,
+    scriptSource: typeof config.script === 'string' ? config.script : undefined
   }
+}
+
+/**
+ * The values under the other formats' names: `p90` → `p(90)`; a counter's
+ * rate over the run (k6 keeps the count only); a rate's `passes`/`fails`.
+ */
+function machineReadableValues(
+  type: MetricType,
+  values: Record<string, number>,
+  durationS: number | undefined
+): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [name, value] of Object.entries(values)) {
+    const percentile = /^p(\d+(?:\.\d+)?)$/.exec(name)
+    out[percentile ? `p(${percentile[1]})` : name] = value
+  }
+  if (type === 'counter' && out.count !== undefined && durationS) {
+    out.rate = out.count / durationS
+  }
+  if (type === 'rate' && out.matches !== undefined && out.total !== undefined) {
+    out.passes = out.matches
+    out.fails = out.total - out.matches
+  }
+  return out
 }
 
 function inferType(raw: Json): MetricType | undefined {

@@ -37,6 +37,17 @@ export interface ThresholdResult {
   statistic: string
   /** The value the expression was checked against, when it is known. */
   observed?: number
+  /**
+   * Computed by perf-gate from results.json with k6's sinks, because the
+   * summary did not carry it.
+   */
+  observedFrom?: 'results.json'
+  /**
+   * Where perf-gate read of the threshold, for a summary format that
+   * lists none: the profile, results.json's metric header, the script k6
+   * ran, or only k6's "thresholds on metrics … have been crossed".
+   */
+  listedBy?: 'profile' | 'results.json' | 'script' | 'k6'
 }
 
 export interface CheckResult {
@@ -56,10 +67,15 @@ export interface SummaryResult {
   /** Only some formats record it. */
   testRunDurationMs?: number
   /**
-   * k6's overall verdict, where the format records one instead of each
-   * threshold (the machine-readable summary).
+   * The machine-readable summary's config.script: the script k6 ran, read
+   * for the thresholds of sub-metrics (results.json names only their keys).
    */
-  passed?: boolean
+  scriptSource?: string
+  /**
+   * Sub-metrics k6 judged thresholds on whose expressions perf-gate could
+   * not read (the machine-readable summary lists none).
+   */
+  unlistedThresholds?: string[]
 }
 
 /**
