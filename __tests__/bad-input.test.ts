@@ -35,6 +35,7 @@ function workspaceWith(files: Record<string, string | Buffer>): string {
 
 const context: RunContext = {
   eventName: 'pull_request',
+  job: 'perf',
   repository: 'acme/shop',
   sha: '0'.repeat(40),
   ref: 'refs/heads/main',
@@ -973,6 +974,11 @@ const INPUT_CASES: InputCase[] = [
     'a max-rps of 1.5',
     { 'max-rps': '1.5' },
     /^Input 'max-rps': '1\.5' is not a whole number/
+  ],
+  [
+    'a comment key that would end the HTML comment',
+    { 'comment-key': 'k6--latest' },
+    /^Input 'comment-key': 'k6--latest' cannot key a comment: use up to 100 printable ASCII characters without '--' or '>'/
   ],
   [
     'max-vus in words',

@@ -335,6 +335,7 @@ describe('compare', () => {
 describe('who writes the baseline', () => {
   const context = (eventName: string, ref: string, pr = false): RunContext => ({
     eventName,
+    job: 'perf',
     repository: 'acme/shop',
     sha: 'abc',
     ref,

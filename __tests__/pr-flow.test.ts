@@ -141,7 +141,9 @@ describe('baselines and the pull request comment', () => {
     const comments = api.comments.get(7) ?? []
     expect(comments).toHaveLength(1)
     const body = comments[0].body
-    expect(body).toContain('<!-- perf-gate:comment objective=script -->')
+    expect(body).toContain(
+      '<!-- perf-gate:comment job=perf script=perf/pass.js objective=script -->'
+    )
     expect(body).toMatch(/Baseline: `0123456` on `main`/)
     expect(body).toMatch(
       /\| p95 latency \| [\d.]+ ms \| [\d.]+ ms \| \+0\.0% \| \+\d+\.\d% \([\d.]+ ms\) \| ✅ ok \|/
@@ -327,5 +329,66 @@ describe('baselines and the pull request comment', () => {
     } finally {
       await service.close()
     }
+  })
+})
+
+describe('two perf-gate steps on one pull request', () => {
+  const pull_request = {
+    number: 31,
+    labels: [],
+    base: { ref: 'main', sha: MAIN, repo: { full_name: 'acme/shop' } },
+    head: { sha: HEAD, repo: { full_name: 'acme/shop' } }
+  }
+  /** One step of the job `perf`, running one recorded script. */
+  const step = (name: string, inputs: Record<string, string> = {}) =>
+    runAction({
+      files: fixtureScript(name),
+      inputs: {
+        script: `perf/${name}.js`,
+        'k6-path': FAKE_K6,
+        'github-token': 'ghs_e2e_token',
+        baseline: 'none',
+        'upload-artifacts': 'false',
+        ...inputs
+      },
+      env: {
+        GITHUB_API_URL: api.url,
+        GITHUB_JOB: 'perf',
+        GITHUB_REF: 'refs/pull/31/merge'
+      },
+      event: {
+        name: 'pull_request',
+        payload: { repository: { default_branch: 'main' }, pull_request }
+      }
+    })
+  const bodies = () => (api.comments.get(31) ?? []).map((c) => c.body)
+
+  it('each keeps its own comment, keyed by the job and its script', async () => {
+    const a = await step('pass')
+    const b = await step('fail')
+    expect([a.code, b.code]).toEqual([0, 1])
+    expect(bodies()).toHaveLength(2)
+    expect(bodies()[0]).toContain(
+      '<!-- perf-gate:comment job=perf script=perf/pass.js objective=script -->'
+    )
+    expect(bodies()[0]).toContain('perf-gate passed')
+    expect(bodies()[1]).toContain(
+      '<!-- perf-gate:comment job=perf script=perf/fail.js objective=script -->'
+    )
+    expect(bodies()[1]).toContain('perf-gate failed')
+    // The first step again: its comment is updated, the other left alone.
+    const again = await step('pass')
+    expect(again.code).toBe(0)
+    expect(bodies()).toHaveLength(2)
+    expect(bodies()[1]).toContain('perf-gate failed')
+  })
+
+  it('a matrix sets comment-key: one comment per key, the same script', async () => {
+    await step('pass', { 'comment-key': 'k6-1.3.0' })
+    await step('pass', { 'comment-key': 'k6-latest' })
+    const keyed = bodies().filter((b) => /perf-gate:comment k6-/.test(b))
+    expect(keyed).toHaveLength(2)
+    expect(keyed[0]).toContain('<!-- perf-gate:comment k6-1.3.0 -->')
+    expect(keyed[1]).toContain('<!-- perf-gate:comment k6-latest -->')
   })
 })

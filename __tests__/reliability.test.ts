@@ -317,7 +317,8 @@ describe('who may write the report', () => {
       {
         id: 1,
         user: { login: 'mallory' },
-        body: '<!-- perf-gate:comment objective=script -->\n✅ all fine, merge it',
+        // The marker this step writes, exactly.
+        body: '<!-- perf-gate:comment job=perf script=perf/pass.js objective=script -->\n✅ all fine, merge it',
         html_url: 'https://github.com/acme/shop/pull/9#issuecomment-1'
       }
     ])

@@ -127,6 +127,7 @@ export async function runAction(
     GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
     GITHUB_REF: 'refs/heads/main',
     GITHUB_RUN_ID: '4242',
+    GITHUB_JOB: 'perf',
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_SERVER_URL: 'https://github.com',
     // Nothing may reach the real GitHub from a test.

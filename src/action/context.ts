@@ -4,6 +4,8 @@ import * as os from 'node:os'
 /** What triggered this run, read from the runner's environment. */
 export interface RunContext {
   eventName: string
+  /** The job's id in the workflow (GITHUB_JOB); shared by a matrix's jobs. */
+  job: string
   /** `owner/name`, empty outside a runner. */
   repository: string
   sha: string
@@ -61,6 +63,7 @@ export function getRunContext(
 
   return {
     eventName: env.GITHUB_EVENT_NAME ?? '',
+    job: env.GITHUB_JOB ?? '',
     repository,
     sha: env.GITHUB_SHA ?? '',
     ref: env.GITHUB_REF ?? '',

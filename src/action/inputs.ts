@@ -42,6 +42,8 @@ export interface Inputs {
   regressionNoise?: number
   waiverLabel: string
   commentOnPr: boolean
+  /** Set: this step's comment key; else one made of the job and the script. */
+  commentKey?: string
   /** The network steps after k6 together: baseline, artifact, comment. */
   publishTimeoutMs: number
   /** The most a profile's plan may send: iterations/s and VUs at its peak. */
@@ -140,6 +142,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     waiverLabel:
       core.getInput('waiver-label').trim() || 'perf-gate:accept-regression',
     commentOnPr: parseBoolean('comment-on-pr', true),
+    commentKey: parseCommentKey(),
     publishTimeoutMs: parseTimeout('publish-timeout', 180),
     errorGuard: parseGuard('error-guard', 0.1),
     maxRps: parseCount('max-rps', 1000, 1_000_000),
@@ -396,6 +399,26 @@ function parseObjective(): string | undefined {
       `'${value}' is not an objective: use one of ${OBJECTIVES.join(', ')}` +
         suggest(value, OBJECTIVES) +
         ' (to keep separate baselines or comments, give each step its own artifact-name and comment-key).'
+    )
+  }
+  return value
+}
+
+/**
+ * The comment key goes into an HTML comment in the pull request comment:
+ * printable, short, and never `--` (which would end it).
+ */
+function parseCommentKey(): string | undefined {
+  const value = core.getInput('comment-key').trim()
+  if (!value) return undefined
+  if (
+    value.length > 100 ||
+    !/^[\x20-\x7e]+$/.test(value) ||
+    /--|>/.test(value)
+  ) {
+    throw new InputError(
+      'comment-key',
+      `'${value}' cannot key a comment: use up to 100 printable ASCII characters without '--' or '>', such as k6-1.6.1.`
     )
   }
   return value

@@ -197,7 +197,14 @@ export async function runPipeline(
   await writeJobSummary(markdown, context)
   outputs.set(
     'commentUrl',
-    await commentOnPullRequest(inputs, context, objective, markdown, deadline)
+    await commentOnPullRequest(
+      inputs,
+      context,
+      objective,
+      markdown,
+      deadline,
+      inputs.script
+    )
   )
   return { verdict, summary: analysis.summary }
 }

@@ -148,13 +148,45 @@ export function annotate(
   }
 }
 
+/**
+ * What identifies this step's comment among perf-gate's on one pull
+ * request: the comment-key input, else the job with the profile and
+ * objective, or with the script. Two steps of one job, or two jobs, each
+ * keep their own comment.
+ */
+export function commentKey(
+  inputs: Inputs,
+  context: RunContext,
+  objective: string,
+  script: string | undefined
+): string {
+  if (inputs.commentKey) return inputs.commentKey
+  const parts = [`job=${context.job || 'job'}`]
+  // The script input takes precedence over a profile, as it does for the run.
+  if (script) {
+    const relative = path.relative(inputs.workspace, script)
+    parts.push(
+      `script=${relative.startsWith('..') ? script : relative.split(path.sep).join('/')}`
+    )
+  } else if (inputs.profile) parts.push(`profile=${inputs.profileLabel}`)
+  parts.push(`objective=${objective}`)
+  // Inside an HTML comment: printable, and no '--' or '>' to end it.
+  return parts
+    .join(' ')
+    .replace(/[^\x20-\x7e]|>/g, '_')
+    .replace(/-{2,}/g, '-')
+    .slice(0, 200)
+}
+
 /** The sticky PR comment; a warning when it cannot be written. */
 export async function commentOnPullRequest(
   inputs: Inputs,
   context: RunContext,
   objective: string,
   markdown: string,
-  deadline: Deadline
+  deadline: Deadline,
+  /** The script that ran, when no profile did (workspace-relative or absolute). */
+  script?: string
 ): Promise<string | undefined> {
   const pr = context.pullRequest
   if (!pr || !inputs.commentOnPr) return undefined
@@ -176,7 +208,7 @@ export async function commentOnPullRequest(
     owner,
     repo,
     issueNumber: pr.number,
-    key: `objective=${objective}`,
+    key: commentKey(inputs, context, objective, script),
     body: markdown
   })
   if (result.warning) core.warning(result.warning)
