@@ -132,7 +132,7 @@ describe('a passing run', () => {
     )
     expect(result).toMatchObject({
       schema: 'perf-gate-result',
-      schemaVersion: 1,
+      schemaVersion: 2,
       passed: true,
       outcome: 'passed',
       http: { requests: 307, failures: 0 },

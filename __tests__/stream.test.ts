@@ -6,12 +6,13 @@ import * as zlib from 'node:zlib'
 import {
   capacity,
   drift,
+  drifted,
   isRamping,
   limitsFromThresholds
 } from '../src/results/findings.js'
 import type { LatencyStats } from '../src/results/types.js'
 import { analyseResultsFile, ResultsAnalyser } from '../src/results/analyser.js'
-import type { SeriesBucket } from '../src/results/types.js'
+import type { SeriesWindow } from '../src/results/types.js'
 import { parseSummary, readSummary } from '../src/results/summary.js'
 import { FIXTURES } from './helpers/action.js'
 import { KERNEL_DEBUG_WASM } from './helpers/kernel-debug-wasm.js'
@@ -730,57 +731,70 @@ describe('latency histograms', () => {
   })
 })
 
-describe('soak and capacity findings', () => {
-  const bucket = (
+describe('drift and capacity findings (synthetic windows: an extra, the real runs judge them in findings.test)', () => {
+  const window = (
     t: number,
     rps: number,
     p95: number,
-    errorRate = 0
-  ): SeriesBucket => ({
+    errorRate = 0,
+    seconds = 60
+  ): SeriesWindow => ({
     t,
-    requests: rps * 10,
+    seconds,
+    requests: rps * seconds,
+    failures: Math.round(rps * seconds * errorRate),
     rps,
     errorRate,
     p50: p95 / 2,
     p95,
-    p99: p95 * 1.2,
-    vus: 10,
-    droppedIterations: 0
+    p99: p95 * 1.2
   })
 
-  it('drift: latency that grows over a soak', () => {
-    const buckets = Array.from({ length: 100 }, (_, i) =>
-      bucket(i * 60, 50, 100 + i * 2, i > 80 ? 0.03 : 0)
+  it('drift: latency that grows over a soak, beyond the run’s own noise', () => {
+    const windows = Array.from({ length: 100 }, (_, i) =>
+      window(
+        i * 60,
+        50,
+        (100 + i * 2) * (1 + 0.02 * Math.sin(i)),
+        i > 80 ? 0.03 : 0
+      )
     )
-    const d = drift(buckets)
-    expect(d?.firstP95).toBeCloseTo(100 + 22 * 2, 0)
+    const d = drift(windows)
     expect(d?.p95Change).toBeGreaterThan(0.5)
-    expect(d?.p95SlopeMsPerHour).toBeCloseTo(120, 0)
+    expect(d?.p95SlopeMsPerHour).toBeCloseTo(120, -1)
     expect(d?.lastErrorRate).toBeGreaterThan(d?.firstErrorRate ?? 1)
+    expect(drifted(d!)).toBe(true)
   })
 
-  it('drift: a flat run shows none', () => {
-    const d = drift(
-      Array.from({ length: 100 }, (_, i) => bucket(i * 60, 50, 100 + (i % 3)))
+  it('drift: a flat run shows none; a ramp is not judged for drift', () => {
+    const flat = drift(
+      Array.from({ length: 100 }, (_, i) => window(i * 60, 50, 100 + (i % 3)))
     )
-    expect(Math.abs(d?.p95Change ?? 1)).toBeLessThan(0.05)
+    expect(Math.abs(flat?.p95Change ?? 1)).toBeLessThan(0.05)
+    expect(drifted(flat!)).toBe(false)
+    const ramp = Array.from({ length: 100 }, (_, i) =>
+      window(i * 60, 10 + i, 100 + i * 5)
+    )
+    expect(drift(ramp)).toBeUndefined()
   })
 
-  it('capacity: the highest rate held before latency broke its threshold', () => {
-    const buckets = Array.from({ length: 60 }, (_, i) =>
-      bucket(i * 5, 10 + i * 5, i < 40 ? 80 : 900)
+  it('capacity: the highest rate held over a span before latency broke its threshold', () => {
+    const windows = Array.from({ length: 60 }, (_, i) =>
+      window(i * 5, 10 + i * 5, i < 40 ? 80 : 900, 0, 5)
     )
-    expect(isRamping(buckets)).toBe(true)
+    expect(isRamping(windows)).toBe(true)
     const limits = limitsFromThresholds([
       { metric: 'http_req_duration', expression: 'p(95)<500' },
       { metric: 'http_req_failed', expression: 'rate<0.01' }
     ])
     expect(limits).toEqual({ latencyMs: 500, percentile: 95, errorRate: 0.01 })
-    expect(capacity(buckets, limits, 6.8)).toEqual({
+    expect(capacity(windows, limits, 6.8)).toEqual({
       sustainedRps: 10 + 39 * 5,
-      breachedAtS: 41 * 5,
+      heldS: 5,
+      breachedAtS: 40 * 5,
       breachedBy: 'latency',
-      productionRps: (10 + 39 * 5) * 6.8
+      productionRps: (10 + 39 * 5) * 6.8,
+      factor: 6.8
     })
   })
 })

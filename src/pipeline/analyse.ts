@@ -24,7 +24,9 @@ export async function analyse(
     secrets,
     plannedThresholds: plannedThresholds(plan),
     exitCode: k6Run.exitCode,
-    k6Errors: k6Run.stderr.errors
+    k6Errors: k6Run.stderr.errors,
+    capacityFactor: plan?.capacity?.factor,
+    soak: plan?.objective === 'soak' ? true : undefined
   })
   if (analysis.redacted.length > 0) {
     core.warning(

@@ -49,6 +49,10 @@ export interface AnalyseInput {
   /** k6's exit code and error lines: its verdict on the thresholds. */
   exitCode?: number
   k6Errors?: readonly string[]
+  /** The capacity model's factor, for a rate held in production terms. */
+  capacityFactor?: number
+  /** A soak objective: "no drift" is news too. */
+  soak?: boolean
 }
 
 /**
@@ -92,7 +96,10 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
         analysis.figures = keyFigures(analysis.summary, input.wallTimeMs)
       }
       analysis.figures = completeFigures(analysis.figures, stream)
-      analysis.findings = findings(stream, analysis.summary)
+      analysis.findings = findings(stream, analysis.summary, {
+        capacityFactor: input.capacityFactor,
+        soak: input.soak
+      })
     } catch (error) {
       analysis.streamError = errorMessage(error)
     }

@@ -8,7 +8,8 @@ import type {
   LatencyStats,
   MetricInfo,
   ResultsAnalysis,
-  SeriesBucket
+  SeriesBucket,
+  SeriesWindow
 } from './types.js'
 
 /**
@@ -44,6 +45,13 @@ const EXACT_SAMPLES = 50_000
 /** Latencies kept exactly per time bucket (300 × 16 KB at most). */
 const BUCKET_EXACT_SAMPLES = 2_000
 export const OTHER = '(other)'
+/** A window of the series lasts at least this long (or a 30th of the run)… */
+export const WINDOW_MIN_S = 1
+/**
+ * …and holds at least this many requests: enough that its p95 is the 5th
+ * slowest, not the slowest, and a 1% heavy tail rarely sets it.
+ */
+export const WINDOW_MIN_REQUESTS = 100
 
 /**
  * Requests of one endpoint (`name`) in one scenario: one latency recorder,
@@ -302,6 +310,83 @@ export class ResultsAnalyser {
     return stats
   }
 
+  /**
+   * Consecutive buckets merged until a window lasts WINDOW_MIN_S (or a
+   * 30th of the run) and holds WINDOW_MIN_REQUESTS requests; a last
+   * window short of either joins the one before it.
+   */
+  private windows(widthS: number, durationS: number): SeriesWindow[] {
+    const kernel = this.kernel
+    const length = Math.max(WINDOW_MIN_S, durationS / 30)
+    const out: SeriesWindow[] = []
+    let recorders: number[] = []
+    let start = -1
+    let end = 0
+    let requests = 0
+    let failures = 0
+    const close = (): void => {
+      const { p50, p95, p99 } = this.latency(recorders, false)
+      const seconds = end - start
+      out.push({
+        t: start,
+        seconds,
+        requests,
+        failures,
+        rps: seconds > 0 ? requests / seconds : 0,
+        errorRate: requests ? failures / requests : 0,
+        p50,
+        p95,
+        p99
+      })
+    }
+    let last = -1
+    for (let i = 0; i < RESULT_BUCKETS_MAX; i++) {
+      const bucket = kernel.bucket(i)
+      if (bucket !== 0) last = i
+    }
+    for (let i = 0; i <= last; i++) {
+      const bucket = kernel.bucket(i)
+      if (start < 0) start = i * widthS
+      end = (i + 1) * widthS
+      if (bucket !== 0) {
+        recorders.push(kernel.bucketRecorder(bucket))
+        requests += kernel.bucketRequests(bucket)
+        failures += kernel.bucketFailures(bucket)
+      }
+      const full =
+        end - start >= length - 1e-9 && requests >= WINDOW_MIN_REQUESTS
+      if (full && last - i > 0) {
+        close()
+        recorders = []
+        start = -1
+        requests = 0
+        failures = 0
+      }
+    }
+    if (start >= 0 && requests > 0) {
+      const previous = out.at(-1)
+      const short = end - start < length / 2 || requests < WINDOW_MIN_REQUESTS
+      if (previous && short) {
+        // Merged into the window before: recorded again with its buckets.
+        out.pop()
+        const from = previous.t
+        recorders = []
+        requests = 0
+        failures = 0
+        for (let i = Math.round(from / widthS); i <= last; i++) {
+          const bucket = kernel.bucket(i)
+          if (bucket === 0) continue
+          recorders.push(kernel.bucketRecorder(bucket))
+          requests += kernel.bucketRequests(bucket)
+          failures += kernel.bucketFailures(bucket)
+        }
+        start = from
+      }
+      close()
+    }
+    return out
+  }
+
   private result(): ResultsAnalysis {
     const durationS =
       this.kernel.lastMs.value > this.kernel.firstMs.value
@@ -354,6 +439,7 @@ export class ResultsAnalyser {
         droppedIterations: kernel.bucketDropped(bucket)
       })
     }
+    const windows = this.windows(widthS, durationS)
     const byBusiest = (
       groupOf: (cell: Cell) => string | undefined
     ): EndpointStats[] => {
@@ -409,7 +495,7 @@ export class ResultsAnalyser {
       iterations: this.iterations,
       droppedIterations: kernel.droppedSum.value,
       maxVus: kernel.maxVus.value,
-      series: { bucketSeconds: widthS, buckets }
+      series: { bucketSeconds: widthS, buckets, windows }
     }
   }
 }

@@ -5,7 +5,7 @@ import {
   drift,
   isRamping,
   limitsFromThresholds,
-  soakFinding,
+  driftFinding,
   type Finding
 } from './findings.js'
 import type { ResultsAnalysis } from './types.js'
@@ -59,7 +59,7 @@ export function completeFigures(
 export interface FindingOptions {
   /** The capacity model's production ÷ test factor, when there is one. */
   capacityFactor?: number
-  /** Look for drift: soak objectives, or any run of 10 minutes or more. */
+  /** A soak (or a run of 10 minutes or more): no drift is news too. */
   soak?: boolean
 }
 
@@ -69,14 +69,16 @@ export function findings(
   options: FindingOptions = {}
 ): Finding[] {
   const out: Finding[] = []
-  const buckets = stream.series.buckets
-  if (options.soak ?? stream.durationS >= 600) {
-    const d = drift(buckets)
-    if (d) out.push(soakFinding(d))
+  const windows = stream.series.windows
+  const d = drift(windows)
+  if (d) {
+    const finding = driftFinding(d, options.soak ?? stream.durationS >= 600)
+    if (finding) out.push(finding)
   }
-  if (isRamping(buckets)) {
+  // A rate held is news only under a rising load.
+  if (isRamping(windows)) {
     const c = capacity(
-      buckets,
+      windows,
       limitsFromThresholds(summary?.thresholds ?? []),
       options.capacityFactor
     )

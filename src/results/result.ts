@@ -16,7 +16,7 @@ import type { EndpointStats, ResultsAnalysis } from './types.js'
  * and of any other tool; documented in docs/perf-gate-result.md. Bump the
  * version on any change a reader could trip over.
  */
-export const RESULT_SCHEMA_VERSION = 1
+export const RESULT_SCHEMA_VERSION = 2
 
 export interface PerfGateResult {
   schema: 'perf-gate-result'

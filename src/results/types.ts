@@ -136,6 +136,19 @@ export interface SeriesBucket {
   droppedIterations: number
 }
 
+export interface SeriesWindow {
+  /** Seconds from the first sample to the window's start, and its length. */
+  t: number
+  seconds: number
+  requests: number
+  rps: number
+  errorRate: number
+  failures: number
+  p50: number
+  p95: number
+  p99: number
+}
+
 export interface MetricInfo {
   type: string
   contains: string
@@ -169,5 +182,15 @@ export interface ResultsAnalysis {
   iterations: number
   droppedIterations: number
   maxVus: number
-  series: { bucketSeconds: number; buckets: SeriesBucket[] }
+  series: {
+    bucketSeconds: number
+    buckets: SeriesBucket[]
+    /**
+     * The buckets merged into windows of at least WINDOW_MIN_S seconds (or
+     * a 30th of the run) and WINDOW_MIN_REQUESTS requests, their latency
+     * from the merged recorders: what a rate held or a drift is judged on.
+     * A bucket holds a request or two; a window enough to say something.
+     */
+    windows: SeriesWindow[]
+  }
 }
