@@ -349,7 +349,10 @@ describe('artifacts', () => {
         "Could not upload the results artifact 'perf-gate-results'"
       )
       expect(warnings).toContain('give each job its own artifact-name')
-      expect(run.summary).toContain('Results were not uploaded; they are in')
+      // Where a reader finds them: the workspace's folder, not a runner path.
+      expect(run.summary).toContain(
+        'Results were not uploaded; they are in `perf-gate-results`'
+      )
     } finally {
       await service.close()
     }

@@ -318,3 +318,37 @@ describe("production's peak", () => {
     )
   })
 })
+
+describe('the capacity table', () => {
+  it('gives each objective the iterations/s it runs with this profile’s overrides (k6’s unit, not requests/s)', () => {
+    for (const objective of [
+      'baseline',
+      'load',
+      'stress',
+      'spike',
+      'soak'
+    ] as const) {
+      const plan = planLoad(profileFor(objective), {
+        objective,
+        reason: 'test'
+      })
+      const table = renderPlan({
+        plan,
+        profileLabel: 'perf-gate.yml',
+        scriptText: '',
+        envVars: []
+      })
+      const header = table.indexOf('| Objective | Share | Iterations/s |')
+      expect(header).toBeGreaterThan(0)
+      const row = table
+        .slice(header)
+        .find((line) => line.startsWith(`| ${objective} |`))
+      const cell = row?.split('|')[3].trim()
+      // The rate the objective's shape is built around: stress holds it,
+      // then goes a third beyond.
+      const stages = plan.scenarios[objective].stages as Stage[] | undefined
+      const expected = objective === 'stress' ? stages?.[0].target : plan.rate
+      expect([objective, Number(cell)]).toEqual([objective, expected])
+    }
+  })
+})

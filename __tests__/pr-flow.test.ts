@@ -161,8 +161,10 @@ describe('baselines and the pull request comment', () => {
     // Pull requests never write.
     expect(stored().entries).toHaveLength(1)
 
-    const again = await pullRequest()
+    // A waiver label that does not exist: nothing to waive, nothing said.
+    const again = await pullRequest([], { 'waiver-label': 'perf:ok' })
     expect(again.code).toBe(0)
+    expect(annotations(again.stdout, 'warning').join('\n')).not.toMatch(/label/)
     expect(api.comments.get(7)).toHaveLength(1)
     expect(again.outputs['comment-url']).toBe(pr.outputs['comment-url'])
   })
@@ -203,7 +205,16 @@ describe('baselines and the pull request comment', () => {
         /regressions? against the baseline: p95 latency .* \(\+\d+\.\d%\): beyond the \+\d+\.\d% \([\d.]+ (ms|µs)\) a change must exceed to fail with 6 runs of history \(p [<=] [\d.]+\)/
       )
       const body = api.comments.get(7)?.[0].body ?? ''
-      expect(body).toMatch(/\| p95 latency \|.*❌ regression \|/)
+      // Stated once in full: the heading names the change, the row its
+      // cut-off and p; no list repeats them.
+      expect(body.split('\n')[1]).toMatch(
+        /^## ❌ perf-gate failed: 1 regression against the baseline: p95 latency [\d.]+ µs → [\d.]+ ms \\\(\\\+\d+\.\d%\\\)$/
+      )
+      expect(body).toMatch(
+        /\| p95 latency \|.*\| \+16\.3% \(92 µs\) \| ❌ regression \(p < 0\.0001\) \|/
+      )
+      expect(body.match(/\+16\.3%/g)).toHaveLength(2) // the row, and what the gate could see
+      expect(body).not.toMatch(/^- ❌/m)
       expect(body).toContain('mean of the last 6 runs')
     })
 
@@ -224,6 +235,23 @@ describe('baselines and the pull request comment', () => {
       expect(pr.code).toBe(0)
       expect(pr.outputs.verdict).toBe('warn')
     })
+
+    it('a missing waiver label is named when a regression fails, and only then', async () => {
+      const missing =
+        /could be waived with the label 'perf:ok', but it does not exist in acme\/shop.*gh label create/
+      const failing = await pullRequest([], { 'waiver-label': 'perf:ok' })
+      expect(failing.outputs.verdict).toBe('regression')
+      expect(annotations(failing.stdout, 'warning').join('\n')).toMatch(missing)
+      // Nothing to waive when regressions do not fail the check.
+      const reported = await pullRequest([], {
+        'waiver-label': 'perf:ok',
+        'fail-on-regression': 'false'
+      })
+      expect(reported.outputs.verdict).toBe('warn')
+      expect(annotations(reported.stdout, 'warning').join('\n')).not.toMatch(
+        /waiver|waived with the label/
+      )
+    })
   })
 
   it('a 403 on the comment is a warning; the summary and verdict stand', async () => {
@@ -235,16 +263,6 @@ describe('baselines and the pull request comment', () => {
       /could not comment on pull request #7 \(HTTP 403\)/
     )
     expect(pr.summary).toContain('### Compared with the baseline')
-  })
-
-  it('warns when the waiver label does not exist in the repository', async () => {
-    const pr = await pullRequest([], {
-      'waiver-label': 'perf:ok',
-      'fail-on-regression': 'false'
-    })
-    expect(annotations(pr.stdout, 'warning').join('\n')).toMatch(
-      /The waiver label 'perf:ok' does not exist in acme\/shop.*gh label create/
-    )
   })
 
   it('a corrupt baseline is ignored with a warning, never a crash', async () => {

@@ -109,11 +109,6 @@ export async function compareWithBaseline(
       ? `branch \`${baseline.branch}\``
       : 'workflow artifacts'
 
-  if (context.pullRequest) {
-    const missing = await missingLabel(client, owner, repo, input.waiverLabel)
-    if (missing) warnings.push(missing)
-  }
-
   let stored: BaselineEntry[] = []
   let readOnly = false
   let unread: string | undefined
@@ -167,6 +162,12 @@ export async function compareWithBaseline(
     tolerances: input.tolerances
   })
   const decision = decideRegressions(comparison, options)
+  // The label matters only to a pull request a regression fails: say it
+  // is missing then, not on every pull request of a team that never waives.
+  if (context.pullRequest && decision.failing) {
+    const missing = await missingLabel(client, owner, repo, input.waiverLabel)
+    if (missing) warnings.push(missing)
+  }
   return {
     report: { comparison, gate: decision, current: entry, store: storeLabel },
     decision,
@@ -285,7 +286,7 @@ export function shouldWrite(
   return true
 }
 
-/** A warning when the waiver label does not exist in the repository. */
+/** A warning when the waiver label a failing regression could use does not exist. */
 async function missingLabel(
   client: GitHubClient,
   owner: string,
@@ -298,7 +299,7 @@ async function missingLabel(
   } catch (error) {
     if (httpStatus(error) !== 404) return undefined
     return (
-      `The waiver label '${label}' does not exist in ${owner}/${repo}, so nobody can apply it. ` +
+      `This regression could be waived with the label '${label}', but it does not exist in ${owner}/${repo}. ` +
       `Create it (gh label create '${label}'), or set waiver-label to one that exists.`
     )
   }

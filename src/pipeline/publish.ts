@@ -19,6 +19,7 @@ import type { SummaryResult } from '../results/types.js'
 import type { Deadline } from '../shared/deadline.js'
 import { errorMessage } from '../shared/errors.js'
 import { githubClient, splitRepository } from '../shared/github.js'
+import { displayPath } from '../shared/paths.js'
 import type { Redactor } from '../shared/secrets.js'
 import type { PreparedRun } from './prepare.js'
 
@@ -56,9 +57,9 @@ export function renderReport(
     streamError: analysis.streamError,
     findings: analysis.findings,
     k6Version: view.k6Version,
-    scriptLabel: path.relative(
-      inputs.workspace,
-      prepared?.ownScript ?? view.script
+    scriptLabel: displayPath(
+      prepared?.ownScript ?? view.script,
+      inputs.workspace
     ),
     plan: prepared && { ...prepared, fingerprint: view.fingerprint },
     runUrl: view.context.runUrl,
@@ -89,11 +90,11 @@ export function uploadRunFiles(
     core.info(`upload-artifacts is false; results are in ${inputs.resultsDir}`)
     return Promise.resolve({
       name: inputs.artifactName,
-      localDir: inputs.resultsDir,
+      localDir: displayPath(inputs.resultsDir, inputs.workspace),
       uploaded: false
     })
   }
-  return uploadResults({
+  const upload = uploadResults({
     name: inputs.artifactName,
     files: [k6Run.summaryPath, k6Run.resultsPath, k6Run.logPath, ...ownFiles],
     rootDir: inputs.resultsDir,
@@ -101,6 +102,10 @@ export function uploadRunFiles(
     canUpload: context.artifactService,
     deadline
   })
+  return upload.then((link) => ({
+    ...link,
+    localDir: displayPath(link.localDir, inputs.workspace)
+  }))
 }
 
 /**
@@ -163,12 +168,8 @@ export function commentKey(
   if (inputs.commentKey) return inputs.commentKey
   const parts = [`job=${context.job || 'job'}`]
   // The script input takes precedence over a profile, as it does for the run.
-  if (script) {
-    const relative = path.relative(inputs.workspace, script)
-    parts.push(
-      `script=${relative.startsWith('..') ? script : relative.split(path.sep).join('/')}`
-    )
-  } else if (inputs.profile) parts.push(`profile=${inputs.profileLabel}`)
+  if (script) parts.push(`script=${displayPath(script, inputs.workspace)}`)
+  else if (inputs.profile) parts.push(`profile=${inputs.profileLabel}`)
   parts.push(`objective=${objective}`)
   // Inside an HTML comment: printable, and no '--' or '>' to end it.
   return parts

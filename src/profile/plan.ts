@@ -260,8 +260,10 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
     }
   }
   const override: ObjectiveOverride = profile.objectives?.[objective] ?? {}
-  const capacity = profile.capacity ? capacityPlan(profile.capacity) : undefined
   const model = profile.capacity
+  const capacity = model
+    ? withOverrides(capacityPlan(model), profile)
+    : undefined
   const target = capacity?.targetRps
   const rate = (): number => {
     if (override.rate !== undefined) return override.rate
@@ -358,6 +360,25 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
     warnings,
     weights
   }
+}
+
+/**
+ * The capacity model's rates as this profile runs them: an objective's
+ * own `rate`, or its `share` of the target, replaces the model's default
+ * (a ramp of its own `stages` shows its peak), so the plan's table says
+ * what each objective would send.
+ */
+function withOverrides(capacity: CapacityPlan, profile: Profile): CapacityPlan {
+  const rates = { ...capacity.rates }
+  for (const o of OBJECTIVES) {
+    const override: ObjectiveOverride = profile.objectives?.[o] ?? {}
+    if (override.rate !== undefined) rates[o] = override.rate
+    else if (override.share !== undefined)
+      rates[o] = Math.round(capacity.targetRps * override.share)
+    else if (override.stages)
+      rates[o] = Math.max(...override.stages.map((st) => st.target))
+  }
+  return { ...capacity, rates }
 }
 
 /**

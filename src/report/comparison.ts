@@ -103,12 +103,13 @@ export function formatCutoff(metric: MetricKey, cutoff: Cutoff): string {
 }
 
 /** `p95 latency 23.7 ms → 31.0 ms (+30.6%)` */
-function describeChange(c: MetricComparison): string {
+export function describeChange(c: MetricComparison): string {
+  const where = c.scope === 'overall' ? '' : `${c.scope}: `
   const pct =
     c.deltaPct === undefined || !Number.isFinite(c.deltaPct)
       ? ''
       : ` (${signedDelta(c)})`
-  return `${LABEL[c.metric]} ${formatMetricValue(c.metric, c.baseline)} → ${formatMetricValue(c.metric, c.current)}${pct}`
+  return `${where}${LABEL[c.metric]} ${formatMetricValue(c.metric, c.baseline)} → ${formatMetricValue(c.metric, c.current)}${pct}`
 }
 
 /** Δ as the table shows it: relative, percentage points for rates. */
@@ -132,20 +133,19 @@ function runsText(runs: number): string {
  * what limit, and on what evidence; for the verdict, the log, the comment.
  */
 export function describeComparison(c: MetricComparison): string {
-  const where = c.scope === 'overall' ? '' : `${c.scope}: `
   const change = describeChange(c)
-  if (c.notJudged) return `${where}${change}: ${notJudgedText(c)}`
+  if (c.notJudged) return `${change}: ${notJudgedText(c)}`
   const e = c.evidence
-  if (!e) return `${where}${change}`
+  if (!e) return change
   const tier = c.tier === 'fail' ? e.cutoff.fail : e.cutoff.warn
   if ((c.status === 'regression' || c.status === 'warning') && tier) {
     return (
-      `${where}${change}: beyond the ${formatCutoff(c.metric, tier)} ` +
+      `${change}: beyond the ${formatCutoff(c.metric, tier)} ` +
       `a change must exceed to ${c.tier === 'fail' ? 'fail' : 'warn'} with ${runsText(e.runs)} ` +
       `(p ${formatP(e.p)})`
     )
   }
-  return `${where}${change}`
+  return change
 }
 
 /** Why a comparison was not judged, and what would fix it. */
@@ -239,15 +239,14 @@ export function renderComparison(report: ComparisonReport): string[] {
     ...comparison.metrics.map(metricRow),
     ''
   )
-  const evidence = [...comparison.metrics, ...comparison.endpoints].filter(
-    (c) =>
-      c.status === 'regression' ||
-      c.status === 'warning' ||
-      c.notJudged?.why === 'too-few-requests'
+  // A regression is stated once, in its row (cut-off and p); only what
+  // could not be judged needs a line of its own, to say what would fix it.
+  const unjudged = [...comparison.metrics, ...comparison.endpoints].filter(
+    (c) => c.notJudged?.why === 'too-few-requests'
   )
-  if (evidence.length) {
+  if (unjudged.length) {
     out.push(
-      ...evidence.map(
+      ...unjudged.map(
         (c) =>
           `- ${STATUS[c.status]} ${c.scope === 'overall' ? '' : `${code(c.scope)} `}${md(describeComparison({ ...c, scope: 'overall' }), MAX_LINE)}`
       ),
@@ -307,7 +306,15 @@ function failsBeyond(c: MetricComparison): string {
 }
 
 function metricRow(c: MetricComparison): string {
-  return `| ${LABEL[c.metric]} | ${formatMetricValue(c.metric, c.baseline)} | ${formatMetricValue(c.metric, c.current)} | ${signedDelta(c)} | ${failsBeyond(c)} | ${STATUS[c.status]} |`
+  return `| ${LABEL[c.metric]} | ${formatMetricValue(c.metric, c.baseline)} | ${formatMetricValue(c.metric, c.current)} | ${signedDelta(c)} | ${failsBeyond(c)} | ${verdictCell(c)} |`
+}
+
+/** `❌ regression (p < 0.0001)`: the evidence beside the verdict it gave. */
+function verdictCell(c: MetricComparison): string {
+  const flagged = c.status === 'regression' || c.status === 'warning'
+  return flagged && c.evidence
+    ? `${STATUS[c.status]} (p ${formatP(c.evidence.p)})`
+    : STATUS[c.status]
 }
 
 function endpointTable(comparison: Comparison): string[] {
@@ -326,7 +333,7 @@ function endpointTable(comparison: Comparison): string[] {
     const p95 = list.find((c) => c.metric === 'p95')
     const errors = list.find((c) => c.metric === 'errorRate')
     const worst = [...list].sort((a, b) => order(a.status) - order(b.status))[0]
-    return `| ${md(name)} | ${formatMs(p95?.baseline)} | ${formatMs(p95?.current)} | ${p95 ? signedDelta(p95) : ''} | ${p95 ? failsBeyond(p95) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${STATUS[worst.status]} |`
+    return `| ${md(name)} | ${formatMs(p95?.baseline)} | ${formatMs(p95?.current)} | ${p95 ? signedDelta(p95) : ''} | ${p95 ? failsBeyond(p95) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${verdictCell(worst)} |`
   })
   // Busiest first (the order compare() gives), problems never hidden.
   const entries = [...byName.values()]

@@ -82,11 +82,11 @@ export function renderPlan(prepared: PlanView): string[] {
       `Production ${c.productionRps} req/s ÷ ${c.formula.includes('=') ? c.formula.split('=').pop()?.trim() : c.factor} ` +
         `= **${c.targetRps} req/s** in the test environment (${c.formula}).`,
       '',
-      '| Objective | Share | Rate |',
+      '| Objective | Share | Iterations/s |',
       '|---|---|---|',
       ...(['baseline', 'load', 'stress', 'spike', 'soak'] as const).map(
         (o) =>
-          `| ${o} | ${Math.round((c.rates[o] / c.targetRps) * 100)}% | ${c.rates[o]} req/s |`
+          `| ${o} | ${Math.round((c.rates[o] / c.targetRps) * 100)}% | ${c.rates[o]} |`
       ),
       ...(c.productionPeakRps !== undefined
         ? [

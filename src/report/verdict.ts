@@ -1,6 +1,7 @@
 import type { Reason, Verdict } from '../judge/verdict.js'
 import type { SummaryResult, ThresholdResult } from '../results/types.js'
-import { describeComparison } from './comparison.js'
+import type { MetricComparison } from '../judge/compare.js'
+import { describeChange, describeComparison } from './comparison.js'
 import { formatPercent } from './format.js'
 import { formatObserved } from './observed.js'
 
@@ -17,10 +18,13 @@ export function verdictText(
 ): VerdictText {
   const reasons = verdict.failures.map((r) => reasonText(r, summary))
   const warnings = verdict.warnings.map((r) => reasonText(r, summary))
+  // The headline names what decided; the evidence (cut-off, p) is in the
+  // comparison table below it, and in the failure line of the log.
+  const first = verdict.failures[0]
   return {
     headline: verdict.passed
       ? passedHeadline(verdict)
-      : `perf-gate failed: ${reasons[0]}`,
+      : `perf-gate failed: ${first?.kind === 'regressions' ? regressionsInBrief(first.regressions) : reasons[0]}`,
     reasons,
     warnings
   }
@@ -48,6 +52,12 @@ function passedHeadline(verdict: Verdict): string {
           : '; no regression against the baseline'
   }
   return headline
+}
+
+/** `1 regression against the baseline: p95 latency 23.7 ms → 31.0 ms (+30.6%)` */
+function regressionsInBrief(regressions: MetricComparison[]): string {
+  const n = regressions.length
+  return `${n} regression${n === 1 ? '' : 's'} against the baseline: ${regressions.map(describeChange).join('; ')}`
 }
 
 export function reasonText(
