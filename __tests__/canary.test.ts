@@ -29,9 +29,12 @@ beforeAll(async () => {
   api = await startGitHubApi()
   service = await startArtifactService()
 })
+/** Fixture folders a test made, removed at the end. */
+const made: string[] = []
 afterAll(async () => {
   await api.close()
   await service.close()
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true })
 })
 
 const table = [
@@ -262,5 +265,83 @@ describe('a canary secret reaches no file, output, comment, request or unmasked 
       }
     )
     expect(run.code).toBe(0)
+  })
+
+  /**
+   * k6 names an untagged request by its full URL. The recorded pass run
+   * (its setup() calls /health untagged), with that URL given a token in
+   * its query: the only change to the real file.
+   */
+  function urlTokenFixtures(canary: string): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'canary-url-'))
+    made.push(root)
+    fs.cpSync(path.join(FIXTURES, 'pass'), path.join(root, 'pass'), {
+      recursive: true
+    })
+    fs.copyFileSync(
+      path.join(FIXTURES, 'version.txt'),
+      path.join(root, 'version.txt')
+    )
+    const results = path.join(root, 'pass', 'results.json')
+    const text = fs.readFileSync(results, 'utf8')
+    const health = 'http://127.0.0.1:18080/health'
+    expect(text.split(`"${health}"`).length - 1).toBeGreaterThan(4)
+    fs.writeFileSync(
+      results,
+      text.split(`"${health}"`).join(`"${health}?token=${canary}"`)
+    )
+    return root
+  }
+
+  it('in the query of an untagged request’s URL, read from the step’s environment', async () => {
+    const canary = 'canary-url-query-0123456789'
+    const run = await check('a URL query `?token=${__ENV.API_TOKEN}`', canary, {
+      files: fixtureScript('pass'),
+      inputs: {
+        script: 'perf/pass.js',
+        'k6-path': FAKE_K6,
+        'github-token': 'ghs_test0123456789'
+      },
+      env: {
+        API_TOKEN: canary,
+        FAKE_K6_FIXTURES: urlTokenFixtures(canary),
+        ...prEnv
+      },
+      event: push
+    })
+    expect(run.code).toBe(0)
+    // The endpoint is still there, by its URL without the query.
+    expect(run.summary).toContain('| http://127.0.0.1:18080/health |')
+  })
+
+  it('in a URL query perf-gate was never told of: none of perf-gate’s own words or records hold it', async () => {
+    const canary = 'canary-unannounced-0123456789'
+    const uploads = service.artifacts.length
+    const requests = api.requests.length
+    const run = await runAction({
+      files: fixtureScript('pass'),
+      inputs: {
+        script: 'perf/pass.js',
+        'k6-path': FAKE_K6,
+        'github-token': 'ghs_test0123456789'
+      },
+      env: {
+        GITHUB_API_URL: api.url,
+        ...service.env,
+        FAKE_K6_FIXTURES: urlTokenFixtures(canary),
+        ...prEnv
+      },
+      event: pr
+    })
+    expect(run.code).toBe(0)
+    const found = places(run, uploads, requests)
+    const leaks = Object.entries(found)
+      .filter(([, text]) => text.includes(canary))
+      .map(([where]) => where)
+    // Only k6's own record of the requests keeps the URL as k6 wrote it.
+    for (const where of leaks) expect(where).toMatch(/\/results\.json$/)
+    table.push(
+      `| a URL query nobody declared (only k6's own results.json keeps it) | ${Object.keys(found).length} | ${leaks.length ? leaks.join(', ') : 'none'} |`
+    )
   })
 })
