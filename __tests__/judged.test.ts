@@ -9,7 +9,7 @@ import { parseSummary } from '../src/results/summary.js'
 import {
   crossedMetrics,
   thresholdsInScript
-} from '../src/results/thresholds.js'
+} from '../src/results/complete-thresholds.js'
 import { MetricWatch, type WatchResult } from '../src/results/watch.js'
 import { FIXTURES } from './helpers/action.js'
 

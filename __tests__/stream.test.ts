@@ -291,7 +291,7 @@ describe('summaries: the machine-readable format and crashed runs', () => {
     expect(summary.checks).toEqual([
       { name: 'flaky ok', path: '::flaky ok', passes: 235, fails: 3 }
     ])
-    // No thresholds in the file: results/thresholds.ts judges them.
+    // No thresholds in the file: results/complete-thresholds.ts judges them.
     expect(summary.thresholds).toEqual([])
     expect(summary.scriptSource).toBe(raw.config.script)
   })

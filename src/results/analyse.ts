@@ -16,7 +16,7 @@ import {
   completeThresholds,
   crossedMetrics,
   keysToWatch
-} from './thresholds.js'
+} from './complete-thresholds.js'
 import { MetricWatch } from './watch.js'
 import type { SummaryResult } from './types.js'
 

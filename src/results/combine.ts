@@ -14,7 +14,7 @@ import type { SummaryResult } from './types.js'
 /**
  * What results.json adds to the summary: units for custom metrics (the
  * summary-export format leaves them out). Threshold values k6 did not
- * export are computed by results/thresholds.ts.
+ * export are computed by results/complete-thresholds.ts.
  */
 export function enrichSummary(
   summary: SummaryResult,

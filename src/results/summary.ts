@@ -188,7 +188,7 @@ function parseHandleSummary(data: Json): SummaryResult {
  * 1.5+; internal/lib/summary/machine_readable.go): metrics as an array,
  * trends with avg/min/med/max/p90/p95 only, counters with a count only,
  * rates as matches/total/rate, checks apart, and no thresholds at all
- * (results/thresholds.ts judges them from results.json).
+ * (results/complete-thresholds.ts judges them from results.json).
  */
 function parseMachineReadable(data: Json, file: string): SummaryResult {
   const major = Number(String(data.version).split('.')[0])
