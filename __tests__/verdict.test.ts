@@ -1,3 +1,4 @@
+import { formatDuration } from '../src/shared/duration.js'
 import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -298,5 +299,22 @@ describe("k6's own words, in one line", () => {
     const long = k6MessageLine('x'.repeat(1000))
     expect(long).toHaveLength(300)
     expect(long.endsWith('…')).toBe(true)
+  })
+})
+
+describe('durations as people read them', () => {
+  it.each<[number, string]>([
+    [6.2, '6.2s'],
+    [30, '30s'],
+    [59.9, '59.9s'],
+    [59.96, '1m'],
+    [90, '1m 30s'],
+    [119.6, '2m'], // was "1m 60s"
+    [660, '11m'],
+    [3600, '1h'],
+    [7500, '2h 5m'],
+    [7501.4, '2h 5m 1s']
+  ])('%s s is %s', (...[seconds, words]: [number, string]) => {
+    expect(formatDuration(seconds)).toBe(words)
   })
 })
