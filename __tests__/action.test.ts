@@ -319,6 +319,7 @@ describe('artifacts', () => {
       const results = path.join(run.workspace, 'perf-gate-results')
       const files = [
         'k6.log',
+        'perf-gate-junit.xml',
         'perf-gate-report.md',
         'perf-gate-result.json',
         'results.json',
@@ -331,7 +332,7 @@ describe('artifacts', () => {
         )
       }
       expect(run.summary).toContain(
-        `📦 Results: artifact [\`perf-pass\`](https://github.com/acme/shop/actions/runs/4242/artifacts/${artifact.id})`
+        `📦 Results: artifact [\`perf-pass\`](https://github.com/acme/shop/actions/runs/4242/artifacts/${artifact.id}), with 🧪 JUnit \`perf-gate-junit.xml\``
       )
     } finally {
       await service.close()

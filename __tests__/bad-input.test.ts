@@ -857,7 +857,7 @@ const INPUT_CASES: InputCase[] = [
   [
     'comment-on-pr as y',
     { 'comment-on-pr': 'y' },
-    /^Input 'comment-on-pr': 'y' is not a boolean/
+    /^Input 'comment-on-pr': 'y' is not one of 'always', 'on-change', 'on-failure', 'never' \(true and false still mean always and never\)\.$/
   ],
   [
     'an artifact name with a slash',

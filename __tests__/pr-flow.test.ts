@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import * as fs from 'node:fs'
+import { parseStringPromise } from 'xml2js'
 import {
   parseBaselineFile,
   serialiseBaselineFile,
@@ -207,7 +209,7 @@ describe('baselines and the pull request comment', () => {
       const body = api.comments.get(7)?.[0].body ?? ''
       // Stated once in full: the heading names the change, the row its
       // cut-off and p; no list repeats them.
-      expect(body.split('\n')[1]).toMatch(
+      expect(body.split('\n')[2]).toMatch(
         /^## ❌ perf-gate failed: 1 regression against the baseline: p95 latency [\d.]+ µs → [\d.]+ ms \\\(\\\+\d+\.\d%\\\)$/
       )
       expect(body).toMatch(
@@ -216,6 +218,26 @@ describe('baselines and the pull request comment', () => {
       expect(body.match(/\+16\.3%/g)).toHaveLength(2) // the row, and what the gate could see
       expect(body).not.toMatch(/^- ❌/m)
       expect(body).toContain('mean of the last 6 runs')
+      // perf-gate-junit.xml: the regression is a failed case of its own.
+      const xml = await parseStringPromise(
+        fs.readFileSync(pr.outputs['junit-path'], 'utf8')
+      )
+      const compared = xml.testsuites.testsuite.find(
+        (s: { $: { name: string } }) =>
+          s.$.name.endsWith(': compared with the baseline')
+      )
+      const failed = compared.testcase.filter(
+        (c: { failure?: unknown }) => c.failure
+      )
+      expect(failed.map((c: { $: { name: string } }) => c.$.name)).toEqual([
+        'p95 latency'
+      ])
+      expect(failed[0].failure[0].$).toEqual({
+        type: 'regression',
+        message: expect.stringMatching(
+          /^p95 latency .* \(\+\d+\.\d%\): beyond the \+16\.3% \(92 µs\) a change must exceed to fail with 6 runs of history \(p < 0\.0001\)$/
+        )
+      })
     })
 
     it('the waiver label turns it into a warning the comment records', async () => {
@@ -234,6 +256,86 @@ describe('baselines and the pull request comment', () => {
       const pr = await pullRequest([], { 'fail-on-regression': 'false' })
       expect(pr.code).toBe(0)
       expect(pr.outputs.verdict).toBe('warn')
+    })
+
+    describe('comment-on-pr', () => {
+      /** This key's comments on the pull request, and the writes to them. */
+      const commentsOf = (key: string) =>
+        (api.comments.get(7) ?? []).filter((c) =>
+          c.body.includes(`<!-- perf-gate:comment ${key} -->`)
+        )
+      const patches = () =>
+        api.requests.filter((r) => r.method === 'PATCH').length
+
+      it('on-change: posted, left alone while nothing beyond the noise changed, updated when the verdict did', async () => {
+        const inputs = { 'comment-on-pr': 'on-change', 'comment-key': 'oc' }
+        const first = await pullRequest([], inputs)
+        expect(first.outputs.verdict).toBe('regression')
+        expect(commentsOf('oc')).toHaveLength(1)
+        const body = commentsOf('oc')[0].body
+
+        const before = patches()
+        const same = await pullRequest([], inputs)
+        expect(same.outputs['comment-url']).toBe(first.outputs['comment-url'])
+        expect(patches()).toBe(before)
+        expect(commentsOf('oc')[0].body).toBe(body)
+        expect(same.stdout).toContain('Pull request comment left as it was')
+
+        const changed = await pullRequest([], {
+          ...inputs,
+          'fail-on-regression': 'false'
+        })
+        expect(changed.outputs.verdict).toBe('warn')
+        expect(patches()).toBe(before + 1)
+        expect(commentsOf('oc')).toHaveLength(1)
+        expect(commentsOf('oc')[0].body).not.toBe(body)
+      })
+
+      it('on-failure: nothing for a passing run; posted when it fails; then kept up to date', async () => {
+        const inputs = { 'comment-on-pr': 'on-failure', 'comment-key': 'of' }
+        const passing = await pullRequest([], {
+          ...inputs,
+          'fail-on-regression': 'false'
+        })
+        expect(passing.code).toBe(0)
+        expect(passing.outputs['comment-url']).toBe('')
+        expect(commentsOf('of')).toHaveLength(0)
+
+        const failing = await pullRequest([], inputs)
+        expect(failing.code).toBe(1)
+        expect(commentsOf('of')).toHaveLength(1)
+        expect(commentsOf('of')[0].body).toContain('❌ perf-gate failed')
+
+        // Fixed (here: no longer gated): the comment says so, not the old failure.
+        await pullRequest([], { ...inputs, 'fail-on-regression': 'false' })
+        expect(commentsOf('of')).toHaveLength(1)
+        expect(commentsOf('of')[0].body).toContain('✅ perf-gate passed')
+      })
+
+      it.each([['never'], ['false']])(
+        '%s: no comment, and no comment API call',
+        async (policy) => {
+          const before = api.requests.filter((r) =>
+            r.url.includes('/comments')
+          ).length
+          const run = await pullRequest([], {
+            'comment-on-pr': policy,
+            'comment-key': `no-${policy}`
+          })
+          expect(run.outputs['comment-url']).toBe('')
+          expect(
+            api.requests.filter((r) => r.url.includes('/comments')).length
+          ).toBe(before)
+        }
+      )
+
+      it('rejects a policy it does not know, naming the choices', async () => {
+        const run = await pullRequest([], { 'comment-on-pr': 'sometimes' })
+        expect(run.code).toBe(1)
+        expect(annotations(run.stdout).join('\n')).toContain(
+          "Input 'comment-on-pr': 'sometimes' is not one of 'always', 'on-change', 'on-failure', 'never' (true and false still mean always and never)."
+        )
+      })
     })
 
     it('a missing waiver label is named when a regression fails, and only then', async () => {

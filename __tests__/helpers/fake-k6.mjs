@@ -7,12 +7,15 @@
 //                                     fixture's version folder, v2.2.0/…)
 //   k6 run [flags] <dir>/<name>.js  → replays fixture <name> (or FAKE_K6_FIXTURE)
 //
-// Honoured flags: --summary-export <file>, --out json=<file>[.gz].
+// Honoured flags: --summary-export <file>, --out json=<file>[.gz]; and
+// K6_WEB_DASHBOARD=true with K6_WEB_DASHBOARD_EXPORT=<file> (the recorded
+// report.html).
 // Environment:
 //   FAKE_K6_FIXTURES        fixture root (default: ../fixtures/k6 beside this file)
 //   FAKE_K6_FIXTURE         replay this fixture whatever the script is called
 //   FAKE_K6_VERSION         report this version instead of the recorded one
 //   FAKE_K6_ARGV_LOG        append this invocation's argv (JSON line) to the file
+//   FAKE_K6_ENV_LOG         append the K6_* environment of `k6 run` (JSON line)
 //   FAKE_K6_WAIT_FOR_SIGNAL when set, print the first output and wait for
 //                           SIGINT/SIGTERM, then write the summary and exit 105
 //                           as k6 does when it is interrupted
@@ -28,6 +31,13 @@ const argv = process.argv.slice(2)
 
 if (process.env.FAKE_K6_ARGV_LOG) {
   fs.appendFileSync(process.env.FAKE_K6_ARGV_LOG, `${JSON.stringify(argv)}\n`)
+}
+if (process.env.FAKE_K6_ENV_LOG && argv[0] === 'run') {
+  // The K6_* variables k6 was started with, as one JSON line.
+  const k6Env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name.startsWith('K6_'))
+  )
+  fs.appendFileSync(process.env.FAKE_K6_ENV_LOG, `${JSON.stringify(k6Env)}\n`)
 }
 
 if (argv[0] === 'version') {
@@ -112,6 +122,13 @@ function writeOutputs() {
   }
   const handle = read('handle-summary.json')
   if (handle) fs.writeFileSync('handle-summary.json', handle)
+  // k6's web dashboard export, where the recorded run made one.
+  const exportPath = process.env.K6_WEB_DASHBOARD_EXPORT
+  const html = read('report.html')
+  if (process.env.K6_WEB_DASHBOARD === 'true' && exportPath && html) {
+    fs.mkdirSync(path.dirname(path.resolve(exportPath)), { recursive: true })
+    fs.writeFileSync(exportPath, html)
+  }
 }
 
 const stdout = read('stdout.txt') ?? Buffer.alloc(0)

@@ -24,6 +24,10 @@ export interface Inputs {
   workingDirectory: string
   resultsDir: string
   uploadArtifacts: boolean
+  /** k6's web dashboard exported as a self-contained HTML report. */
+  htmlReport: boolean
+  /** perf-gate-junit.xml: a test case per threshold and judged regression. */
+  junit: boolean
   artifactName: string
   githubToken: string
   failOnIterationErrors: boolean
@@ -41,7 +45,8 @@ export interface Inputs {
   /** Run-to-run variation assumed until the history measures it. */
   regressionNoise?: number
   waiverLabel: string
-  commentOnPr: boolean
+  /** When the pull request comment is posted or updated. */
+  commentOnPr: CommentPolicy
   /** Set: this step's comment key; else one made of the job and the script. */
   commentKey?: string
   /** The network steps after k6 together: baseline, artifact, comment. */
@@ -55,6 +60,14 @@ export interface Inputs {
    */
   errorGuard?: number
 }
+
+export const COMMENT_POLICIES = [
+  'always',
+  'on-change',
+  'on-failure',
+  'never'
+] as const
+export type CommentPolicy = (typeof COMMENT_POLICIES)[number]
 
 export interface BaselineInputs {
   store: 'branch' | 'artifact' | 'none'
@@ -117,6 +130,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     workingDirectory,
     resultsDir,
     uploadArtifacts: parseBoolean('upload-artifacts', true),
+    htmlReport: parseBoolean('html-report', true),
+    junit: parseBoolean('junit', true),
     artifactName: parseArtifactName(
       core.getInput('artifact-name') || 'perf-gate-results'
     ),
@@ -141,7 +156,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     regressionNoise: parseShare('regression-noise'),
     waiverLabel:
       core.getInput('waiver-label').trim() || 'perf-gate:accept-regression',
-    commentOnPr: parseBoolean('comment-on-pr', true),
+    commentOnPr: parseCommentPolicy(),
     commentKey: parseCommentKey(),
     publishTimeoutMs: parseTimeout('publish-timeout', 180),
     errorGuard: parseGuard('error-guard', 0.1),
@@ -161,6 +176,21 @@ function parseChoice<T extends string>(
   throw new InputError(
     name,
     `'${value}' is not one of ${choices.map((c) => `'${c}'`).join(', ')}.`
+  )
+}
+
+/** `always`, `on-change`, `on-failure`, `never`; `true`/`false` as before. */
+function parseCommentPolicy(): CommentPolicy {
+  const value = core.getInput('comment-on-pr').trim()
+  if (/^(true|True|TRUE)$/.test(value)) return 'always'
+  if (/^(false|False|FALSE)$/.test(value)) return 'never'
+  if (value === '') return 'always'
+  if ((COMMENT_POLICIES as readonly string[]).includes(value)) {
+    return value as CommentPolicy
+  }
+  throw new InputError(
+    'comment-on-pr',
+    `'${value}' is not one of ${COMMENT_POLICIES.map((c) => `'${c}'`).join(', ')} (true and false still mean always and never).`
   )
 }
 

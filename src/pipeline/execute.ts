@@ -1,5 +1,6 @@
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
+import { dashboardEnv } from '../k6/dashboard.js'
 import { confirmK6, installK6, type K6Binary } from '../k6/install.js'
 import { runK6, type K6Run } from '../k6/run.js'
 
@@ -22,7 +23,8 @@ export function executeK6(
   k6: K6Binary,
   script: string,
   inputs: Inputs,
-  env: NodeJS.ProcessEnv
+  env: NodeJS.ProcessEnv,
+  durationS?: number
 ): Promise<K6Run> {
   return runK6({
     k6Path: k6.path,
@@ -30,6 +32,12 @@ export function executeK6(
     resultsDir: inputs.resultsDir,
     extraArgs: inputs.k6Args,
     cwd: inputs.workingDirectory,
-    env: inputs.baseUrl ? { ...env, PERF_GATE_BASE_URL: inputs.baseUrl } : env
+    env: {
+      ...env,
+      ...(inputs.baseUrl ? { PERF_GATE_BASE_URL: inputs.baseUrl } : {}),
+      ...(inputs.htmlReport
+        ? dashboardEnv(inputs.resultsDir, env, durationS)
+        : {})
+    }
   })
 }

@@ -1,9 +1,11 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
 import { figure, type Outputs } from '../action/outputs.js'
 import { toleranceConfig } from '../judge/compare.js'
+import { HTML_REPORT_FILE } from '../k6/dashboard.js'
 import {
   applyRegressions,
   verdictLabel,
@@ -26,6 +28,7 @@ import {
   renderReport,
   uploadRunFiles,
   writeJobSummary,
+  writeJUnitFile,
   writeReportFile,
   type RunView
 } from './publish.js'
@@ -97,7 +100,15 @@ export async function runPipeline(
   const objective = prepared?.plan.objective ?? inputs.objective ?? 'script'
 
   // run, analyse, the run's own verdict
-  const k6Run = await executeK6(k6, script, inputs, env)
+  const k6Run = await executeK6(
+    k6,
+    script,
+    inputs,
+    env,
+    prepared?.plan.ownScript === undefined
+      ? prepared?.plan.durationS
+      : undefined
+  )
   const analysis = await analyse(k6Run, secrets, prepared?.plan)
   const { own, result, resultPath } = judgeRun(
     k6Run,
@@ -109,6 +120,8 @@ export async function runPipeline(
   outputs.set('exitCode', k6Run.exitCode)
   outputs.set('summaryPath', existing(k6Run.summaryPath))
   outputs.set('resultsPath', existing(k6Run.resultsPath))
+  const htmlReport = path.join(inputs.resultsDir, HTML_REPORT_FILE)
+  outputs.set('htmlReportPath', inputs.htmlReport ? existing(htmlReport) : '')
   outputs.set('p95Ms', figure(analysis.figures?.p95Ms, 3))
   outputs.set('p99Ms', figure(analysis.figures?.p99Ms, 3))
   outputs.set('errorRate', figure(analysis.figures?.errorRate, 6))
@@ -164,12 +177,19 @@ export async function runPipeline(
     inputs,
     renderReport(view, verdict, { comparison })
   )
+  outputs.set('reportPath', existing(reportPath))
+  const junitPath = inputs.junit
+    ? writeJUnitFile(view, verdict, comparison)
+    : undefined
+  outputs.set('junitPath', junitPath)
+  outputs.flush()
   await writeJobSummary(renderReport(view, verdict, { comparison }), context)
   annotate(
     k6Run,
     analysis.summary,
     inputs.workspace,
-    prepared?.ownScript ?? inputs.script
+    prepared?.ownScript ?? inputs.script,
+    verdict
   )
 
   // publish: the network steps, within what is left of the deadline
@@ -190,7 +210,12 @@ export async function runPipeline(
   }
   const artifact = await uploadRunFiles(
     view,
-    [resultPath, reportPath],
+    [
+      resultPath,
+      reportPath,
+      ...(junitPath ? [junitPath] : []),
+      ...(inputs.htmlReport ? [htmlReport] : [])
+    ],
     deadline
   )
   const markdown = renderReport(view, verdict, { comparison, artifact })
@@ -202,6 +227,8 @@ export async function runPipeline(
       context,
       objective,
       markdown,
+      verdict,
+      comparison,
       deadline,
       inputs.script
     )

@@ -1,19 +1,23 @@
 import * as core from '@actions/core'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
-import type { Verdict } from '../judge/verdict.js'
+import { verdictLabel, type Verdict } from '../judge/verdict.js'
 import type { K6Run } from '../k6/run.js'
 import { uploadResults, type ArtifactLink } from '../publish/artifacts.js'
 import { upsertComment } from '../publish/comment.js'
 import {
+  capAnnotations,
   iterationErrorAnnotations,
+  regressionAnnotations,
   thresholdAnnotations,
   type Annotation
 } from '../report/annotations.js'
 import type { ComparisonReport } from '../report/comparison.js'
 import { renderJobSummary } from '../report/job-summary.js'
+import { JUNIT_FILE, renderJUnit } from '../report/junit.js'
 import type { RunAnalysis } from '../results/analyse.js'
 import type { SummaryResult } from '../results/types.js'
 import type { Deadline } from '../shared/deadline.js'
@@ -79,6 +83,39 @@ export function writeReportFile(inputs: Inputs, markdown: string): string {
   return reportPath
 }
 
+/**
+ * Write perf-gate-junit.xml for test-report tools; a warning (and no
+ * file) when it cannot be written. The path, or undefined.
+ */
+export function writeJUnitFile(
+  view: RunView,
+  verdict: Verdict,
+  comparison: ComparisonReport | undefined
+): string | undefined {
+  const { inputs, analysis } = view
+  const file = path.join(inputs.resultsDir, JUNIT_FILE)
+  try {
+    const xml = renderJUnit({
+      verdict,
+      summary: analysis.summary,
+      comparison,
+      label: displayPath(
+        view.prepared?.ownScript ?? view.prepared?.profileLabel ?? view.script,
+        inputs.workspace
+      ),
+      durationS: analysis.figures?.durationS,
+      startedAt: analysis.stream?.startTime
+        ? new Date(analysis.stream.startTime)
+        : undefined
+    })
+    fs.writeFileSync(file, view.redactor.redact(xml))
+    return file
+  } catch (error) {
+    core.warning(`Could not write ${file}: ${errorMessage(error)}`)
+    return undefined
+  }
+}
+
 /** Upload k6's files and perf-gate's own as the run's artifact. */
 export function uploadRunFiles(
   view: RunView,
@@ -91,7 +128,10 @@ export function uploadRunFiles(
     return Promise.resolve({
       name: inputs.artifactName,
       localDir: displayPath(inputs.resultsDir, inputs.workspace),
-      uploaded: false
+      uploaded: false,
+      files: ownFiles
+        .filter((f) => fs.existsSync(f))
+        .map((f) => path.relative(inputs.resultsDir, f))
     })
   }
   const upload = uploadResults({
@@ -128,12 +168,20 @@ export async function writeJobSummary(
   }
 }
 
-/** An error annotation per crossed threshold and per exception kind. */
+/** GitHub shows this many error annotations of a step. */
+const MAX_ERROR_ANNOTATIONS = 10
+
+/**
+ * An error annotation per crossed threshold, per regression that fails the
+ * check and per exception kind; never more than GitHub shows beside the
+ * failure line.
+ */
 export function annotate(
   k6Run: K6Run,
   summary: SummaryResult | undefined,
   workspace: string,
-  scriptPath: string | undefined
+  scriptPath: string | undefined,
+  verdict: Verdict
 ): void {
   const annotations: Annotation[] = []
   if (summary) {
@@ -147,8 +195,14 @@ export function annotate(
       scriptPath && text !== undefined ? { path: scriptPath, text } : undefined
     annotations.push(...thresholdAnnotations(summary, workspace, script))
   }
+  const decision = verdict.regressions
+  if (decision?.failing) {
+    annotations.push(...regressionAnnotations(decision.regressions))
+  }
   annotations.push(...iterationErrorAnnotations(k6Run.stderr, workspace))
-  for (const { message, ...properties } of annotations) {
+  // The failure line (core.setFailed) is an error annotation too.
+  const max = MAX_ERROR_ANNOTATIONS - (verdict.passed ? 0 : 1)
+  for (const { message, ...properties } of capAnnotations(annotations, max)) {
     core.error(message, properties)
   }
 }
@@ -179,18 +233,51 @@ export function commentKey(
     .slice(0, 200)
 }
 
+/**
+ * What a comment decided, for comment-on-pr: on-change: the verdict, the
+ * crossed thresholds, the reasons, and every figure beyond the noise
+ * (regression, slower, better), hashed. A figure that moved within the
+ * noise changes nothing.
+ */
+export function commentState(
+  verdict: Verdict,
+  comparison: ComparisonReport | undefined
+): string {
+  const parts = [
+    verdictLabel(verdict),
+    ...verdict.failures.map((r) => r.kind),
+    ...verdict.failedThresholds.map((t) => `${t.metric} ${t.expression}`)
+  ]
+  const c = comparison?.comparison
+  for (const m of [...(c?.metrics ?? []), ...(c?.endpoints ?? [])]) {
+    if (
+      m.status === 'regression' ||
+      m.status === 'warning' ||
+      m.status === 'improved'
+    ) {
+      parts.push(`${m.scope} ${m.metric} ${m.status}`)
+    }
+  }
+  return createHash('sha256')
+    .update(parts.join('\n'))
+    .digest('hex')
+    .slice(0, 16)
+}
+
 /** The sticky PR comment; a warning when it cannot be written. */
 export async function commentOnPullRequest(
   inputs: Inputs,
   context: RunContext,
   objective: string,
   markdown: string,
+  verdict: Verdict,
+  comparison: ComparisonReport | undefined,
   deadline: Deadline,
   /** The script that ran, when no profile did (workspace-relative or absolute). */
   script?: string
 ): Promise<string | undefined> {
   const pr = context.pullRequest
-  if (!pr || !inputs.commentOnPr) return undefined
+  if (!pr || inputs.commentOnPr === 'never') return undefined
   if (!inputs.githubToken) {
     core.warning(
       'No github-token: the pull request comment was not posted; the report is in the job summary.'
@@ -210,9 +297,20 @@ export async function commentOnPullRequest(
     repo,
     issueNumber: pr.number,
     key: commentKey(inputs, context, objective, script),
-    body: markdown
+    body: markdown,
+    policy: inputs.commentOnPr,
+    state: commentState(verdict, comparison),
+    failing: !verdict.passed
   })
   if (result.warning) core.warning(result.warning)
-  else core.info(`Pull request comment ${result.action}: ${result.url}`)
+  else if (result.action === 'skipped') {
+    core.info(
+      'No pull request comment: comment-on-pr is on-failure and the gate passed.'
+    )
+  } else if (result.action === 'unchanged') {
+    core.info(
+      `Pull request comment left as it was (comment-on-pr: on-change; the verdict and every flagged figure are the same): ${result.url}`
+    )
+  } else core.info(`Pull request comment ${result.action}: ${result.url}`)
   return result.url
 }

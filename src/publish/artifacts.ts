@@ -1,6 +1,7 @@
 import { DefaultArtifactClient } from '@actions/artifact'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
+import * as path from 'node:path'
 import type { Deadline } from '../shared/deadline.js'
 import { errorMessage } from '../shared/errors.js'
 
@@ -11,6 +12,8 @@ export interface ArtifactLink {
   /** Where the files are when they were not uploaded. */
   localDir: string
   uploaded: boolean
+  /** The files it holds (or the folder holds), by name. */
+  files: string[]
 }
 
 export interface UploadRequest {
@@ -33,12 +36,13 @@ export interface UploadRequest {
 export async function uploadResults(
   request: UploadRequest
 ): Promise<ArtifactLink> {
+  const files = request.files.filter((f) => fs.existsSync(f))
   const link: ArtifactLink = {
     name: request.name,
     localDir: request.rootDir,
-    uploaded: false
+    uploaded: false,
+    files: files.map((f) => path.relative(request.rootDir, f))
   }
-  const files = request.files.filter((f) => fs.existsSync(f))
   if (files.length === 0) {
     core.info('No result files to upload.')
     return link

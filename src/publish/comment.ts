@@ -18,6 +18,11 @@ export function commentMarker(key: string): string {
   return `<!-- perf-gate:comment ${key} -->`
 }
 
+/** The hidden line on-change compares: what the comment decided. */
+export function stateMarker(state: string): string {
+  return `<!-- perf-gate:state ${state.replace(/--+|>/g, '_')} -->`
+}
+
 export interface CommentRequest {
   client: GitHubClient
   owner: string
@@ -26,17 +31,27 @@ export interface CommentRequest {
   /** What tells this step's comment from another step's: `objective=load`. */
   key: string
   body: string
+  /**
+   * `always` posts or updates; `on-change` leaves a comment whose `state`
+   * is this run's; `on-failure` posts a new comment only for a failing run
+   * (one already there is still updated, so it never shows a stale failure).
+   */
+  policy?: 'always' | 'on-change' | 'on-failure'
+  /** What the comment says in brief: the verdict and what was flagged. */
+  state?: string
+  failing?: boolean
 }
 
 export interface CommentResult {
   url?: string
-  action: 'created' | 'updated' | 'skipped'
+  action: 'created' | 'updated' | 'unchanged' | 'skipped'
   /** Why nothing was posted; a warning, never a failure. */
   warning?: string
 }
 
 interface ListedComment {
   id: number
+  html_url?: string
   body?: string
   user?: { login?: string } | null
 }
@@ -83,7 +98,9 @@ export async function upsertComment(
 ): Promise<CommentResult> {
   const { client, owner, repo, issueNumber } = request
   const marker = commentMarker(request.key)
-  const body = fit(`${marker}\n${request.body}`)
+  const state = request.state === undefined ? '' : stateMarker(request.state)
+  const body = fit(`${marker}\n${state ? `${state}\n` : ''}${request.body}`)
+  const policy = request.policy ?? 'always'
   try {
     const author = await tokenAuthor(client)
     let existing: ListedComment | undefined
@@ -95,6 +112,9 @@ export async function upsertComment(
       if (existing) break
     }
     if (existing) {
+      if (policy === 'on-change' && state && existing.body?.includes(state)) {
+        return { url: existing.html_url, action: 'unchanged' }
+      }
       const { data } = await client.rest.issues.updateComment({
         owner,
         repo,
@@ -102,6 +122,9 @@ export async function upsertComment(
         body
       })
       return { url: data.html_url, action: 'updated' }
+    }
+    if (policy === 'on-failure' && !request.failing) {
+      return { action: 'skipped' }
     }
     const { data } = await client.rest.issues.createComment({
       owner,

@@ -1,6 +1,8 @@
 import * as path from 'node:path'
 import type { StderrDigest } from '../k6/log.js'
 import type { SummaryResult } from '../results/types.js'
+import type { MetricComparison } from '../judge/compare.js'
+import { describeComparison } from './comparison.js'
 import { describeThreshold } from './verdict.js'
 
 export interface Annotation {
@@ -34,6 +36,40 @@ export function thresholdAnnotations(
       message: describeThreshold(t, summary),
       ...placeInScript(t.expression, workspace, script)
     }))
+}
+
+/** One error annotation per regression that fails the check. */
+export function regressionAnnotations(
+  regressions: MetricComparison[]
+): Annotation[] {
+  return regressions.map((c) => ({
+    title: 'perf-gate: regression',
+    message: describeComparison(c)
+  }))
+}
+
+/**
+ * GitHub shows at most 10 error annotations of a step, and the failure
+ * line is one of them: past `max`, the last shown says how many more
+ * there are and where they are listed.
+ */
+export function capAnnotations(list: Annotation[], max: number): Annotation[] {
+  if (list.length <= max) return list
+  const shown = list.slice(0, max - 1)
+  const rest = list.slice(max - 1)
+  const kinds = [
+    ...new Set(rest.map((a) => a.title.replace(/^perf-gate: /, '')))
+  ]
+  return [
+    ...shown,
+    {
+      title: `perf-gate: ${rest.length} more`,
+      message: `${rest.length} more (${kinds.join(', ')}) not annotated, GitHub shows 10 per step: ${rest
+        .map((a) => a.message)
+        .join('; ')
+        .slice(0, 600)}… The job summary lists every one.`
+    }
+  ]
 }
 
 /** One annotation per distinct exception thrown inside iterations. */

@@ -1,3 +1,4 @@
+import { HTML_REPORT_FILE } from '../k6/dashboard.js'
 import type { K6Run } from '../k6/run.js'
 import type { KeyFigures } from '../results/figures.js'
 import type { Finding } from '../results/findings.js'
@@ -18,6 +19,7 @@ import {
 } from './format.js'
 import { formatObserved } from './observed.js'
 import { renderComparison, type ComparisonReport } from './comparison.js'
+import { JUNIT_FILE } from './junit.js'
 
 export interface ReportData {
   verdict: Verdict
@@ -358,10 +360,16 @@ function dataNotes(
 }
 
 function renderArtifact(a: ArtifactLink): string {
-  if (a.uploaded) {
-    return a.url
+  const where = a.uploaded
+    ? a.url
       ? `📦 Results: artifact [${code(a.name)}](${a.url})`
       : `📦 Results: artifact ${code(a.name)}`
-  }
-  return `📁 Results were not uploaded; they are in ${code(a.localDir, { max: 300 })}`
+    : `📁 Results were not uploaded; they are in ${code(a.localDir, { max: 300 })}`
+  const named = [
+    a.files.includes(HTML_REPORT_FILE)
+      ? `📊 k6's HTML report ${code(HTML_REPORT_FILE)}`
+      : undefined,
+    a.files.includes(JUNIT_FILE) ? `🧪 JUnit ${code(JUNIT_FILE)}` : undefined
+  ].filter(Boolean)
+  return named.length ? `${where}, with ${named.join(' and ')}` : where
 }
