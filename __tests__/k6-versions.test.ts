@@ -53,8 +53,15 @@ describe.each(VERSIONS)('k6 %s, replayed', (version) => {
     expect(run.code).toBe(1)
     expect(run.outputs['exit-code']).toBe('99')
     expect(run.outputs.verdict).toBe('fail')
+    // The heading names two, with their values; the failure line all.
     expect(headline(run.summary)).toMatch(
-      /^❌ perf-gate failed: \d+ thresholds crossed: .*http_req_duration p\(95\)<20 \(p\(95\)=[\d.]+ ms\), .*http_req_duration\{name:GET \/slow\} p\(95\)<30 \(p\(95\)=[\d.]+ ms\)/
+      /^❌ perf-gate failed: (\d+) thresholds crossed: \S+ \S+ \(.+=[\d.]+ ?(ms|%)\), \S+ \S+ \(.+=[\d.]+ ?(ms|%)\) and \d+ more$/
+    )
+    const failure = annotations(run.stdout).find((l) =>
+      l.startsWith('::error::perf-gate failed')
+    )
+    expect(failure).toMatch(
+      /thresholds crossed: .*http_req_duration p\(95\)<20 \(p\(95\)=[\d.]+ ms\), .*http_req_duration\{name:GET \/slow\} p\(95\)<30 \(p\(95\)=[\d.]+ ms\)/
     )
   })
 
@@ -142,7 +149,10 @@ describe.each(VERSIONS)(
       const run = await replay(`${version}/mrs-fail`)
       expect(run.code).toBe(1)
       expect(headline(run.summary)).toMatch(
-        /^❌ perf-gate failed: 3 thresholds crossed: http_req_duration p\(95\)<20 \(p\(95\)=[\d.]+ ms\), http_req_duration p\(99\)<5 \(p\(99\)=[\d.]+ ms\), http_req_duration\{name:GET \/slow\} p\(95\)<30 \(p\(95\)=[\d.]+ ms\)$/
+        /^❌ perf-gate failed: 3 thresholds crossed: http_req_duration p\(95\)<20 \(p\(95\)=[\d.]+ ms\), http_req_duration p\(99\)<5 \(p\(99\)=[\d.]+ ms\) and 1 more$/
+      )
+      expect(annotations(run.stdout).join('\n')).toMatch(
+        /perf-gate failed: 3 thresholds crossed: http_req_duration p\(95\)<20 \(p\(95\)=[\d.]+ ms\), http_req_duration p\(99\)<5 \(p\(99\)=[\d.]+ ms\), http_req_duration\{name:GET \/slow\} p\(95\)<30 \(p\(95\)=[\d.]+ ms\)$/m
       )
       expect(run.summary).not.toContain('wrote no summary naming them')
     })

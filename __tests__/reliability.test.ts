@@ -151,7 +151,7 @@ describe('a network step that never answers costs the job the publish-timeout, o
       expect(warnings(run)).toMatch(
         /The results artifact 'perf-gate-results' was not uploaded: the artifact service did not finish within the 3 s publish-timeout/
       )
-      expect(run.summary).toContain('### Compared with the baseline')
+      expect(run.summary).toContain('How it was compared with the baseline')
     } finally {
       await service.close()
     }
@@ -246,7 +246,7 @@ describe('a network step that never answers costs the job the publish-timeout, o
       expect(run.outputs).toMatchObject({ verdict: 'pass', passed: 'true' })
       expect(run.outputs['p95-ms']).toMatch(/^\d/)
       expect(run.summary).toContain('perf-gate passed')
-      expect(run.summary).toContain('### Compared with the baseline')
+      expect(run.summary).toContain('How it was compared with the baseline')
       expect(
         fs.existsSync(
           path.join(run.workspace, 'perf-gate-results', 'perf-gate-result.json')

@@ -169,7 +169,13 @@ export async function compareWithBaseline(
     if (missing) warnings.push(missing)
   }
   return {
-    report: { comparison, gate: decision, current: entry, store: storeLabel },
+    report: {
+      comparison,
+      gate: decision,
+      current: entry,
+      store: storeLabel,
+      waiverLabel: context.pullRequest ? input.waiverLabel : undefined
+    },
     decision,
     entry,
     baselineSha: comparison.reference?.commit,

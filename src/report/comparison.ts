@@ -44,6 +44,8 @@ export interface ComparisonReport {
   skipped?: NotCompared
   /** For "x days ago"; tests pin it. */
   now?: Date
+  /** The label that waives a regression, on a pull request. */
+  waiverLabel?: string
 }
 
 const STATUS: Record<Status, string> = {
@@ -103,6 +105,11 @@ export function formatCutoff(metric: MetricKey, cutoff: Cutoff): string {
 }
 
 /** `p95 latency 23.7 ms → 31.0 ms (+30.6%)` */
+/** `568 µs → 5.66 ms` */
+export function describeValues(c: MetricComparison): string {
+  return `${formatMetricValue(c.metric, c.baseline)} → ${formatMetricValue(c.metric, c.current)}`
+}
+
 export function describeChange(c: MetricComparison): string {
   const where = c.scope === 'overall' ? '' : `${c.scope}: `
   const pct =
@@ -113,7 +120,7 @@ export function describeChange(c: MetricComparison): string {
 }
 
 /** Δ as the table shows it: relative, percentage points for rates. */
-function signedDelta(c: MetricComparison): string {
+export function signedDelta(c: MetricComparison): string {
   if (c.baseline === undefined || c.current === undefined) return ''
   if (METRICS[c.metric].unit === 'ratio') {
     const pp = (c.current - c.baseline) * 100
@@ -193,59 +200,80 @@ export function sensitivityLine(comparison: Comparison): string | undefined {
 }
 
 /** The baseline section of the job summary and the PR comment. */
-export function renderComparison(report: ComparisonReport): string[] {
+/** The comparison in two parts: what a reviewer reads, and the how. */
+export interface ComparisonText {
+  /** One compact table and, when it applies, how to waive; or one line. */
+  top: string[]
+  /** Collapsed: the baseline, what it could see, flagged endpoints, the method. */
+  details: string[]
+}
+
+export function renderComparison(report: ComparisonReport): ComparisonText {
   const { comparison, gate, current } = report
-  const out: string[] = ['### Compared with the baseline', '']
   if (report.skipped) {
-    out.push(
-      `Not compared with a baseline: ${notComparedText(report.skipped)}.`,
-      ''
-    )
-    return out
+    return {
+      top: [
+        `Not compared with a baseline: ${notComparedText(report.skipped)}.`,
+        ''
+      ],
+      details: []
+    }
   }
   if (!comparison || comparison.history.length === 0) {
-    out.push(
-      `No baseline yet for the ${code(current.objective)} objective and this load shape (${report.store}): ` +
-        'this run was not gated on regressions. Baselines are written by passing push and schedule runs ' +
-        `on the default branch that run the same objective${
-          current.objective === 'smoke'
-            ? ' (with the default triggers pushes run `load`: add a step with `objective: smoke` on pushes, see the README)'
-            : ''
-        }; from the first one on, pull requests are compared, and each run of history sharpens the comparison.`,
-      ''
-    )
     const excluded = excludedText(comparison)
-    if (excluded) out.push(`${capital(excluded)}.`, '')
-    return out
+    return {
+      top: [
+        `No baseline yet for the ${code(current.objective)} objective and this load shape: not gated on regressions.`,
+        ''
+      ],
+      details: [
+        `Baselines (${report.store}) are written by passing push and schedule runs ` +
+          `on the default branch that run the same objective${
+            current.objective === 'smoke'
+              ? ' (with the default triggers pushes run `load`: add a step with `objective: smoke` on pushes, see the README)'
+              : ''
+          }; from the first one on, pull requests are compared, and each run of history sharpens the comparison.`,
+        '',
+        ...(excluded ? [`${capital(excluded)}.`, ''] : [])
+      ]
+    }
   }
-  out.push(baselineLine(report, comparison), '')
-  const sensitivity = sensitivityLine(comparison)
-  if (sensitivity) out.push(sensitivity, '')
+  const base = baseName(comparison)
+  const runs = comparison.history.length
+  const top = [
+    `| Metric | ${md(base)} (${runs === 1 ? '1 run' : `${runs} runs`}) | This run | Δ | Verdict |`,
+    '|---|---|---|---|---|',
+    ...comparison.metrics.map(compactRow),
+    ''
+  ]
   if (gate.note === 'load-shape-changed') {
-    out.push(
+    top.push(
       '> ⚠️ The load shape changed since the baseline: compared for information, not gated.',
       ''
     )
   }
   if (gate.waivedBy && gate.regressions.length > 0) {
-    out.push(
-      `> 🏷️ Regressions waived by the ${code(gate.waivedBy)} label: reported, not failed.`,
+    top.push(
+      `> 🏷️ Waived by the ${code(gate.waivedBy)} label: reported, not failed.`,
+      ''
+    )
+  } else if (gate.failing && report.waiverLabel) {
+    top.push(
+      `> 🏷️ If this change is meant to be slower, add the ${code(report.waiverLabel)} label to the pull request and re-run the job.`,
       ''
     )
   }
-  out.push(
-    '| Metric | Baseline | This run | Δ | Fails beyond | Verdict |',
-    '|---|---|---|---|---|---|',
-    ...comparison.metrics.map(metricRow),
-    ''
-  )
-  // A regression is stated once, in its row (cut-off and p); only what
-  // could not be judged needs a line of its own, to say what would fix it.
-  const unjudged = [...comparison.metrics, ...comparison.endpoints].filter(
+
+  const details = [baselineLine(report, comparison), '']
+  const sensitivity = sensitivityLine(comparison)
+  if (sensitivity) details.push(sensitivity, '')
+  // Only what could not be judged needs a line of its own: what would fix it.
+  // (An endpoint's row says it, in the table below.)
+  const unjudged = comparison.metrics.filter(
     (c) => c.notJudged?.why === 'too-few-requests'
   )
   if (unjudged.length) {
-    out.push(
+    details.push(
       ...unjudged.map(
         (c) =>
           `- ${STATUS[c.status]} ${c.scope === 'overall' ? '' : `${code(c.scope)} `}${md(describeComparison({ ...c, scope: 'overall' }), MAX_LINE)}`
@@ -253,15 +281,22 @@ export function renderComparison(report: ComparisonReport): string[] {
       ''
     )
   }
-  out.push(...endpointTable(comparison))
-  out.push(...charts(current, comparison.reference))
-  out.push(
+  details.push(...endpointTable(comparison))
+  details.push(
     "<sub>A regression is beyond the noise (this run against the history's mean and spread, with the run's own sampling error: " +
       'a one-sided Student t test, 0.5% false alarms per figure to fail, 2.5% to warn), beyond the tolerance ' +
       '(p95 and p99 +10% to fail, +5% to warn) and beyond the floor, when one is set.</sub>',
     ''
   )
-  return out
+  return { top, details }
+}
+
+/** The branch the history is from: `main`. */
+export function baseName(comparison: Comparison | undefined): string {
+  return (comparison?.reference?.ref ?? 'baseline').replace(
+    /^refs\/heads\//,
+    ''
+  )
 }
 
 function baselineLine(
@@ -305,16 +340,20 @@ function failsBeyond(c: MetricComparison): string {
   return c.evidence?.cutoff.fail ? text : `${text}, warns only`
 }
 
-function metricRow(c: MetricComparison): string {
-  return `| ${LABEL[c.metric]} | ${formatMetricValue(c.metric, c.baseline)} | ${formatMetricValue(c.metric, c.current)} | ${signedDelta(c)} | ${failsBeyond(c)} | ${verdictCell(c)} |`
+function compactRow(c: MetricComparison): string {
+  return `| ${LABEL[c.metric]} | ${formatMetricValue(c.metric, c.baseline)} | ${formatMetricValue(c.metric, c.current)} | ${signedDelta(c)} | ${verdictCell(c)} |`
 }
 
 /** `❌ regression (p < 0.0001)`: the evidence beside the verdict it gave. */
 function verdictCell(c: MetricComparison): string {
   const flagged = c.status === 'regression' || c.status === 'warning'
-  return flagged && c.evidence
-    ? `${STATUS[c.status]} (p ${formatP(c.evidence.p)})`
-    : STATUS[c.status]
+  if (flagged && c.evidence) {
+    return `${STATUS[c.status]} (p ${formatP(c.evidence.p)})`
+  }
+  if (c.notJudged?.why === 'too-few-requests') {
+    return `${STATUS[c.status]} (${c.notJudged.requests} of the ${c.notJudged.needed} requests it needs)`
+  }
+  return STATUS[c.status]
 }
 
 function endpointTable(comparison: Comparison): string[] {
@@ -335,16 +374,31 @@ function endpointTable(comparison: Comparison): string[] {
     const worst = [...list].sort((a, b) => order(a.status) - order(b.status))[0]
     return `| ${md(name)} | ${formatMs(p95?.baseline)} | ${formatMs(p95?.current)} | ${p95 ? signedDelta(p95) : ''} | ${p95 ? failsBeyond(p95) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${verdictCell(worst)} |`
   })
-  // Busiest first (the order compare() gives), problems never hidden.
-  const entries = [...byName.values()]
+  // Busiest first (the order compare() gives). Only endpoints with
+  // something to say are listed; the run's own endpoint table has them all.
+  const ranks = [...byName.values()].map(rank)
+  const flagged = rows
+    .map((row, i) => ({ row, rank: ranks[i] }))
+    .filter((r) => r.rank <= order('improved'))
+  const quiet = rows.length - flagged.length
   const shown: string[] = []
   const rest: string[] = []
-  rows.forEach((row, i) => {
-    if (i < SHOWN_ENDPOINTS || rank(entries[i]) <= order('warning')) {
-      shown.push(row)
-    } else rest.push(row)
+  flagged.forEach((r, i) => {
+    if (i < SHOWN_ENDPOINTS || r.rank <= order('warning')) shown.push(r.row)
+    else rest.push(r.row)
   })
-  const out = ['#### Endpoints', '', ...header, ...shown, '']
+  const within = quiet
+    ? `${quiet} endpoint${quiet === 1 ? '' : 's'} within the noise or new.`
+    : ''
+  if (flagged.length === 0) return within ? [within, ''] : []
+  const out = [
+    '#### Endpoints',
+    '',
+    ...header,
+    ...shown,
+    '',
+    ...(within ? [within, ''] : [])
+  ]
   if (rest.length) {
     out.push(
       `<details><summary>${rest.length} more endpoint${rest.length === 1 ? '' : 's'}</summary>`,
@@ -370,48 +424,73 @@ function order(status: Status): number {
   ].indexOf(status)
 }
 
-/** Mermaid xychart-beta: this run's p95 and throughput over the run, with the baseline's. */
+/**
+ * Bars in grey, the line in red: the baseline (or main's history) and this
+ * run cannot be mistaken for each other, whatever the theme.
+ */
+const PALETTE =
+  '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#9a9a9a, #d73a49"}}}}%%'
+
+/**
+ * Mermaid xychart-beta charts: this run's p95 and throughput over the run
+ * (a red line), with the baseline's as grey bars when there is one; and
+ * main's p95 over its last runs (bars) with this run's (a line). The x
+ * axis is numeric, so mermaid draws a few readable ticks.
+ */
 export function charts(
   current: BaselineEntry,
-  reference: BaselineEntry | undefined
+  reference: BaselineEntry | undefined,
+  history: BaselineEntry[] = []
 ): string[] {
   const out: string[] = []
   const span = current.series.bucketSeconds * current.series.p95.length
-  if (current.series.p95.length < 2 || !(span > 0)) return out
-  // Short runs get tenths of a second, or the axis repeats itself.
-  const axis = Array.from({ length: CHART_POINTS }, (_, i) =>
-    Number(((span * i) / CHART_POINTS).toFixed(span < CHART_POINTS ? 1 : 0))
-  )
-  for (const [key, title, unit] of [
-    ['p95', 'p95 latency', 'ms'],
-    ['rps', 'Throughput', 'requests/s']
-  ] as const) {
-    const mine = resample(current.series[key])
-    const theirs = reference ? resample(reference.series[key]) : undefined
-    const values = [...mine, ...(theirs ?? [])].filter((v) => v !== null)
-    if (values.length === 0) continue
-    const top = niceCeiling(Math.max(...(values as number[])))
+  if (current.series.p95.length >= 2 && span > 0) {
+    const end = Number(span.toFixed(span < 10 ? 1 : 0))
+    for (const [key, title, unit] of [
+      ['p95', 'p95 latency', 'ms'],
+      ['rps', 'Throughput', 'requests/s']
+    ] as const) {
+      const mine = resample(current.series[key])
+      const theirs = reference?.series[key].length
+        ? resample(reference.series[key])
+        : undefined
+      const values = [...mine, ...(theirs ?? [])].filter((v) => v !== null)
+      if (values.length === 0) continue
+      const top = niceCeiling(Math.max(...(values as number[])))
+      out.push(
+        '```mermaid',
+        PALETTE,
+        'xychart-beta',
+        `  title "${title} (${unit}) over the run${theirs ? ': line this run, bars the baseline' : ''}"`,
+        `  x-axis "seconds" 0 --> ${end}`,
+        `  y-axis "${unit}" 0 --> ${top}`,
+        // The palette colours plots in order: bars first, then the line.
+        ...(theirs ? [`  bar [${theirs.map(fmt).join(', ')}]`] : []),
+        `  line [${mine.map(fmt).join(', ')}]`,
+        '```',
+        ''
+      )
+    }
+  }
+  const trend = history
+    .map((e) => e.overall.p95)
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
+  const now = current.overall.p95
+  if (trend.length >= 2 && typeof now === 'number' && Number.isFinite(now)) {
+    const top = niceCeiling(Math.max(...trend, now))
     out.push(
       '```mermaid',
+      PALETTE,
       'xychart-beta',
-      `  title "${title} over the run (${unit})${theirs ? ': this run, then the baseline' : ''}"`,
-      `  x-axis "seconds" [${axis.join(', ')}]`,
-      `  y-axis "${unit}" 0 --> ${top}`,
-      `  line [${mine.map((v) => fmt(v)).join(', ')}]`,
-      ...(theirs ? [`  line [${theirs.map((v) => fmt(v)).join(', ')}]`] : []),
+      `  title "p95 latency (ms): the baseline's last ${trend.length} runs (bars), this run (line)"`,
+      // A few runs: one labelled bar each (a numeric axis would tick halves).
+      `  x-axis "runs, oldest to newest" [${trend.map((_, i) => i + 1).join(', ')}]`,
+      `  y-axis "ms" 0 --> ${top}`,
+      `  bar [${trend.map(fmt).join(', ')}]`,
+      `  line [${trend.map(() => fmt(now)).join(', ')}]`,
       '```',
       ''
     )
-  }
-  if (out.length && reference) {
-    out.unshift(
-      '<details><summary>Charts: this run (first line) against the baseline (second line)</summary>',
-      ''
-    )
-    out.push('</details>', '')
-  } else if (out.length) {
-    out.unshift('<details><summary>Charts</summary>', '')
-    out.push('</details>', '')
   }
   return out
 }

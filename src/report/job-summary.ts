@@ -18,7 +18,12 @@ import {
   formatRate
 } from './format.js'
 import { formatObserved } from './observed.js'
-import { renderComparison, type ComparisonReport } from './comparison.js'
+import {
+  baseName,
+  charts,
+  renderComparison,
+  type ComparisonReport
+} from './comparison.js'
 import { JUNIT_FILE } from './junit.js'
 
 export interface ReportData {
@@ -99,10 +104,24 @@ function thresholdNotes(summary: SummaryResult): string[] {
   return notes.length ? [...notes, ''] : []
 }
 
-/** The job summary: pure markdown from the run's data. */
+/**
+ * The job summary, which is also the pull request comment: pure markdown
+ * from the run's data. On top, what a reviewer needs: the verdict with the
+ * figures that decided it, one compact table, how to waive when that
+ * applies. Everything else is collapsed below, each said once.
+ */
 export function renderJobSummary(data: ReportData): string {
   const { verdict, run, summary, figures } = data
-  const words = verdictText(verdict, summary)
+  const compared = data.comparison
+    ? renderComparison(data.comparison)
+    : undefined
+  const words = verdictText(
+    verdict,
+    summary,
+    data.comparison?.comparison?.history.length
+      ? baseName(data.comparison.comparison)
+      : undefined
+  )
   const out: string[] = []
   out.push(
     `## ${verdict.passed ? '✅' : '❌'} ${md(words.headline, MAX_LINE)}`,
@@ -121,16 +140,31 @@ export function renderJobSummary(data: ReportData): string {
   ].filter(Boolean)
   if (facts.length) out.push(facts.join(' · '), '')
 
-  if (words.reasons.length > 1 || words.warnings.length > 0) {
-    for (const reason of words.reasons) out.push(`- ❌ ${md(reason, MAX_LINE)}`)
-    for (const warning of words.warnings)
-      out.push(`- ⚠️ ${md(warning, MAX_LINE)}`)
-    out.push('')
+  // The headline says the first reason; the others, and the warnings, here.
+  const more = [
+    ...words.reasons.slice(1).map((r) => `- ❌ ${md(r, MAX_LINE)}`),
+    ...words.warnings.map((w) => `- ⚠️ ${md(w, MAX_LINE)}`)
+  ]
+  if (more.length) out.push(...more, '')
+
+  if (compared) out.push(...compared.top)
+  else if (data.comparisonPending) {
+    out.push(
+      'The comparison with the baseline had not finished when this summary was written; ' +
+        'perf-gate rewrites it when the comparison ends. If this line stays, the job ended first: ' +
+        'the verdict above is the run’s own.',
+      ''
+    )
+  }
+  if (!compared?.details.length && figures) {
+    // Nothing to compare with: the run's own figures are the table.
+    out.push(...renderFigures(figures), '')
   }
 
   if (summary && summary.thresholds.length > 0) {
-    out.push('### Thresholds', '')
-    out.push('| | Metric | Expression | Observed |', '|---|---|---|---|')
+    const crossed = summary.thresholds.filter((t) => !t.passed).length
+    const held = summary.thresholds.length - crossed
+    const table = ['| | Metric | Expression | Observed |', '|---|---|---|---|']
     // Crossed first: they are what the reader came for; then by metric,
     // as k6 lists them.
     const ordered = [...summary.thresholds].sort(
@@ -139,12 +173,17 @@ export function renderJobSummary(data: ReportData): string {
     )
     for (const t of ordered) {
       const observed = formatObserved(t, summary.metrics[t.metric])
-      out.push(
+      table.push(
         `| ${t.passed ? '✅' : '❌'} | ${code(t.metric, { cell: true })} | ${code(t.expression, { cell: true })} | ` +
           `${observed ? `${t.statistic} = ${observed}${t.observedFrom ? ' †' : ''}` : 'n/a'} |`
       )
     }
-    out.push('', ...thresholdNotes(summary))
+    out.push(
+      ...collapsed(
+        `Thresholds: ${crossed ? `${crossed} crossed, ` : ''}${held} held`,
+        [...table, '', ...thresholdNotes(summary)]
+      )
+    )
   }
 
   if (verdict.errorGuard) {
@@ -156,38 +195,40 @@ export function renderJobSummary(data: ReportData): string {
     )
   }
 
-  if (data.comparison) out.push(...renderComparison(data.comparison))
-  else if (data.comparisonPending) {
+  if (compared?.details.length) {
     out.push(
-      '### Compared with the baseline',
-      '',
-      'The comparison with the baseline had not finished when this summary was written; ' +
-        'perf-gate rewrites it when the comparison ends. If this line stays, the job ended first: ' +
-        'the verdict above is the run’s own.',
-      ''
+      ...collapsed('How it was compared with the baseline', compared.details)
     )
   }
+  if (data.comparison) {
+    const c = data.comparison
+    const chart = charts(
+      c.current,
+      c.comparison?.reference,
+      c.comparison?.history
+    )
+    if (chart.length) out.push(...collapsed('Charts', chart))
+  }
 
-  // The rest is detail: collapsed, so the comment stays short.
-  const details = out.length
-  if (figures) out.push(...renderFigures(figures), '')
-
+  const details: string[] = []
+  if (figures && compared?.details.length) {
+    details.push(...renderFigures(figures), '')
+  }
   for (const finding of data.findings ?? []) {
     const { title, detail } = findingText(finding)
-    out.push(
+    details.push(
       `> ${finding.severity === 'warning' ? '⚠️' : 'ℹ️'} **${title}.** ${detail}`,
       ''
     )
   }
-
   if (data.stream && data.stream.endpoints.length > 0) {
-    out.push(...renderEndpoints(data.stream.endpoints), '')
+    details.push(...renderEndpoints(data.stream.endpoints), '')
   }
   const notes = dataNotes(data.stream, data.streamError)
-  if (notes.length) out.push(...notes.map((n) => `- ⚠️ ${n}`), '')
+  if (notes.length) details.push(...notes.map((n) => `- ⚠️ ${n}`), '')
 
   if (run && run.stderr.iterationErrors > 0) {
-    out.push(
+    details.push(
       '### Exceptions inside iterations',
       '',
       `k6 logged ${formatCount(run.stderr.iterationErrors)} exception(s) thrown inside iterations; the iterations that threw did not finish.` +
@@ -198,51 +239,54 @@ export function renderJobSummary(data: ReportData): string {
       const where = e.location
         ? ` at ${code(`${e.location.file.split('/').pop()}:${e.location.line}:${e.location.column}`)}`
         : ''
-      out.push(
+      details.push(
         `- ${code(e.message, { max: 300 })}${where} ×${formatCount(e.count)}`
       )
     }
-    out.push('')
+    details.push('')
   }
 
   const failures = Object.entries(run?.stderr.requestFailures ?? {})
   if (failures.length > 0) {
-    out.push('### Requests that failed before a response', '')
-    out.push('| Error | Count |', '|---|---|')
+    details.push('### Requests that failed before a response', '')
+    details.push('| Error | Count |', '|---|---|')
     for (const [kind, count] of failures.sort((a, b) => b[1] - a[1])) {
-      out.push(`| ${md(kind, 200)} | ${formatCount(count)} |`)
+      details.push(`| ${md(kind, 200)} | ${formatCount(count)} |`)
     }
-    out.push('')
+    details.push('')
   }
 
   const failingChecks = summary?.checks.filter((c) => c.fails > 0) ?? []
   if (failingChecks.length > 0) {
-    out.push('### Failing checks', '')
-    out.push('| Check | Passed | Failed |', '|---|---|---|')
+    details.push('### Failing checks', '')
+    details.push('| Check | Passed | Failed |', '|---|---|---|')
     for (const c of failingChecks) {
-      out.push(
+      details.push(
         `| ${md(c.path.replace(/^::/, '').replace(/::/g, ' › '))} | ${formatCount(c.passes)} | ${formatCount(c.fails)} |`
       )
     }
-    out.push('')
+    details.push('')
   }
 
-  if (data.plan) out.push(...renderPlan(data.plan), '')
-  if (out.length > details) {
-    out.splice(
-      details,
-      0,
-      '<details><summary>Details of this run</summary>',
-      ''
-    )
-    out.push('</details>', '')
-  }
+  if (data.plan) details.push(...renderPlan(data.plan), '')
+  if (details.length) out.push(...collapsed('Details of this run', details))
   const links = [
     data.runUrl ? `🔗 [Workflow run](${data.runUrl})` : undefined,
     data.artifact ? renderArtifact(data.artifact) : undefined
   ].filter(Boolean)
   if (links.length) out.push(links.join(' · '), '')
   return out.join('\n')
+}
+
+/** A section folded away: its summary line, then its lines when opened. */
+function collapsed(summaryLine: string, lines: string[]): string[] {
+  return [
+    `<details><summary>${summaryLine}</summary>`,
+    '',
+    ...lines,
+    '</details>',
+    ''
+  ]
 }
 
 function renderFigures(f: KeyFigures): string[] {

@@ -1,7 +1,12 @@
 import type { Reason, Verdict } from '../judge/verdict.js'
 import type { SummaryResult, ThresholdResult } from '../results/types.js'
 import type { MetricComparison } from '../judge/compare.js'
-import { describeChange, describeComparison } from './comparison.js'
+import {
+  describeComparison,
+  describeValues,
+  metricLabel,
+  signedDelta
+} from './comparison.js'
 import { formatPercent } from './format.js'
 import { formatObserved } from './observed.js'
 
@@ -14,7 +19,9 @@ export interface VerdictText {
 
 export function verdictText(
   verdict: Verdict,
-  summary: SummaryResult | undefined
+  summary: SummaryResult | undefined,
+  /** The branch the baseline's runs are from: `main`. */
+  base?: string
 ): VerdictText {
   const reasons = verdict.failures.map((r) => reasonText(r, summary))
   const warnings = verdict.warnings.map((r) => reasonText(r, summary))
@@ -24,7 +31,11 @@ export function verdictText(
   return {
     headline: verdict.passed
       ? passedHeadline(verdict)
-      : `perf-gate failed: ${first?.kind === 'regressions' ? regressionsInBrief(first.regressions) : reasons[0]}`,
+      : first?.kind === 'regressions'
+        ? regressionsInBrief(first.regressions, base)
+        : first?.kind === 'thresholds'
+          ? `perf-gate failed: ${thresholdsInBrief(first.thresholds, summary)}`
+          : `perf-gate failed: ${reasons[0]}`,
     reasons,
     warnings
   }
@@ -54,10 +65,44 @@ function passedHeadline(verdict: Verdict): string {
   return headline
 }
 
-/** `1 regression against the baseline: p95 latency 23.7 ms → 31.0 ms (+30.6%)` */
-function regressionsInBrief(regressions: MetricComparison[]): string {
-  const n = regressions.length
-  return `${n} regression${n === 1 ? '' : 's'} against the baseline: ${regressions.map(describeChange).join('; ')}`
+/**
+ * The figures that decided, first: `p95 latency +30.6% (23.7 ms → 31.0 ms),
+ * p99 latency +31.1% against main's last 6 runs`; two at most, then how many
+ * more.
+ */
+function regressionsInBrief(
+  regressions: MetricComparison[],
+  base: string | undefined
+): string {
+  const [first, second] = regressions
+  const runs = first?.evidence?.runs
+  const against =
+    runs === undefined
+      ? 'against the baseline'
+      : `against ${base ? `${base}'s` : "the baseline's"} last ${runs === 1 ? 'run' : `${runs} runs`}`
+  const parts = [
+    first && `${scoped(first)}${signedDelta(first)} (${describeValues(first)})`,
+    second && `${scoped(second)}${signedDelta(second)}`
+  ].filter(Boolean)
+  const more = regressions.length - parts.length
+  return `${parts.join(', ')}${more > 0 ? ` and ${more} more` : ''} ${against}`
+}
+
+/** Two crossed thresholds with their values, then how many more. */
+function thresholdsInBrief(
+  thresholds: ThresholdResult[],
+  summary: SummaryResult | undefined
+): string {
+  const n = thresholds.length
+  const named = thresholds
+    .slice(0, 2)
+    .map((t) => describeThreshold(t, summary))
+    .join(', ')
+  return `${n} threshold${n === 1 ? '' : 's'} crossed: ${named}${n > 2 ? ` and ${n - 2} more` : ''}`
+}
+
+function scoped(c: MetricComparison): string {
+  return `${c.scope === 'overall' ? '' : `${c.scope}: `}${metricLabel(c.metric)} `
 }
 
 export function reasonText(

@@ -1,0 +1,292 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { JSDOM } from 'jsdom'
+import MarkdownIt from 'markdown-it'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as zlib from 'node:zlib'
+import {
+  parseBaselineFile,
+  serialiseBaselineFile
+} from '../src/baseline/entry.js'
+import {
+  FAKE_K6,
+  FIXTURES,
+  fixtureScript,
+  runAction,
+  type ActionRun
+} from './helpers/action.js'
+import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
+
+/**
+ * The pull request comment as GitHub shows it: markdown that parses into
+ * the structure perf-gate meant (balanced <details>, tables with their
+ * columns), mermaid charts that mermaid itself accepts, and a body under
+ * GitHub's 65,536 characters even with 500 endpoints. Four comments a
+ * reviewer meets (a pass, a regression, crossed thresholds, a broken
+ * script) come from the bundled action on recorded k6 runs; with
+ * RENDER_OUT set, their markdown is written there for
+ * `node scripts/screenshot.mjs` to render in Chromium.
+ */
+
+const GITHUB_LIMIT = 65_536
+const md = new MarkdownIt({ html: true, linkify: true })
+
+let api: GitHubApi
+const comments: Record<string, string> = {}
+const made: string[] = []
+
+const pr = {
+  name: 'pull_request',
+  payload: {
+    repository: { default_branch: 'main' },
+    pull_request: {
+      number: 5,
+      labels: [],
+      base: {
+        ref: 'main',
+        sha: '0'.repeat(40),
+        repo: { full_name: 'acme/shop' }
+      },
+      head: { sha: 'f'.repeat(40), repo: { full_name: 'acme/shop' } }
+    }
+  }
+}
+const push = {
+  name: 'push',
+  payload: { repository: { default_branch: 'main' } }
+}
+
+function run(
+  fixture: string,
+  event: typeof pr | typeof push,
+  env: Record<string, string> = {},
+  key = fixture
+): Promise<ActionRun> {
+  return runAction({
+    files: fixtureScript(fixture),
+    inputs: {
+      script: `perf/${fixture}.js`,
+      'k6-path': FAKE_K6,
+      'github-token': 'ghs_render_token',
+      'comment-key': key
+    },
+    env: {
+      GITHUB_API_URL: api.url,
+      ...(event === pr ? { GITHUB_REF: 'refs/pull/5/merge' } : {}),
+      ...env
+    },
+    event
+  })
+}
+
+/** The comment the last run posted under `key`. */
+function commentOf(key: string): string {
+  const body = (api.comments.get(5) ?? []).find((c) =>
+    c.body.includes(`<!-- perf-gate:comment ${key} -->`)
+  )?.body
+  expect(body).toBeDefined()
+  return body ?? ''
+}
+
+/**
+ * A recorded run of 503 requests (k6-noise's first unchanged run), each
+ * request (two endpoints) given one of 500 endpoint names: the only change to the real
+ * file. Served to the fake k6 as the fixture `pass`.
+ */
+function manyEndpoints(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'render-500-'))
+  made.push(root)
+  const source = path.join(
+    FIXTURES,
+    '..',
+    'k6-noise',
+    'fast-lat20-drift5',
+    'aa-01'
+  )
+  const target = path.join(root, 'pass')
+  fs.mkdirSync(target)
+  for (const file of [
+    'exitcode.txt',
+    'stdout.txt',
+    'stderr.txt',
+    'summary.json'
+  ]) {
+    fs.copyFileSync(path.join(source, file), path.join(target, file))
+  }
+  fs.copyFileSync(
+    path.join(FIXTURES, 'version.txt'),
+    path.join(root, 'version.txt')
+  )
+  // The lines of one request share its time: one name per request.
+  const ENDPOINT = /"name":"GET \/api\/[^"]+"/
+  const byTime = new Map<string, number>()
+  const lines = zlib
+    .gunzipSync(fs.readFileSync(path.join(source, 'results.json.gz')))
+    .toString('utf8')
+    .split('\n')
+    .map((line) => {
+      const time = /"time":"([^"]+)"/.exec(line)?.[1]
+      if (!time || !ENDPOINT.test(line)) return line
+      if (!byTime.has(time)) byTime.set(time, byTime.size)
+      return line.replace(
+        ENDPOINT,
+        `"name":"GET /api/items/${(byTime.get(time) ?? 0) % 500}/details"`
+      )
+    })
+  expect(byTime.size).toBeGreaterThanOrEqual(500)
+  fs.writeFileSync(path.join(target, 'results.json'), lines.join('\n'))
+  return root
+}
+
+beforeAll(async () => {
+  api = await startGitHubApi()
+  // A pass and a first baseline on main.
+  expect((await run('pass', push)).code).toBe(0)
+  const first = await run('pass', pr)
+  expect(first.code).toBe(0)
+  comments.pass = commentOf('pass')
+  // main's history made ten times as fast: the same run regresses.
+  const branch = api.branches.get('perf-gate-data')!
+  const file = 'baselines/script.json'
+  const stored = parseBaselineFile(branch.get(file) ?? '', 'perf-gate-data')
+  const [latest] = stored.entries
+  stored.entries = [1, 2, 3, 4, 5, 6].map((n) => ({
+    ...latest,
+    runId: String(n),
+    commit: `${n}`.repeat(40),
+    date: new Date(Date.UTC(2026, 10, n)).toISOString(),
+    overall: {
+      ...latest.overall,
+      p95: ((latest.overall.p95 ?? 0) / 10) * (1 + n / 1000),
+      p99: ((latest.overall.p99 ?? 0) / 10) * (1 + n / 1000)
+    },
+    endpoints: {}
+  }))
+  branch.set(file, serialiseBaselineFile(stored))
+  expect((await run('pass', pr, {}, 'regression')).code).toBe(1)
+  comments.regression = commentOf('regression')
+  expect((await run('fail', pr)).code).toBe(1)
+  comments.thresholds = commentOf('fail')
+  expect((await run('syntaxerr', pr)).code).toBe(1)
+  comments.broken = commentOf('syntaxerr')
+  const wide = await run(
+    'pass',
+    pr,
+    { FAKE_K6_FIXTURES: manyEndpoints() },
+    'endpoints-500'
+  )
+  expect(wide.outputs.verdict).toBeDefined()
+  comments['500 endpoints'] = commentOf('endpoints-500')
+  const out = process.env.RENDER_OUT
+  if (out) {
+    fs.mkdirSync(out, { recursive: true })
+    for (const [name, body] of Object.entries(comments)) {
+      fs.writeFileSync(path.join(out, `${name.replace(/ /g, '-')}.md`), body)
+    }
+  }
+})
+
+afterAll(async () => {
+  await api.close()
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** Every ```mermaid block of a comment. */
+function mermaidBlocks(markdown: string): string[] {
+  return md
+    .parse(markdown, {})
+    .filter((t) => t.type === 'fence' && t.info.trim() === 'mermaid')
+    .map((t) => t.content)
+}
+
+let mermaid: { parse(text: string): Promise<unknown> } | undefined
+async function loadMermaid(): Promise<{
+  parse(text: string): Promise<unknown>
+}> {
+  if (mermaid) return mermaid
+  // mermaid's parser wants a DOM to load; it draws nothing here.
+  const dom = new JSDOM('<!doctype html><html><body></body></html>')
+  Object.assign(globalThis, {
+    window: dom.window,
+    document: dom.window.document
+  })
+  const loaded = (await import('mermaid')).default
+  loaded.initialize({ startOnLoad: false })
+  mermaid = loaded
+  return loaded
+}
+
+const CASES = ['pass', 'regression', 'thresholds', 'broken', '500 endpoints']
+
+describe('the pull request comment, rendered', () => {
+  it.each(CASES)(
+    '%s: its markdown keeps the structure perf-gate gave it',
+    (name) => {
+      const body = comments[name]
+      const tokens = md.parse(body, {})
+      const html = tokens
+        .filter((t) => t.type === 'html_block' || t.type === 'html_inline')
+        .map((t) => t.content)
+        .join('\n')
+      const count = (pattern: RegExp) => html.match(pattern)?.length ?? 0
+      expect(count(/<details>/g)).toBe(count(/<\/details>/g))
+      expect(count(/<summary>/g)).toBe(count(/<\/summary>/g))
+      // One heading, the verdict, first; the rest folded away.
+      const headings = tokens.filter((t) => t.type === 'heading_open')
+      expect(headings[0]?.tag).toBe('h2')
+      expect(body.split('\n')[2]).toMatch(/^## (✅|❌) /)
+      // Each table's rows have the header's columns.
+      const rendered = md.render(body)
+      const doc = new JSDOM(rendered).window.document
+      for (const table of doc.querySelectorAll('table')) {
+        const columns = table.querySelectorAll('thead th').length
+        for (const row of table.querySelectorAll('tbody tr')) {
+          expect(row.querySelectorAll('td').length).toBe(columns)
+        }
+      }
+      expect(body.length).toBeLessThan(GITHUB_LIMIT)
+    }
+  )
+
+  it.each(CASES)('%s: mermaid accepts every chart', async (name) => {
+    const blocks = mermaidBlocks(comments[name])
+    if (name !== 'broken') expect(blocks.length).toBeGreaterThanOrEqual(2)
+    const m = await loadMermaid()
+    for (const block of blocks) {
+      await expect(m.parse(block)).resolves.toMatchObject({
+        diagramType: 'xychart'
+      })
+    }
+  })
+
+  it('a regression: the first line names the figure that decided, then one compact table and how to waive', () => {
+    const lines = comments.regression.split('\n')
+    expect(lines[2]).toMatch(
+      /^## ❌ p95 latency \\\+\d+\.\d% \\\([\d.]+ µs → [\d.]+ ms\\\) against main's last 6 runs$/
+    )
+    const top = comments.regression.split('<details>')[0]
+    expect(top.match(/^\| Metric \|/gm)).toHaveLength(1)
+    expect(top).toContain('add the `perf-gate:accept-regression` label')
+    // The regression is stated in the heading and its row; nowhere else
+    // outside the folded sections.
+    expect(top.match(/p95 latency/g)).toHaveLength(2)
+  })
+
+  it('a run compared with nothing still draws its charts', () => {
+    expect(comments.pass).toContain('over the run')
+    expect(comments.pass).toContain('Charts')
+  })
+
+  it('500 endpoints: every one is listed, and the comment is whole', () => {
+    const body = comments['500 endpoints']
+    expect(body.length).toBeLessThan(GITHUB_LIMIT)
+    expect(body).not.toContain('the report was cut to fit a comment')
+    for (const n of [0, 250, 499]) {
+      expect(body).toContain(`GET /api/items/${n}/details`)
+    }
+    process.stdout.write(
+      `\nComment sizes: ${CASES.map((c) => `${c} ${comments[c].length.toLocaleString('en-US')}`).join(', ')} characters (GitHub's limit ${GITHUB_LIMIT.toLocaleString('en-US')})\n`
+    )
+  })
+})
