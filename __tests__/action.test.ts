@@ -435,6 +435,11 @@ describe('bad input: one clear line and a failed run', () => {
       'upload-artifacts: maybe',
       { 'upload-artifacts': 'maybe' },
       /^::error::Input 'upload-artifacts': 'maybe' is not a boolean: use true or false\.$/
+    ],
+    [
+      'load-factor for a script of its own',
+      { 'load-factor': '0.1' },
+      /^::error::Input 'load-factor': scales a profile's generated plan, and this run is a script of its own \(the script input\): scale the script's options, or run from a profile\.$/
     ]
   ])('%s', async (_name, inputs, message) => {
     const run = await runAction({

@@ -274,6 +274,16 @@ const PROFILE_CASES: ProfileCase[] = [
     /objectives\.load\.stages: .*1 item/
   ],
   [
+    'a load factor of 0',
+    withTop('objectives:\n  load: {load_factor: 0}\n'),
+    /objectives\.load\.load_factor: must be above 0, got number 0/
+  ],
+  [
+    'a duration factor of 1000',
+    withTop('objectives:\n  soak: {duration_factor: 1000}\n'),
+    /objectives\.soak\.duration_factor: must be at most 100, got number 1000/
+  ],
+  [
     'an unknown objective in triggers',
     withTop('objectives:\n  triggers: {push: heavy}\n'),
     /objectives\.triggers\.push: expected one of smoke, baseline, load, stress, spike, soak, capacity, got string "heavy"/
@@ -776,6 +786,16 @@ const INPUT_CASES: InputCase[] = [
     'a script outside the workspace',
     { script: '../../etc/x.js' },
     /^Input 'script': .*outside the workspace/
+  ],
+  [
+    'a load factor of 0',
+    { 'load-factor': '0' },
+    /^Input 'load-factor': '0' is not a factor: give a number above 0 and at most 100 \(0\.1 for a tenth of the load\)\.$/
+  ],
+  [
+    'a duration factor in words',
+    { 'duration-factor': 'double' },
+    /^Input 'duration-factor': 'double' is not a factor: give a number above 0 and at most 100 \(2 to run twice as long\)\.$/
   ],
   [
     'a k6 version without a patch',

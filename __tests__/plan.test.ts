@@ -5,6 +5,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { checkLimits } from '../src/pipeline/prepare.js'
 import { parseProfile, ProfileError } from '../src/profile/load.js'
+import { planFingerprint } from '../src/profile/fingerprint.js'
 import { planLoad, seconds, type Stage } from '../src/profile/plan.js'
 import { OBJECTIVES, type Objective } from '../src/profile/schema.js'
 import { describeLoad, renderPlan } from '../src/report/load-plan.js'
@@ -49,7 +50,16 @@ const OVERRIDES: Record<
 > = {
   smoke: [
     ['vus 10', '{ vus: 10 }', (s) => expect(s.vus).toBe(10)],
-    ['duration 45s', '{ duration: 45s }', (s) => expect(s.duration).toBe('45s')]
+    [
+      'duration 45s',
+      '{ duration: 45s }',
+      (s) => expect(s.duration).toBe('45s')
+    ],
+    [
+      'load_factor 2.5, duration_factor 2',
+      '{ vus: 2, duration: 20s, load_factor: 2.5, duration_factor: 2 }',
+      (s) => expect(s).toMatchObject({ vus: 5, duration: '40s' })
+    ]
   ],
   baseline: [
     ['rate 12', '{ rate: 12 }', (s) => expect(s.rate).toBe(12)],
@@ -63,7 +73,17 @@ const OVERRIDES: Record<
       '{ duration: 90s }',
       (s) => expect(s.duration).toBe('90s')
     ],
-    ['vus 7', '{ vus: 7 }', (s) => expect(s.preAllocatedVUs).toBe(7)]
+    ['vus 7', '{ vus: 7 }', (s) => expect(s.preAllocatedVUs).toBe(7)],
+    [
+      'rate 12 at load_factor 0.5, duration_factor 0.5',
+      '{ rate: 12, vus: 8, load_factor: 0.5, duration_factor: 0.5 }',
+      (s) =>
+        expect(s).toMatchObject({
+          rate: 6,
+          duration: '150s',
+          preAllocatedVUs: 4
+        })
+    ]
   ],
   soak: [
     [
@@ -83,6 +103,16 @@ const OVERRIDES: Record<
       '{ rate: 40 }',
       (s) =>
         expect(Math.max(...(s.stages as Stage[]).map((x) => x.target))).toBe(40)
+    ],
+    [
+      'share 0.1 at load_factor 0.1, duration_factor 0.1',
+      '{ share: 0.1, load_factor: 0.1, duration_factor: 0.1 }',
+      (s) =>
+        // 29/s for 1m + 5m, scaled: 3/s for 6 s + 30 s.
+        expect(s.stages).toEqual([
+          { duration: '6s', target: 3 },
+          { duration: '30s', target: 3 }
+        ])
     ],
     [
       'stages',
@@ -350,5 +380,65 @@ describe('the capacity table', () => {
       const expected = objective === 'stress' ? stages?.[0].target : plan.rate
       expect([objective, Number(cell)]).toEqual([objective, expected])
     }
+  })
+})
+
+describe('scale factors', () => {
+  const small = { objective: 'load' as const, reason: 'test' }
+
+  it('the inputs win over the profile, and the plan says which applied', () => {
+    const profile = profileFor('load', '{ share: 0.1, load_factor: 0.5 }')
+    const fromProfile = planLoad(profile, small)
+    expect(fromProfile.rate).toBe(Math.round(29 * 0.5))
+    expect(fromProfile.factors).toEqual({
+      load: 0.5,
+      duration: 1,
+      from: { load: 'profile', duration: 'none' }
+    })
+    const fromInput = planLoad(profile, small, { load: 0.1, duration: 2 })
+    expect(fromInput.rate).toBe(3)
+    expect(fromInput.durationS).toBe(720)
+    expect(describeLoad(fromInput)).toBe(
+      'load: up to 3 iterations/s (one request each) for 12m, at most 3 VUs; scaled: load ×0.1 (input load-factor), durations ×2 (input duration-factor)'
+    )
+    const table = renderPlan({
+      plan: fromInput,
+      profileLabel: 'perf-gate.yml',
+      scriptText: '',
+      envVars: []
+    }).join('\n')
+    expect(table).toContain(
+      'Scaled: load ×0.1 (input load-factor), durations ×2 (input duration-factor). Baselines recorded at other factors are not compared with this run.'
+    )
+    // The capacity table shows the rate as this run sends it.
+    expect(table).toMatch(/^\| load \| 1% \| 3 \|$/m)
+  })
+
+  it('a scaled plan is another load shape: its fingerprint differs; an unscaled one keeps its own', () => {
+    const profile = profileFor('load')
+    const plain = planFingerprint(planLoad(profile, small), profile, '1')
+    expect(
+      planFingerprint(planLoad(profile, small, { load: 1 }), profile, '1')
+    ).toBe(plain)
+    expect(
+      planFingerprint(planLoad(profile, small, { load: 0.5 }), profile, '1')
+    ).not.toBe(plain)
+    expect(
+      planFingerprint(planLoad(profile, small, { duration: 2 }), profile, '1')
+    ).not.toBe(plain)
+  })
+
+  it('the load guard judges the scaled plan', () => {
+    const profile = profileFor('load', '{ rate: 400 }')
+    expect(() =>
+      checkLimits(planLoad(profile, small), { maxRps: 1000, maxVus: 1000 }, 'p')
+    ).not.toThrow()
+    expect(() =>
+      checkLimits(
+        planLoad(profile, small, { load: 3 }),
+        { maxRps: 1000, maxVus: 1000 },
+        'p'
+      )
+    ).toThrow(/1200 iterations\/s/)
   })
 })

@@ -281,6 +281,49 @@ describe('the action driven by a profile', () => {
     expect(script).toContain('open("../.github/data/products.csv")')
   })
 
+  it('load-factor and duration-factor scale what k6 runs, and the run says so', async () => {
+    const plain = await runAction({
+      files,
+      inputs: {
+        'k6-path': FAKE_K6,
+        objective: 'load',
+        'base-url': 'http://127.0.0.1:1'
+      },
+      env: { FAKE_K6_FIXTURE: 'pass' }
+    })
+    const run = await runAction({
+      files,
+      inputs: {
+        'k6-path': FAKE_K6,
+        objective: 'load',
+        'base-url': 'http://127.0.0.1:1',
+        'load-factor': '0.1',
+        'duration-factor': '0.5'
+      },
+      env: { FAKE_K6_FIXTURE: 'pass' }
+    })
+    expect(run.code).toBe(0)
+    const script = fs.readFileSync(
+      path.join(run.workspace, 'perf-gate-results', 'perf-gate-script.js'),
+      'utf8'
+    )
+    const options = JSON.parse(
+      /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
+    )
+    // The example's load: 29/s (share 0.1) for 1m + 5m → 3/s for 30 s + 150 s.
+    expect(options.scenarios.load.stages).toEqual([
+      { duration: '30s', target: 3 },
+      { duration: '150s', target: 3 }
+    ])
+    expect(run.stdout).toContain(
+      'Load: load: up to 3 iterations/s (one request each) for 3m'
+    )
+    expect(run.summary).toContain(
+      'load ×0.1 (input load-factor), durations ×0.5 (input duration-factor)'
+    )
+    expect(run.outputs.fingerprint).not.toBe(plain.outputs.fingerprint)
+  })
+
   it('generate-only writes the script, an env example and notes, and runs nothing', async () => {
     const run = await runAction({
       files,

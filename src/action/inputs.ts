@@ -54,6 +54,9 @@ export interface Inputs {
   /** The most a profile's plan may send: iterations/s and VUs at its peak. */
   maxRps: number
   maxVus: number
+  /** Scale a profile's plan: every rate and VU count, every duration. */
+  loadFactor?: number
+  durationFactor?: number
   /**
    * Without a threshold of the script's on http_req_failed, a run fails
    * when more than this share of requests failed; undefined: off.
@@ -161,7 +164,9 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     publishTimeoutMs: parseTimeout('publish-timeout', 180),
     errorGuard: parseGuard('error-guard', 0.1),
     maxRps: parseCount('max-rps', 1000, 1_000_000),
-    maxVus: parseCount('max-vus', 1000, 1_000_000)
+    maxVus: parseCount('max-vus', 1000, 1_000_000),
+    loadFactor: parseFactor('load-factor', '0.1 for a tenth of the load'),
+    durationFactor: parseFactor('duration-factor', '2 to run twice as long')
   }
 }
 
@@ -220,6 +225,20 @@ function parseNumber(
     throw new InputError(
       name,
       `'${value}' is not a number from ${min} to ${max}.`
+    )
+  }
+  return n
+}
+
+/** A scale factor: above 0, at most 100; undefined when not given. */
+function parseFactor(name: string, example: string): number | undefined {
+  const value = core.getInput(name).trim()
+  if (value === '') return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0 || n > 100) {
+    throw new InputError(
+      name,
+      `'${value}' is not a factor: give a number above 0 and at most 100 (${example}).`
     )
   }
   return n

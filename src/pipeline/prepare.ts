@@ -22,6 +22,7 @@ import {
   chooseObjective,
   planLoad,
   PlanError,
+  type FactorInputs,
   type LoadPlan
 } from '../profile/plan.js'
 import { describeLoad } from '../report/load-plan.js'
@@ -54,6 +55,8 @@ export interface PrepareOptions {
   env: NodeJS.ProcessEnv
   /** The most load a plan may send: a typo must not flood a shared environment. */
   limits: LoadLimits
+  /** Scale factors from the inputs (they win over the profile's). */
+  factors?: FactorInputs
 }
 
 /** Profile → plan → script, with every check made before k6 starts. */
@@ -81,7 +84,7 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
   }
   let plan: LoadPlan
   try {
-    plan = planLoad(profile, choice)
+    plan = planLoad(profile, choice, options.factors)
   } catch (error) {
     if (error instanceof PlanError && error.keyPath) {
       fail(error.keyPath, error.message)
@@ -219,6 +222,17 @@ export function prepare(
   context: RunContext,
   env: NodeJS.ProcessEnv
 ): PreparedRun | undefined {
+  const factors = { load: inputs.loadFactor, duration: inputs.durationFactor }
+  const scaled = [
+    inputs.loadFactor !== undefined && 'load-factor',
+    inputs.durationFactor !== undefined && 'duration-factor'
+  ].filter(Boolean)
+  if (scaled.length && (!inputs.profile || inputs.script)) {
+    throw new InputError(
+      String(scaled[0]),
+      "scales a profile's generated plan, and this run is a script of its own (the script input): scale the script's options, or run from a profile."
+    )
+  }
   if (!inputs.profile) return undefined
   if (inputs.script) {
     const { profile } = loadProfile(inputs.profile, inputs.profileLabel)
@@ -236,8 +250,15 @@ export function prepare(
     context,
     requireEnv: !inputs.generateOnly,
     env,
-    limits: { maxRps: inputs.maxRps, maxVus: inputs.maxVus }
+    limits: { maxRps: inputs.maxRps, maxVus: inputs.maxVus },
+    factors
   })
+  if (scaled.length && prepared.plan.ownScript !== undefined) {
+    throw new InputError(
+      String(scaled[0]),
+      `scales a profile's generated plan, and ${inputs.profileLabel} runs a script of its own (${prepared.plan.ownScript}): scale the script's options instead.`
+    )
+  }
   fs.writeFileSync(prepared.scriptPath, prepared.scriptText)
   for (const warning of prepared.plan.warnings) core.warning(warning)
   core.info(

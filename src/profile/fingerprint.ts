@@ -21,7 +21,11 @@ export function planFingerprint(
       e.weight
     ]),
     thresholds: plan.thresholds,
-    k6: k6Major
+    k6: k6Major,
+    // Only when scaled: unscaled plans keep the fingerprints they had.
+    ...(plan.factors && (plan.factors.load !== 1 || plan.factors.duration !== 1)
+      ? { factors: [plan.factors.load, plan.factors.duration] }
+      : {})
   })
 }
 

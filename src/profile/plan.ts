@@ -213,6 +213,8 @@ export interface LoadPlan {
   warnings: string[]
   /** Endpoint weights as shares summing to 1, in profile order. */
   weights: number[]
+  /** The scale factors applied to the scenario (1 and 1: none). */
+  factors?: PlanFactors
   /**
    * The profile's own script (as written there): its scenarios run, so
    * the plan has none; the profile adds only its thresholds.
@@ -221,14 +223,78 @@ export interface LoadPlan {
 }
 
 /** Which override fields each objective reads; the others are rejected. */
+const FACTORS = ['load_factor', 'duration_factor'] as const
 export const OBJECTIVE_FIELDS: Record<Objective, readonly string[]> = {
-  smoke: ['duration', 'vus'],
-  baseline: ['duration', 'rate', 'share', 'vus'],
-  soak: ['duration', 'rate', 'share', 'vus'],
-  load: ['duration', 'rate', 'share', 'vus', 'stages'],
-  stress: ['duration', 'rate', 'share', 'vus', 'stages'],
-  spike: ['duration', 'rate', 'share', 'vus', 'stages'],
-  capacity: ['duration', 'rate', 'share', 'vus', 'stages']
+  smoke: ['duration', 'vus', ...FACTORS],
+  baseline: ['duration', 'rate', 'share', 'vus', ...FACTORS],
+  soak: ['duration', 'rate', 'share', 'vus', ...FACTORS],
+  load: ['duration', 'rate', 'share', 'vus', 'stages', ...FACTORS],
+  stress: ['duration', 'rate', 'share', 'vus', 'stages', ...FACTORS],
+  spike: ['duration', 'rate', 'share', 'vus', 'stages', ...FACTORS],
+  capacity: ['duration', 'rate', 'share', 'vus', 'stages', ...FACTORS]
+}
+
+/** Scale factors for a run: the inputs', else the objective's, else 1. */
+export interface FactorInputs {
+  load?: number
+  duration?: number
+}
+
+export interface PlanFactors {
+  /** Every rate and VU count was multiplied by it. */
+  load: number
+  /** Every duration was multiplied by it. */
+  duration: number
+  /** Where each came from, for the plan's words. */
+  from: { load: FactorSource; duration: FactorSource }
+}
+
+export type FactorSource = 'input' | 'profile' | 'none'
+
+function resolveFactors(
+  override: ObjectiveOverride,
+  inputs: FactorInputs | undefined
+): PlanFactors {
+  const pick = (
+    input: number | undefined,
+    profile: number | undefined
+  ): [number, FactorSource] =>
+    input !== undefined
+      ? [input, 'input']
+      : profile !== undefined
+        ? [profile, 'profile']
+        : [1, 'none']
+  const [load, loadFrom] = pick(inputs?.load, override.load_factor)
+  const [dur, durFrom] = pick(inputs?.duration, override.duration_factor)
+  return { load, duration: dur, from: { load: loadFrom, duration: durFrom } }
+}
+
+/**
+ * The scenario with every rate and VU count times the load factor (a
+ * positive rate never below 1, VUs never below 1) and every duration times
+ * the duration factor (whole seconds, at least 1).
+ */
+function scaleScenario(scenario: Scenario, f: PlanFactors): Scenario {
+  const rate = (v: number) => (v > 0 ? Math.max(1, Math.round(v * f.load)) : 0)
+  const vus = (v: number) => Math.max(1, Math.ceil(v * f.load))
+  const time = (d: string) =>
+    `${Math.max(1, Math.round(seconds(d) * f.duration))}s`
+  const out: Scenario = { ...scenario }
+  if (typeof out.vus === 'number') out.vus = vus(out.vus)
+  if (typeof out.rate === 'number') out.rate = rate(out.rate)
+  if (typeof out.duration === 'string') out.duration = time(out.duration)
+  if (typeof out.preAllocatedVUs === 'number') {
+    const pre = vus(out.preAllocatedVUs)
+    out.preAllocatedVUs = pre
+    out.maxVUs = Math.max(pre, vus(out.maxVUs as number))
+  }
+  if (Array.isArray(out.stages)) {
+    out.stages = (out.stages as Stage[]).map((st) => ({
+      duration: time(st.duration),
+      target: rate(st.target)
+    }))
+  }
+  return out
 }
 
 const SIX_HOURS_S = 6 * 3600
@@ -243,7 +309,11 @@ const SMOKE_VUS = 2
  * `stages` the ramp itself. load.ts rejects a field an objective does not
  * read, at its line.
  */
-export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
+export function planLoad(
+  profile: Profile,
+  choice: ObjectiveChoice,
+  factorInputs?: FactorInputs
+): LoadPlan {
   const warnings: string[] = []
   const objective = choice.objective
   if (profile.script) {
@@ -261,8 +331,11 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
   }
   const override: ObjectiveOverride = profile.objectives?.[objective] ?? {}
   const model = profile.capacity
-  const capacity = model
-    ? withOverrides(capacityPlan(model), profile)
+  // The model's own rates build the shape (scaled once, below); the plan
+  // shows them as this profile runs them.
+  const unscaled = model ? capacityPlan(model) : undefined
+  const capacity = unscaled
+    ? withOverrides(unscaled, profile, factorInputs)
     : undefined
   const target = capacity?.targetRps
   const rate = (): number => {
@@ -276,7 +349,7 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
     const value =
       override.share !== undefined
         ? Math.round(target * override.share)
-        : (capacity?.rates[objective] as number)
+        : (unscaled?.rates[objective] as number)
     if (value <= 0)
       throw new PlanError(
         `objective ${objective}: a rate of ${value} iterations/s is not a test; raise the share`,
@@ -334,6 +407,17 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
     }
     durationS = stages.reduce((sum, s) => sum + seconds(s.duration), 0)
   }
+  const factors = resolveFactors(override, factorInputs)
+  if (factors.load !== 1 || factors.duration !== 1) {
+    scenario = scaleScenario(scenario, factors)
+    const stages = scenario.stages as Stage[] | undefined
+    peakRate = stages
+      ? Math.max(...stages.map((st) => st.target))
+      : (scenario.rate as number | undefined)
+    durationS = stages
+      ? stages.reduce((sum, st) => sum + seconds(st.duration), 0)
+      : seconds(scenario.duration as string)
+  }
   if (objective === 'soak' && durationS > SIX_HOURS_S) {
     warnings.push(
       `soak runs ${formatDuration(durationS)}, longer than the 6 h a GitHub-hosted job may run; use a self-hosted runner or a shorter duration`
@@ -358,17 +442,22 @@ export function planLoad(profile: Profile, choice: ObjectiveChoice): LoadPlan {
         : (scenario.maxVUs as number),
     durationS,
     warnings,
-    weights
+    weights,
+    factors
   }
 }
 
 /**
  * The capacity model's rates as this profile runs them: an objective's
  * own `rate`, or its `share` of the target, replaces the model's default
- * (a ramp of its own `stages` shows its peak), so the plan's table says
- * what each objective would send.
+ * (a ramp of its own `stages` shows its peak), times its load factor, so
+ * the plan's table says what each objective would send.
  */
-function withOverrides(capacity: CapacityPlan, profile: Profile): CapacityPlan {
+function withOverrides(
+  capacity: CapacityPlan,
+  profile: Profile,
+  factorInputs: FactorInputs | undefined
+): CapacityPlan {
   const rates = { ...capacity.rates }
   for (const o of OBJECTIVES) {
     const override: ObjectiveOverride = profile.objectives?.[o] ?? {}
@@ -377,6 +466,10 @@ function withOverrides(capacity: CapacityPlan, profile: Profile): CapacityPlan {
       rates[o] = Math.round(capacity.targetRps * override.share)
     else if (override.stages)
       rates[o] = Math.max(...override.stages.map((st) => st.target))
+    const { load } = resolveFactors(override, factorInputs)
+    if (load !== 1 && rates[o] > 0) {
+      rates[o] = Math.max(1, Math.round(rates[o] * load))
+    }
   }
   return { ...capacity, rates }
 }

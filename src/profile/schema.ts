@@ -205,6 +205,22 @@ const objectiveOverride = z
       .optional()
       .describe(
         'k6 stages (targets in iterations/s for arrival-rate objectives)'
+      ),
+    load_factor: z
+      .number()
+      .positive()
+      .max(100)
+      .optional()
+      .describe(
+        "Scales every rate and VU count of this objective's plan (0.1: a tenth); input load-factor wins"
+      ),
+    duration_factor: z
+      .number()
+      .positive()
+      .max(100)
+      .optional()
+      .describe(
+        "Scales every duration of this objective's plan (2: twice as long); input duration-factor wins"
       )
   })
   .strict()

@@ -9,7 +9,7 @@ import type { Verdict } from '../judge/verdict.js'
 import { code, MAX_LINE, text as md } from './escape.js'
 import { verdictText } from './verdict.js'
 import type { ArtifactLink } from '../publish/artifacts.js'
-import { renderPlan, type PlanView } from './load-plan.js'
+import { factorsText, renderPlan, type PlanView } from './load-plan.js'
 import {
   formatCount,
   formatDuration,
@@ -136,7 +136,8 @@ export function renderJobSummary(data: ReportData): string {
       : undefined,
     figures?.durationS !== undefined
       ? formatDuration(figures.durationS)
-      : undefined
+      : undefined,
+    data.plan ? factorsText(data.plan.plan) : undefined
   ].filter(Boolean)
   if (facts.length) out.push(facts.join(' · '), '')
 

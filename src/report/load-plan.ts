@@ -24,6 +24,27 @@ function scenarioLoad(s: LoadPlan['scenarios'][string]): string {
 }
 
 /**
+ * `load ×0.1 (input load-factor), durations ×2 (objectives.soak.duration_factor)`;
+ * undefined when the plan is not scaled.
+ */
+export function factorsText(plan: LoadPlan): string | undefined {
+  const f = plan.factors
+  if (!f || (f.load === 1 && f.duration === 1)) return undefined
+  const from = (kind: 'load' | 'duration') =>
+    f.from[kind] === 'input'
+      ? `input ${kind}-factor`
+      : `objectives.${plan.objective}.${kind}_factor`
+  return [
+    f.load !== 1 ? `load ×${fmtFactor(f.load)} (${from('load')})` : undefined,
+    f.duration !== 1
+      ? `durations ×${fmtFactor(f.duration)} (${from('duration')})`
+      : undefined
+  ]
+    .filter(Boolean)
+    .join(', ')
+}
+
+/**
  * The load a plan sends, in a line: logged before k6 starts, so a typo is
  * seen before it floods anything.
  */
@@ -36,7 +57,8 @@ export function describeLoad(plan: LoadPlan): string {
       ? `up to ${plan.rate} iterations/s (one request each)`
       : `${plan.peakVus} VUs`
   const vus = plan.rate !== undefined ? `, at most ${plan.peakVus} VUs` : ''
-  return `${plan.objective}: ${rate} for ${formatDuration(plan.durationS)}${vus}`
+  const scaled = factorsText(plan)
+  return `${plan.objective}: ${rate} for ${formatDuration(plan.durationS)}${vus}${scaled ? `; scaled: ${scaled}` : ''}`
 }
 
 /** The plan: objective and why, scenarios, rates, VUs, the capacity model. */
@@ -58,6 +80,13 @@ export function renderPlan(prepared: PlanView): string[] {
           : 'the profile adds no thresholds.')
     )
     return out
+  }
+  const scaled = factorsText(plan)
+  if (scaled) {
+    out.push(
+      `Scaled: ${scaled}. Baselines recorded at other factors are not compared with this run.`,
+      ''
+    )
   }
   out.push('| Scenario | Executor | Load | VUs |', '|---|---|---|---|')
   for (const [name, s] of Object.entries(plan.scenarios)) {
