@@ -222,8 +222,9 @@ export interface LoadPlan {
   ownScript?: string
 }
 
-/** Which override fields each objective reads; the others are rejected. */
 const FACTORS = ['load_factor', 'duration_factor'] as const
+
+/** Which override fields each objective reads; the others are rejected. */
 export const OBJECTIVE_FIELDS: Record<Objective, readonly string[]> = {
   smoke: ['duration', 'vus', ...FACTORS],
   baseline: ['duration', 'rate', 'share', 'vus', ...FACTORS],
