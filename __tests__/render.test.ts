@@ -61,7 +61,8 @@ function run(
   fixture: string,
   event: typeof pr | typeof push,
   env: Record<string, string> = {},
-  key = fixture
+  key = fixture,
+  inputs: Record<string, string> = {}
 ): Promise<ActionRun> {
   return runAction({
     files: fixtureScript(fixture),
@@ -69,7 +70,8 @@ function run(
       script: `perf/${fixture}.js`,
       'k6-path': FAKE_K6,
       'github-token': 'ghs_render_token',
-      'comment-key': key
+      'comment-key': key,
+      ...inputs
     },
     env: {
       GITHUB_API_URL: api.url,
@@ -146,6 +148,8 @@ beforeAll(async () => {
   const first = await run('pass', pr)
   expect(first.code).toBe(0)
   comments.pass = commentOf('pass')
+  await run('pass', pr, {}, 'alone', { baseline: 'none' })
+  comments['no baseline'] = commentOf('alone')
   // main's history made ten times as fast: the same run regresses.
   const branch = api.branches.get('perf-gate-data')!
   const file = 'baselines/script.json'
@@ -217,7 +221,14 @@ async function loadMermaid(): Promise<{
   return loaded
 }
 
-const CASES = ['pass', 'regression', 'thresholds', 'broken', '500 endpoints']
+const CASES = [
+  'pass',
+  'no baseline',
+  'regression',
+  'thresholds',
+  'broken',
+  '500 endpoints'
+]
 
 describe('the pull request comment, rendered', () => {
   it.each(CASES)(
@@ -273,9 +284,16 @@ describe('the pull request comment, rendered', () => {
     expect(top.match(/p95 latency/g)).toHaveLength(2)
   })
 
-  it('a run compared with nothing still draws its charts', () => {
-    expect(comments.pass).toContain('over the run')
-    expect(comments.pass).toContain('Charts')
+  it('a run compared with nothing still draws its charts, this run in red', () => {
+    const body = comments['no baseline']
+    expect(body).toContain('Not compared with a baseline: `baseline: none`.')
+    const charts = mermaidBlocks(body)
+    expect(charts).toHaveLength(2)
+    for (const chart of charts) {
+      expect(chart).toContain('"plotColorPalette": "#d73a49"')
+      expect(chart).not.toMatch(/^ {2}bar /m)
+      expect(chart).toMatch(/^ {2}line \[/m)
+    }
   })
 
   it('500 endpoints: every one is listed, and the comment is whole', () => {

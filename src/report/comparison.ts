@@ -428,8 +428,10 @@ function order(status: Status): number {
  * Bars in grey, the line in red: the baseline (or main's history) and this
  * run cannot be mistaken for each other, whatever the theme.
  */
-const PALETTE =
-  '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#9a9a9a, #d73a49"}}}}%%'
+const palette = (colours: string[]) =>
+  `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${colours.join(', ')}"}}}}%%`
+const GREY = '#9a9a9a'
+const RED = '#d73a49'
 
 /**
  * Mermaid xychart-beta charts: this run's p95 and throughput over the run
@@ -459,12 +461,12 @@ export function charts(
       const top = niceCeiling(Math.max(...(values as number[])))
       out.push(
         '```mermaid',
-        PALETTE,
+        // Plots take the palette's colours in order: bars, then the line.
+        palette(theirs ? [GREY, RED] : [RED]),
         'xychart-beta',
         `  title "${title} (${unit}) over the run${theirs ? ': line this run, bars the baseline' : ''}"`,
         `  x-axis "seconds" 0 --> ${end}`,
         `  y-axis "${unit}" 0 --> ${top}`,
-        // The palette colours plots in order: bars first, then the line.
         ...(theirs ? [`  bar [${theirs.map(fmt).join(', ')}]`] : []),
         `  line [${mine.map(fmt).join(', ')}]`,
         '```',
@@ -480,7 +482,7 @@ export function charts(
     const top = niceCeiling(Math.max(...trend, now))
     out.push(
       '```mermaid',
-      PALETTE,
+      palette([GREY, RED]),
       'xychart-beta',
       `  title "p95 latency (ms): the baseline's last ${trend.length} runs (bars), this run (line)"`,
       // A few runs: one labelled bar each (a numeric axis would tick halves).
