@@ -60,14 +60,13 @@ export function capAnnotations(list: Annotation[], max: number): Annotation[] {
   const kinds = [
     ...new Set(rest.map((a) => a.title.replace(/^perf-gate: /, '')))
   ]
+  const listed = rest.map((a) => a.message).join('; ')
+  const brief = listed.length > 600 ? `${listed.slice(0, 600)}…` : `${listed}.`
   return [
     ...shown,
     {
       title: `perf-gate: ${rest.length} more`,
-      message: `${rest.length} more (${kinds.join(', ')}) not annotated, GitHub shows 10 per step: ${rest
-        .map((a) => a.message)
-        .join('; ')
-        .slice(0, 600)}… The job summary lists every one.`
+      message: `${rest.length} more (${kinds.join(', ')}) not annotated, GitHub shows 10 per step: ${brief} The job summary lists every one.`
     }
   ]
 }
