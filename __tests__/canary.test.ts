@@ -4,9 +4,12 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import {
+  editedRun,
   FAKE_K6,
   FIXTURES,
   fixtureScript,
+  pullRequestEvent,
+  PUSH_EVENT,
   runAction,
   type ActionRun
 } from './helpers/action.js'
@@ -101,10 +104,15 @@ function unmasked(stdout: string): string {
     .join('\n')
 }
 
+/**
+ * Run the action and look for `canary` in every place; `kept` names the
+ * places that may hold it (k6's own record of a secret nobody declared).
+ */
 async function check(
   label: string,
   canary: string,
-  options: Parameters<typeof runAction>[0]
+  options: Parameters<typeof runAction>[0],
+  kept: (where: string) => boolean = () => false
 ): Promise<ActionRun> {
   const uploads = service.artifacts.length
   const requests = api.requests.length
@@ -122,30 +130,15 @@ async function check(
   table.push(
     `| ${label} | ${Object.keys(found).length} | ${leaks.length ? leaks.join(', ') : 'none'} |`
   )
-  expect({ label, leaks }).toEqual({ label, leaks: [] })
+  expect({ label, leaks: leaks.filter((where) => !kept(where)) }).toEqual({
+    label,
+    leaks: []
+  })
   return run
 }
 
-const pr = {
-  name: 'pull_request',
-  payload: {
-    repository: { default_branch: 'main' },
-    pull_request: {
-      number: 11,
-      labels: [],
-      base: {
-        ref: 'main',
-        sha: '0'.repeat(40),
-        repo: { full_name: 'acme/shop' }
-      },
-      head: { sha: 'f'.repeat(40), repo: { full_name: 'acme/shop' } }
-    }
-  }
-}
-const push = {
-  name: 'push',
-  payload: { repository: { default_branch: 'main' } }
-}
+const pr = pullRequestEvent(11)
+const push = PUSH_EVENT
 const prEnv = { GITHUB_REF: 'refs/pull/11/merge' }
 
 describe('a canary secret reaches no file, output, comment, request or unmasked log line', () => {
@@ -273,23 +266,12 @@ describe('a canary secret reaches no file, output, comment, request or unmasked 
    * its query: the only change to the real file.
    */
   function urlTokenFixtures(canary: string): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'canary-url-'))
-    made.push(root)
-    fs.cpSync(path.join(FIXTURES, 'pass'), path.join(root, 'pass'), {
-      recursive: true
+    const health = '"http://127.0.0.1:18080/health"'
+    const root = editedRun(path.join(FIXTURES, 'pass'), (text) => {
+      expect(text.split(health).length - 1).toBeGreaterThan(4)
+      return text.split(health).join(`${health.slice(0, -1)}?token=${canary}"`)
     })
-    fs.copyFileSync(
-      path.join(FIXTURES, 'version.txt'),
-      path.join(root, 'version.txt')
-    )
-    const results = path.join(root, 'pass', 'results.json')
-    const text = fs.readFileSync(results, 'utf8')
-    const health = 'http://127.0.0.1:18080/health'
-    expect(text.split(`"${health}"`).length - 1).toBeGreaterThan(4)
-    fs.writeFileSync(
-      results,
-      text.split(`"${health}"`).join(`"${health}?token=${canary}"`)
-    )
+    made.push(root)
     return root
   }
 
@@ -316,32 +298,22 @@ describe('a canary secret reaches no file, output, comment, request or unmasked 
 
   it('in a URL query perf-gate was never told of: none of perf-gate’s own words or records hold it', async () => {
     const canary = 'canary-unannounced-0123456789'
-    const uploads = service.artifacts.length
-    const requests = api.requests.length
-    const run = await runAction({
-      files: fixtureScript('pass'),
-      inputs: {
-        script: 'perf/pass.js',
-        'k6-path': FAKE_K6,
-        'github-token': 'ghs_test0123456789'
+    const run = await check(
+      "a URL query nobody declared (only k6's own results.json may keep it)",
+      canary,
+      {
+        files: fixtureScript('pass'),
+        inputs: {
+          script: 'perf/pass.js',
+          'k6-path': FAKE_K6,
+          'github-token': 'ghs_test0123456789'
+        },
+        env: { FAKE_K6_FIXTURES: urlTokenFixtures(canary), ...prEnv },
+        event: pr
       },
-      env: {
-        GITHUB_API_URL: api.url,
-        ...service.env,
-        FAKE_K6_FIXTURES: urlTokenFixtures(canary),
-        ...prEnv
-      },
-      event: pr
-    })
-    expect(run.code).toBe(0)
-    const found = places(run, uploads, requests)
-    const leaks = Object.entries(found)
-      .filter(([, text]) => text.includes(canary))
-      .map(([where]) => where)
-    // Only k6's own record of the requests keeps the URL as k6 wrote it.
-    for (const where of leaks) expect(where).toMatch(/\/results\.json$/)
-    table.push(
-      `| a URL query nobody declared (only k6's own results.json keeps it) | ${Object.keys(found).length} | ${leaks.length ? leaks.join(', ') : 'none'} |`
+      // k6's own record of the requests keeps the URL as k6 wrote it.
+      (where) => /\/results\.json$/.test(where)
     )
+    expect(run.code).toBe(0)
   })
 })

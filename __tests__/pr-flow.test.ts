@@ -10,10 +10,13 @@ import {
   annotations,
   FAKE_K6,
   fixtureScript,
+  pullRequestEvent,
+  PUSH_EVENT,
   runAction,
   type ActionRun
 } from './helpers/action.js'
 import { startArtifactService } from './helpers/artifact-service.js'
+import { fasterHistory } from './helpers/entries.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
 
 /**
@@ -57,11 +60,7 @@ function push(
   inputs: Record<string, string> = {},
   env: Record<string, string> = {}
 ): Promise<ActionRun> {
-  return runOn(
-    { name: 'push', payload: { repository: { default_branch: 'main' } } },
-    inputs,
-    env
-  )
+  return runOn(PUSH_EVENT, inputs, env)
 }
 
 function pullRequest(
@@ -69,17 +68,8 @@ function pullRequest(
   inputs: Record<string, string> = {},
   env: Record<string, string> = {}
 ): Promise<ActionRun> {
-  const pull_request = {
-    number: 7,
-    labels: labels.map((name) => ({ name })),
-    base: { ref: 'main', sha: MAIN, repo: { full_name: 'acme/shop' } },
-    head: { sha: HEAD, repo: { full_name: 'acme/shop' } }
-  }
   return runOn(
-    {
-      name: 'pull_request',
-      payload: { repository: { default_branch: 'main' }, pull_request }
-    },
+    pullRequestEvent(7, { labels, baseSha: MAIN, headSha: HEAD }),
     inputs,
     {
       GITHUB_REF: 'refs/pull/7/merge',
@@ -179,21 +169,7 @@ describe('baselines and the pull request comment', () => {
       // Six earlier main runs, each ten times as fast as the recorded one
       // (p95 5.65 ms).
       const file = stored()
-      const [latest] = file.entries
-      const half = (v: number | null | undefined): number =>
-        typeof v === 'number' ? v / 10 : NaN
-      file.entries = [1, 2, 3, 4, 5, 6].map((i) => ({
-        ...latest,
-        runId: String(i),
-        commit: `${i}`.repeat(40),
-        date: new Date(Date.UTC(2026, 10, i)).toISOString(),
-        overall: {
-          ...latest.overall,
-          p95: half(latest.overall.p95) * (1 + i / 1000),
-          p99: half(latest.overall.p99) * (1 + i / 1000)
-        },
-        endpoints: {}
-      }))
+      file.entries = fasterHistory(file.entries[0])
       api.branches.get('perf-gate-data')!.set(FILE, serialiseBaselineFile(file))
     })
 

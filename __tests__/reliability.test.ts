@@ -13,6 +13,8 @@ import {
   annotations,
   FAKE_K6,
   fixtureScript,
+  pullRequestEvent,
+  PUSH_EVENT,
   runAction,
   type ActionRun
 } from './helpers/action.js'
@@ -98,26 +100,11 @@ function runOn(
       ...env
     },
     event: pr
-      ? {
-          name: 'pull_request',
-          payload: {
-            repository: { default_branch: 'main' },
-            pull_request: {
-              number: 9,
-              labels: [],
-              base: {
-                ref: 'main',
-                sha: MAIN,
-                repo: { full_name: 'acme/shop' }
-              },
-              head: {
-                sha: 'feedface'.padEnd(40, '0'),
-                repo: { full_name: 'acme/shop' }
-              }
-            }
-          }
-        }
-      : { name: 'push', payload: { repository: { default_branch: 'main' } } },
+      ? pullRequestEvent(9, {
+          baseSha: MAIN,
+          headSha: 'feedface'.padEnd(40, '0')
+        })
+      : PUSH_EVENT,
     onStart: hooks.onStart
   })
 }

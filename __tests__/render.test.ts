@@ -2,20 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { JSDOM } from 'jsdom'
 import MarkdownIt from 'markdown-it'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
-import * as zlib from 'node:zlib'
 import {
   parseBaselineFile,
   serialiseBaselineFile
 } from '../src/baseline/entry.js'
 import {
+  editedRun,
   FAKE_K6,
   FIXTURES,
   fixtureScript,
+  pullRequestEvent,
+  PUSH_EVENT,
   runAction,
   type ActionRun
 } from './helpers/action.js'
+import { fasterHistory } from './helpers/entries.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
 
 /**
@@ -36,30 +38,12 @@ let api: GitHubApi
 const comments: Record<string, string> = {}
 const made: string[] = []
 
-const pr = {
-  name: 'pull_request',
-  payload: {
-    repository: { default_branch: 'main' },
-    pull_request: {
-      number: 5,
-      labels: [],
-      base: {
-        ref: 'main',
-        sha: '0'.repeat(40),
-        repo: { full_name: 'acme/shop' }
-      },
-      head: { sha: 'f'.repeat(40), repo: { full_name: 'acme/shop' } }
-    }
-  }
-}
-const push = {
-  name: 'push',
-  payload: { repository: { default_branch: 'main' } }
-}
+const pr = pullRequestEvent(5)
+const push = PUSH_EVENT
 
 function run(
   fixture: string,
-  event: typeof pr | typeof push,
+  event: { name: string; payload: object },
   env: Record<string, string> = {},
   key = fixture,
   inputs: Record<string, string> = {}
@@ -97,47 +81,27 @@ function commentOf(key: string): string {
  * file. Served to the fake k6 as the fixture `pass`.
  */
 function manyEndpoints(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'render-500-'))
-  made.push(root)
-  const source = path.join(
-    FIXTURES,
-    '..',
-    'k6-noise',
-    'fast-lat20-drift5',
-    'aa-01'
-  )
-  const target = path.join(root, 'pass')
-  fs.mkdirSync(target)
-  for (const file of [
-    'exitcode.txt',
-    'stdout.txt',
-    'stderr.txt',
-    'summary.json'
-  ]) {
-    fs.copyFileSync(path.join(source, file), path.join(target, file))
-  }
-  fs.copyFileSync(
-    path.join(FIXTURES, 'version.txt'),
-    path.join(root, 'version.txt')
-  )
   // The lines of one request share its time: one name per request.
-  const ENDPOINT = /"name":"GET \/api\/[^"]+"/
+  const endpoint = /"name":"GET \/api\/[^"]+"/
   const byTime = new Map<string, number>()
-  const lines = zlib
-    .gunzipSync(fs.readFileSync(path.join(source, 'results.json.gz')))
-    .toString('utf8')
-    .split('\n')
-    .map((line) => {
-      const time = /"time":"([^"]+)"/.exec(line)?.[1]
-      if (!time || !ENDPOINT.test(line)) return line
-      if (!byTime.has(time)) byTime.set(time, byTime.size)
-      return line.replace(
-        ENDPOINT,
-        `"name":"GET /api/items/${(byTime.get(time) ?? 0) % 500}/details"`
-      )
-    })
+  const root = editedRun(
+    path.join(FIXTURES, '..', 'k6-noise', 'fast-lat20-drift5', 'aa-01'),
+    (text) =>
+      text
+        .split('\n')
+        .map((line) => {
+          const time = /"time":"([^"]+)"/.exec(line)?.[1]
+          if (!time || !endpoint.test(line)) return line
+          if (!byTime.has(time)) byTime.set(time, byTime.size)
+          return line.replace(
+            endpoint,
+            `"name":"GET /api/items/${(byTime.get(time) ?? 0) % 500}/details"`
+          )
+        })
+        .join('\n')
+  )
+  made.push(root)
   expect(byTime.size).toBeGreaterThanOrEqual(500)
-  fs.writeFileSync(path.join(target, 'results.json'), lines.join('\n'))
   return root
 }
 
@@ -154,19 +118,7 @@ beforeAll(async () => {
   const branch = api.branches.get('perf-gate-data')!
   const file = 'baselines/script.json'
   const stored = parseBaselineFile(branch.get(file) ?? '', 'perf-gate-data')
-  const [latest] = stored.entries
-  stored.entries = [1, 2, 3, 4, 5, 6].map((n) => ({
-    ...latest,
-    runId: String(n),
-    commit: `${n}`.repeat(40),
-    date: new Date(Date.UTC(2026, 10, n)).toISOString(),
-    overall: {
-      ...latest.overall,
-      p95: ((latest.overall.p95 ?? 0) / 10) * (1 + n / 1000),
-      p99: ((latest.overall.p99 ?? 0) / 10) * (1 + n / 1000)
-    },
-    endpoints: {}
-  }))
+  stored.entries = fasterHistory(stored.entries[0])
   branch.set(file, serialiseBaselineFile(stored))
   expect((await run('pass', pr, {}, 'regression')).code).toBe(1)
   comments.regression = commentOf('regression')

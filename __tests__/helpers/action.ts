@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import * as zlib from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
@@ -208,4 +209,67 @@ export function annotations(stdout: string, kind = 'error'): string[] {
         .replace(/%2C/g, ',')
         .replace(/%25/g, '%')
     )
+}
+
+/** A pull request event of acme/shop into main, as the runner gives it. */
+export function pullRequestEvent(
+  number: number,
+  options: { labels?: string[]; baseSha?: string; headSha?: string } = {}
+): { name: string; payload: object } {
+  return {
+    name: 'pull_request',
+    payload: {
+      repository: { default_branch: 'main' },
+      pull_request: {
+        number,
+        labels: (options.labels ?? []).map((name) => ({ name })),
+        base: {
+          ref: 'main',
+          sha: options.baseSha ?? '0'.repeat(40),
+          repo: { full_name: 'acme/shop' }
+        },
+        head: {
+          sha: options.headSha ?? 'f'.repeat(40),
+          repo: { full_name: 'acme/shop' }
+        }
+      }
+    }
+  }
+}
+
+/** A push to main. */
+export const PUSH_EVENT = {
+  name: 'push',
+  payload: { repository: { default_branch: 'main' } }
+}
+
+/**
+ * A fixture root for the fake k6 whose run `name` is the recorded run in
+ * `source` with one change to its results.json (read from results.json or
+ * results.json.gz), made by `edit`: every other file as k6 wrote it. The
+ * caller removes the returned folder.
+ */
+export function editedRun(
+  source: string,
+  edit: (results: string) => string,
+  name = 'pass'
+): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edited-run-'))
+  const target = path.join(root, name)
+  fs.mkdirSync(target)
+  for (const file of fs.readdirSync(source)) {
+    if (!file.startsWith('results.json')) {
+      fs.copyFileSync(path.join(source, file), path.join(target, file))
+    }
+  }
+  fs.copyFileSync(
+    path.join(FIXTURES, 'version.txt'),
+    path.join(root, 'version.txt')
+  )
+  const plain = path.join(source, 'results.json')
+  const results = fs.existsSync(plain)
+    ? fs.readFileSync(plain, 'utf8')
+    : zlib.gunzipSync(fs.readFileSync(`${plain}.gz`)).toString('utf8')
+  fs.writeFileSync(path.join(target, 'results.json'), edit(results))
+  return root
 }

@@ -24,3 +24,24 @@ export function entry(
     ...overrides
   }
 }
+
+/**
+ * Six earlier runs on main made of `latest` (a real run's entry), each ten
+ * times as fast: against them the same run is a clear regression.
+ */
+export function fasterHistory(latest: BaselineEntry): BaselineEntry[] {
+  const tenth = (v: number | null | undefined): number =>
+    typeof v === 'number' ? v / 10 : NaN
+  return [1, 2, 3, 4, 5, 6].map((i) => ({
+    ...latest,
+    runId: String(i),
+    commit: `${i}`.repeat(40),
+    date: new Date(Date.UTC(2026, 10, i)).toISOString(),
+    overall: {
+      ...latest.overall,
+      p95: tenth(latest.overall.p95) * (1 + i / 1000),
+      p99: tenth(latest.overall.p99) * (1 + i / 1000)
+    },
+    endpoints: {}
+  }))
+}

@@ -189,25 +189,21 @@ export function capacity(
   if (busy.length < 6) return undefined
   const runS = busy.reduce((s, w) => s + w.seconds, 0)
   const span = Math.min(SUSTAIN_S, runS / 4, Math.max(runS / 20, 0))
+  const latency = (w: SeriesWindow): number =>
+    limits.percentile === 99 ? w.p99 : limits.percentile === 50 ? w.p50 : w.p95
+  const slow = (w: SeriesWindow): boolean =>
+    limits.latencyMs !== undefined && latency(w) > limits.latencyMs
+  const failing = (w: SeriesWindow): boolean =>
+    limits.errorRate !== undefined && w.errorRate > limits.errorRate
   let strikes = 0
   let breach: Capacity['breachedBy']
   let breachedAtS: number | undefined
   let within = busy.length
   for (let i = 0; i < busy.length; i++) {
-    const w = busy[i]
-    const latency =
-      limits.percentile === 99
-        ? w.p99
-        : limits.percentile === 50
-          ? w.p50
-          : w.p95
-    const slow = limits.latencyMs !== undefined && latency > limits.latencyMs
-    const failing =
-      limits.errorRate !== undefined && w.errorRate > limits.errorRate
-    if (slow || failing) {
+    if (slow(busy[i]) || failing(busy[i])) {
       strikes++
       if (strikes === 2) {
-        breach = slow ? 'latency' : 'errors'
+        breach = slow(busy[i]) ? 'latency' : 'errors'
         breachedAtS = busy[i - 1].t
         within = i - 1
         break
@@ -218,18 +214,7 @@ export function capacity(
   // that all held the limits.
   let sustained = 0
   let heldS = 0
-  const good = (w: SeriesWindow): boolean => {
-    const latency =
-      limits.percentile === 99
-        ? w.p99
-        : limits.percentile === 50
-          ? w.p50
-          : w.p95
-    return (
-      !(limits.latencyMs !== undefined && latency > limits.latencyMs) &&
-      !(limits.errorRate !== undefined && w.errorRate > limits.errorRate)
-    )
-  }
+  const good = (w: SeriesWindow): boolean => !slow(w) && !failing(w)
   for (let i = 0; i < within; i++) {
     let requests = 0
     let seconds = 0
