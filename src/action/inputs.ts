@@ -64,12 +64,7 @@ export interface Inputs {
   errorGuard?: number
 }
 
-export const COMMENT_POLICIES = [
-  'always',
-  'on-change',
-  'on-failure',
-  'never'
-] as const
+const COMMENT_POLICIES = ['always', 'on-change', 'on-failure', 'never'] as const
 export type CommentPolicy = (typeof COMMENT_POLICIES)[number]
 
 export interface BaselineInputs {

@@ -239,7 +239,7 @@ export function commentKey(
  * (regression, slower, better), hashed. A figure that moved within the
  * noise changes nothing.
  */
-export function commentState(
+function commentState(
   verdict: Verdict,
   comparison: ComparisonReport | undefined
 ): string {

@@ -19,7 +19,7 @@ export function commentMarker(key: string): string {
 }
 
 /** The hidden line on-change compares: what the comment decided. */
-export function stateMarker(state: string): string {
+function stateMarker(state: string): string {
   return `<!-- perf-gate:state ${state.replace(/--+|>/g, '_')} -->`
 }
 

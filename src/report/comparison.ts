@@ -110,7 +110,7 @@ export function describeValues(c: MetricComparison): string {
   return `${formatMetricValue(c.metric, c.baseline)} → ${formatMetricValue(c.metric, c.current)}`
 }
 
-export function describeChange(c: MetricComparison): string {
+function describeChange(c: MetricComparison): string {
   const where = c.scope === 'overall' ? '' : `${c.scope}: `
   const pct =
     c.deltaPct === undefined || !Number.isFinite(c.deltaPct)
