@@ -735,6 +735,11 @@ const PROFILE_CASES: ProfileCase[] = [
     /capacity\.production\.rps: production 1 req\/s ÷ factor 10 rounds to 0 req\/s/
   ],
   [
+    'a run split into one shard',
+    withTop('shards: 1\n'),
+    /:\d+:\d+: shards: .*(>=2|at least 2|too small)/i
+  ],
+  [
     'a peak below the average',
     withTop('capacity:\n  production: {rps: 100, peak_rps: 50}\n  factor: 2\n'),
     /capacity\.production\.peak_rps: the peak \(50 req\/s\) is below the average/
@@ -1004,6 +1009,31 @@ const INPUT_CASES: InputCase[] = [
     'max-vus in words',
     { 'max-vus': 'lots' },
     /^Input 'max-vus': 'lots' is not a whole number/
+  ],
+  [
+    'a start without its zone',
+    { 'start-at': '2026-12-01T10:00:00', shard: '1/2' },
+    /^Input 'start-at': '2026-12-01T10:00:00' is not a start: give an instant with its zone \(2026-12-01T10:00:00Z\), or \+2m/
+  ],
+  [
+    'a start more than an hour after the run began',
+    { 'start-at': '+90m', shard: '1/2' },
+    /^Input 'start-at': '\+90m' is not a start: .*at most \+60m/
+  ],
+  [
+    'a start for a run that is not sharded',
+    { 'start-at': '+2m' },
+    /^Input 'start-at': only applies to a shard \(input shard\)/
+  ],
+  [
+    'a merge that is also a shard',
+    { merge: 'true', shard: '2/3' },
+    /^Input 'merge': is true in a step that is also shard 2\/3: run the shards in a matrix job, and merge in a job that needs it\.$/
+  ],
+  [
+    'a merge that only generates',
+    { merge: 'true', 'generate-only': 'true' },
+    /^Input 'merge': cannot be combined with generate-only/
   ]
 ]
 

@@ -19,7 +19,10 @@ export interface ArtifactService extends LoopbackServer {
 /**
  * The calls @actions/artifact makes, on loopback: Twirp `CreateArtifact`
  * and `FinalizeArtifact` at ACTIONS_RESULTS_URL, and the Azure block-blob
- * upload (`comp=block`, then `comp=blocklist`) to the signed URL.
+ * upload (`comp=block`, then `comp=blocklist`) to the signed URL; for this
+ * run's own artifacts, `ListArtifacts`, `GetSignedArtifactURL` and the
+ * zip's download from the signed URL. One service is one workflow run:
+ * jobs that share it see each other's artifacts.
  */
 export async function startArtifactService(
   options: {
@@ -73,7 +76,54 @@ export async function startArtifactService(
       sendJson(res, 200, { ok: true, artifact_id: String(artifact.id) })
       return
     }
+    if (request.method === 'POST' && pathname === `${SERVICE}/ListArtifacts`) {
+      // The run's finalized artifacts, filtered as the service filters.
+      const body = JSON.parse(request.body.toString())
+      const id = body.id_filter ?? body.idFilter
+      const name = body.name_filter ?? body.nameFilter
+      sendJson(res, 200, {
+        artifacts: artifacts
+          .filter((a) => a.finalized)
+          .filter((a) => id === undefined || String(a.id) === String(id))
+          .filter((a) => name === undefined || a.name === name)
+          .map((a) => ({
+            workflow_run_backend_id: RUN_BACKEND_ID,
+            workflow_job_run_backend_id: JOB_BACKEND_ID,
+            database_id: String(a.id),
+            name: a.name,
+            size: String(a.blob.length),
+            created_at: new Date().toISOString()
+          }))
+      })
+      return
+    }
+    if (
+      request.method === 'POST' &&
+      pathname === `${SERVICE}/GetSignedArtifactURL`
+    ) {
+      const body = JSON.parse(request.body.toString())
+      const artifact = artifacts.find((a) => a.name === body.name)
+      if (!artifact) {
+        sendJson(res, 404, { code: 'not_found', msg: 'no such artifact' })
+        return
+      }
+      sendJson(res, 200, {
+        signed_url: `${url}/blob/${artifact.id}?sig=test-signature&se=2099-01-01`
+      })
+      return
+    }
     const blob = /^\/blob\/(\d+)$/.exec(pathname)
+    if (request.method === 'GET' && blob) {
+      const artifact = artifacts.find((a) => a.id === Number(blob[1]))
+      if (artifact) {
+        res.writeHead(200, {
+          'content-type': 'application/zip',
+          'content-length': artifact.blob.length
+        })
+        res.end(artifact.blob)
+        return
+      }
+    }
     if (request.method === 'PUT' && blob) {
       const artifact = artifacts.find((a) => a.id === Number(blob[1]))
       const headers = {
@@ -123,6 +173,9 @@ export async function startArtifactService(
   })
 }
 
+const RUN_BACKEND_ID = '11111111-2222-3333-4444-555555555555'
+const JOB_BACKEND_ID = '66666666-7777-8888-9999-000000000000'
+
 /** An unsigned JWT with the scope claim @actions/artifact reads IDs from. */
 function runtimeToken(): string {
   const encode = (value: object): string =>
@@ -130,7 +183,7 @@ function runtimeToken(): string {
   return [
     encode({ alg: 'none', typ: 'JWT' }),
     encode({
-      scp: 'Actions.ExampleScope Actions.Results:11111111-2222-3333-4444-555555555555:66666666-7777-8888-9999-000000000000'
+      scp: `Actions.ExampleScope Actions.Results:${RUN_BACKEND_ID}:${JOB_BACKEND_ID}`
     }),
     'signature'
   ].join('.')

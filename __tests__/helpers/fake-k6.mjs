@@ -6,6 +6,9 @@
 //   k6 version                      → the recorded `k6 version` output (of the
 //                                     fixture's version folder, v2.2.0/…)
 //   k6 run [flags] <dir>/<name>.js  → replays fixture <name> (or FAKE_K6_FIXTURE)
+//   k6 run --execution-segment S --execution-segment-sequence Q …
+//                                   → replays shard-i of a sharded fixture, i
+//                                     chosen by S among its command.txt's
 //
 // Honoured flags: --summary-export <file>, --out json=<file>[.gz]; and
 // K6_WEB_DASHBOARD=true with K6_WEB_DASHBOARD_EXPORT=<file> (the recorded
@@ -81,8 +84,31 @@ for (let i = 1; i < argv.length; i++) {
   }
 }
 const script = argv[argv.length - 1]
-const fixtureName =
+let fixtureName =
   process.env.FAKE_K6_FIXTURE ?? path.basename(script).replace(/\.js$/, '')
+// A recorded sharded run (shard-1…n beside its command.txt): the segment
+// k6 is given picks the shard, and must be one the recording ran. Another
+// fixture replays whatever the segment (a script that fails, fails in
+// every segment).
+const segmentAt = argv.indexOf('--execution-segment')
+const command = path.join(root, fixtureName, 'command.txt')
+if (segmentAt > 0 && fs.existsSync(path.join(root, fixtureName, 'shard-1'))) {
+  const given = argv[segmentAt + 1]
+  const sequence = argv[argv.indexOf('--execution-segment-sequence') + 1]
+  const recorded = fs.readFileSync(command, 'utf8')
+  const segments = /SEG = (.*); /.exec(recorded)?.[1].split(', ') ?? []
+  const index = segments.indexOf(given)
+  if (
+    index < 0 ||
+    !recorded.includes(`--execution-segment-sequence "${sequence}"`)
+  ) {
+    process.stderr.write(
+      `fake k6: ${fixtureName} has no recorded shard for --execution-segment ${given} --execution-segment-sequence ${sequence}\n`
+    )
+    process.exit(254)
+  }
+  fixtureName = path.join(fixtureName, `shard-${index + 1}`)
+}
 const fixture = path.join(root, fixtureName)
 if (!fs.existsSync(script)) {
   process.stderr.write(

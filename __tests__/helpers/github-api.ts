@@ -31,6 +31,8 @@ export interface FakeRun {
   head_branch: string
   /** Artifacts of the run, by name: the zip served for each. */
   artifacts: Record<string, Buffer>
+  /** When its current attempt started (ISO): GET /actions/runs/{id}. */
+  startedAt?: string
 }
 
 export interface GitHubApi extends LoopbackServer {
@@ -243,6 +245,17 @@ export async function startGitHubApi(
       return sendJson(res, 200, {
         total_count: runs.length,
         workflow_runs: runs
+      })
+    }
+    if ((m = /^\/actions\/runs\/(\d+)$/.exec(rest)) && req.method === 'GET') {
+      // This workflow run: when its current attempt started.
+      const run = api.runs.find((r) => r.id === Number(m![1]))
+      if (!run?.startedAt) return sendJson(res, 404, { message: 'Not Found' })
+      return sendJson(res, 200, {
+        id: run.id,
+        head_branch: run.head_branch,
+        created_at: run.startedAt,
+        run_started_at: run.startedAt
       })
     }
     if ((m = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest))) {

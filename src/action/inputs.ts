@@ -57,12 +57,23 @@ export interface Inputs {
   /** Scale a profile's plan: every rate and VU count, every duration. */
   loadFactor?: number
   durationFactor?: number
+  /** `2/3` (or `2` with a profile's `shards:`): run one execution segment. */
+  shard?: string
+  /** When the shards start together: an instant, or after the run started. */
+  startAt?: StartAt
+  /** Merge this workflow run's shard artifacts instead of running k6. */
+  merge: boolean
   /**
    * Without a threshold of the script's on http_req_failed, a run fails
    * when more than this share of requests failed; undefined: off.
    */
   errorGuard?: number
 }
+
+export type StartAt =
+  | { at: Date }
+  /** Seconds after this workflow run (attempt) started, read from the API. */
+  | { afterRunStartS: number }
 
 const COMMENT_POLICIES = ['always', 'on-change', 'on-failure', 'never'] as const
 export type CommentPolicy = (typeof COMMENT_POLICIES)[number]
@@ -161,8 +172,56 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     maxRps: parseCount('max-rps', 1000, 1_000_000),
     maxVus: parseCount('max-vus', 1000, 1_000_000),
     loadFactor: parseFactor('load-factor', '0.1 for a tenth of the load'),
-    durationFactor: parseFactor('duration-factor', '2 to run twice as long')
+    durationFactor: parseFactor('duration-factor', '2 to run twice as long'),
+    ...readSharding()
   }
+}
+
+function readSharding(): Pick<Inputs, 'shard' | 'startAt' | 'merge'> {
+  const shard = core.getInput('shard').trim() || undefined
+  const merge = parseBoolean('merge', false)
+  const startAt = parseStartAt(core.getInput('start-at').trim())
+  if (merge && shard) {
+    throw new InputError(
+      'merge',
+      `is true in a step that is also shard ${shard}: run the shards in a matrix job, and merge in a job that needs it.`
+    )
+  }
+  if (merge && parseBoolean('generate-only', false)) {
+    throw new InputError(
+      'merge',
+      'cannot be combined with generate-only: a merge reads the shards of a run that happened.'
+    )
+  }
+  if (startAt && !shard) {
+    throw new InputError(
+      'start-at',
+      'only applies to a shard (input shard): a run on one machine starts when it is ready.'
+    )
+  }
+  return { shard, startAt, merge }
+}
+
+/** The most a shard waits for its common start. */
+const MAX_START_WAIT_S = 3600
+
+/** An ISO 8601 instant with its zone, or `+2m`: after the run started. */
+function parseStartAt(value: string): StartAt | undefined {
+  if (value === '') return undefined
+  const relative = /^\+(\d+(?:\.\d+)?)(s|m)?$/.exec(value)
+  if (relative) {
+    const seconds = Number(relative[1]) * (relative[2] === 'm' ? 60 : 1)
+    if (seconds <= MAX_START_WAIT_S) return { afterRunStartS: seconds }
+  }
+  const absolute =
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(value)
+      ? new Date(value)
+      : undefined
+  if (absolute && Number.isFinite(absolute.getTime())) return { at: absolute }
+  throw new InputError(
+    'start-at',
+    `'${value}' is not a start: give an instant with its zone (2026-12-01T10:00:00Z), or +2m for two minutes after this workflow run started (at most +60m).`
+  )
 }
 
 function parseChoice<T extends string>(

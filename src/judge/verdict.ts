@@ -1,5 +1,6 @@
 import { k6MessageLine, type IterationError } from '../k6/log.js'
 import type { K6Run, Outcome } from '../k6/run.js'
+import type { Shard } from '../k6/segments.js'
 import type { SummaryResult, ThresholdResult } from '../results/types.js'
 import type { MetricComparison } from './compare.js'
 import type { RegressionDecision } from './regressions.js'
@@ -44,6 +45,11 @@ export type Reason =
       notGated?: { waivedBy: string } | { failOnRegression: false }
     }
   | { kind: 'slower'; comparison: MetricComparison }
+  /**
+   * A shard's own thresholds, judged by k6 on its segment alone: recorded,
+   * not gated (the merge judges them over every shard).
+   */
+  | { kind: 'shard-thresholds'; shard: Shard; thresholds: ThresholdResult[] }
 
 /** The run's verdict. */
 export interface Verdict {
@@ -59,6 +65,10 @@ export interface Verdict {
   regressions?: RegressionDecision
   /** perf-gate's error-rate guard, when it applied (no threshold of the script's). */
   errorGuard?: { limit: number; rate: number }
+  /** This run was one shard: its thresholds are the merge's to judge. */
+  shard?: Shard
+  /** This run is the merge of this many shards. */
+  mergedShards?: number
 }
 
 /** The `verdict` output: what a workflow branches on. */
@@ -189,6 +199,37 @@ export function decideVerdict(input: VerdictInput): Verdict {
     failedThresholds,
     thresholdCount: summary?.thresholds.length ?? 0,
     errorGuard
+  }
+}
+
+/**
+ * A shard's verdict: k6 judged the thresholds (and perf-gate its error
+ * guard) on this segment's share of the load, which says nothing of the
+ * run's; they are recorded for the merge, which judges them over all
+ * shards. What stopped k6 itself still fails the shard.
+ */
+export function shardVerdict(verdict: Verdict, shard: Shard): Verdict {
+  const own = ['thresholds', 'thresholds-unnamed', 'error-guard']
+  const failures = verdict.failures.filter((r) => !own.includes(r.kind))
+  const warnings: Reason[] = [
+    ...(verdict.failedThresholds.length > 0
+      ? [
+          {
+            kind: 'shard-thresholds' as const,
+            shard,
+            thresholds: verdict.failedThresholds
+          }
+        ]
+      : []),
+    ...verdict.warnings
+  ]
+  return {
+    ...verdict,
+    passed: failures.length === 0,
+    failures,
+    warnings,
+    errorGuard: undefined,
+    shard
   }
 }
 

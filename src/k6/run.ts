@@ -38,6 +38,30 @@ export type Outcome =
   | 'cloud-error'
   | 'k6-error'
 
+/** Each outcome in a few words, for reports and messages. */
+export const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
+  passed: 'passed',
+  'thresholds-crossed': 'thresholds crossed',
+  'invalid-options': 'invalid options',
+  'script-error': 'script error',
+  'aborted-by-script': 'aborted by the script',
+  'marked-failed': 'marked as failed by the script',
+  'setup-timeout': 'setup() timed out',
+  'teardown-timeout': 'teardown() timed out',
+  'k6-panic': 'k6 crashed',
+  'cloud-error': 'k6 Cloud error',
+  'iteration-errors': 'exceptions in iterations',
+  cancelled: 'cancelled',
+  'k6-error': 'k6 error'
+}
+
+/** Outcomes where k6 ran the whole test (whatever it then judged). */
+export const RAN_TO_THE_END: readonly Outcome[] = [
+  'passed',
+  'thresholds-crossed',
+  'iteration-errors'
+]
+
 export interface K6Run {
   argv: string[]
   exitCode: number

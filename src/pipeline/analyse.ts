@@ -47,7 +47,7 @@ export async function analyse(
 }
 
 /** The thresholds perf-gate put into the script, one per expression. */
-function plannedThresholds(
+export function plannedThresholds(
   plan: LoadPlan | undefined
 ): { key: string; expression: string }[] {
   return Object.entries(plan?.thresholds ?? {}).flatMap(([key, list]) =>

@@ -24,13 +24,15 @@ export function executeK6(
   script: string,
   inputs: Inputs,
   env: NodeJS.ProcessEnv,
-  durationS?: number
+  durationS?: number,
+  /** perf-gate's own flags before the user's (a shard's segment). */
+  ownArgs: readonly string[] = []
 ): Promise<K6Run> {
   return runK6({
     k6Path: k6.path,
     script,
     resultsDir: inputs.resultsDir,
-    extraArgs: inputs.k6Args,
+    extraArgs: [...ownArgs, ...inputs.k6Args],
     cwd: inputs.workingDirectory,
     env: {
       ...env,

@@ -8,6 +8,7 @@ import { toleranceConfig } from '../judge/compare.js'
 import { HTML_REPORT_FILE } from '../k6/dashboard.js'
 import {
   applyRegressions,
+  shardVerdict,
   verdictLabel,
   type Verdict
 } from '../judge/verdict.js'
@@ -17,11 +18,27 @@ import type { SummaryResult } from '../results/types.js'
 import { Deadline } from '../shared/deadline.js'
 import { errorMessage, InputError } from '../shared/errors.js'
 import { collectSecrets, Redactor } from '../shared/secrets.js'
-import { analyse } from './analyse.js'
+import { analyse, plannedThresholds } from './analyse.js'
 import { compareWithBaseline, recordBaseline } from './baseline.js'
 import { executeK6, obtainK6 } from './execute.js'
 import { judgeRun } from './judge.js'
-import { authVariables, prepare, writeGenerateOnly } from './prepare.js'
+import {
+  collectShards,
+  recordShard,
+  resolveShard,
+  waitForStart
+} from './shards.js'
+import { segment, segmentArgs, shardLabel, type Shard } from '../k6/segments.js'
+import { RAN_TO_THE_END, type K6Run } from '../k6/run.js'
+import type { RunAnalysis } from '../results/analyse.js'
+import { mergeShards, type MergedRun } from '../results/merge.js'
+import { ShardError, shardArtifactName } from '../publish/shard-artifacts.js'
+import {
+  authVariables,
+  prepare,
+  writeGenerateOnly,
+  type PreparedRun
+} from './prepare.js'
 import {
   annotate,
   commentOnPullRequest,
@@ -81,42 +98,53 @@ export async function runPipeline(
     outputs.set('passed', true)
     return {}
   }
-  const script = prepared?.scriptPath ?? inputs.script
-  if (!script) {
+  const shard = resolveShard(inputs, prepared)
+  const script = prepared?.scriptPath ?? inputs.script ?? ''
+  if (!script && !inputs.merge) {
     throw new InputError(
       'script',
       `is required without a profile: give the path of your k6 script, or add ${inputs.profileLabel}.`
     )
   }
 
-  // install
-  const k6 = await obtainK6(inputs, context)
-  const k6Major = k6.version.split('.')[0]
-  const fingerprint = prepared
-    ? planFingerprint(prepared.plan, prepared.profile, k6Major)
-    : scriptFingerprint(readText(script), inputs.k6Args, k6Major)
-  outputs.set('k6Version', k6.version)
+  const source = inputs.merge
+    ? await mergedSource(inputs, context, prepared, script, secrets)
+    : await k6Source(inputs, context, env, prepared, script, secrets, shard)
+  const { k6Run, analysis, k6Version, fingerprint } = source
+  outputs.set('k6Version', k6Version)
   outputs.set('fingerprint', fingerprint)
-  const objective = prepared?.plan.objective ?? inputs.objective ?? 'script'
-
-  // run, analyse, the run's own verdict
-  const k6Run = await executeK6(
-    k6,
-    script,
-    inputs,
-    env,
-    prepared?.plan.ownScript === undefined
-      ? prepared?.plan.durationS
-      : undefined
-  )
-  const analysis = await analyse(k6Run, secrets, prepared?.plan)
+  const objective =
+    prepared?.plan.objective ?? inputs.objective ?? source.objective ?? 'script'
   const { own, result, resultPath } = judgeRun(
     k6Run,
     analysis,
     inputs,
-    k6.version,
-    redactor
+    k6Version,
+    redactor,
+    (verdict) =>
+      shard
+        ? shardVerdict(verdict, shard)
+        : source.merged
+          ? { ...verdict, mergedShards: source.merged.shards.length }
+          : verdict
   )
+  const manifestPath =
+    shard && source.started
+      ? recordShard({
+          shard,
+          k6Run,
+          analysis,
+          ran: RAN_TO_THE_END.includes(k6Run.outcome) && !analysis.summaryError,
+          fingerprint,
+          objective,
+          k6Version,
+          start: source.start ?? {},
+          startedAt: source.started,
+          context,
+          resultsDir: inputs.resultsDir,
+          redactor
+        })
+      : undefined
   outputs.set('exitCode', k6Run.exitCode)
   outputs.set('summaryPath', existing(k6Run.summaryPath))
   outputs.set('resultsPath', existing(k6Run.resultsPath))
@@ -131,11 +159,22 @@ export async function runPipeline(
     context,
     k6Run,
     analysis,
-    k6Version: k6.version,
+    k6Version,
     fingerprint,
     script,
     prepared,
-    redactor
+    redactor,
+    sharding: shard
+      ? {
+          shard: {
+            shard,
+            segment: segment(shard),
+            lateByS: source.start?.lateByS
+          }
+        }
+      : source.merged
+        ? { merged: source.merged }
+        : undefined
   }
 
   // judge: the comparison with the baseline, the first network step
@@ -144,27 +183,29 @@ export async function runPipeline(
     renderReport(view, own, { comparisonPending: true }),
     context
   )
-  const baseline = analysis.figures
-    ? await compareWithBaseline({
-        baseline: inputs.baseline,
-        context,
-        token: inputs.githubToken,
-        result,
-        objective,
-        fingerprint,
-        tolerances: toleranceConfig(prepared?.profile.regression, {
-          floorMs: inputs.regressionFloorMs,
-          noise: inputs.regressionNoise
-        }),
-        failOnRegression: inputs.failOnRegression,
-        waiverLabel: inputs.waiverLabel,
-        artifactPrefix: `${inputs.artifactName}-baseline`,
-        deadline
-      }).catch((error: unknown) => {
-        core.warning(`Baseline comparison skipped: ${errorMessage(error)}`)
-        return undefined
-      })
-    : undefined
+  // A shard is one part of a run: the merge compares and records it.
+  const baseline =
+    analysis.figures && !shard
+      ? await compareWithBaseline({
+          baseline: inputs.baseline,
+          context,
+          token: inputs.githubToken,
+          result,
+          objective,
+          fingerprint,
+          tolerances: toleranceConfig(prepared?.profile.regression, {
+            floorMs: inputs.regressionFloorMs,
+            noise: inputs.regressionNoise
+          }),
+          failOnRegression: inputs.failOnRegression,
+          waiverLabel: inputs.waiverLabel,
+          artifactPrefix: `${inputs.artifactName}-baseline`,
+          deadline
+        }).catch((error: unknown) => {
+          core.warning(`Baseline comparison skipped: ${errorMessage(error)}`)
+          return undefined
+        })
+      : undefined
   for (const warning of baseline?.warnings ?? []) core.warning(warning)
   const verdict = applyRegressions(own, baseline?.decision)
   outputs.set('regressions', verdict.regressions?.regressions.length ?? 0)
@@ -214,12 +255,20 @@ export async function runPipeline(
       resultPath,
       reportPath,
       ...(junitPath ? [junitPath] : []),
-      ...(inputs.htmlReport ? [htmlReport] : [])
+      ...(inputs.htmlReport ? [htmlReport] : []),
+      ...(manifestPath ? [manifestPath] : [])
     ],
-    deadline
+    deadline,
+    shard && shardArtifactName(inputs.artifactName, shard)
   )
   const markdown = renderReport(view, verdict, { comparison, artifact })
   await writeJobSummary(markdown, context)
+  if (shard) {
+    core.info(
+      `${shardLabel(shard)}: no pull request comment and no baseline entry; the merge job posts and records the run.`
+    )
+    return { verdict, summary: analysis.summary }
+  }
   outputs.set(
     'commentUrl',
     await commentOnPullRequest(
@@ -234,6 +283,120 @@ export async function runPipeline(
     )
   )
   return { verdict, summary: analysis.summary }
+}
+
+interface RunSource {
+  k6Run: K6Run
+  analysis: RunAnalysis
+  k6Version: string
+  fingerprint: string
+  /** The shards' objective, for a merge without a profile. */
+  objective?: string
+  /** A shard's wait for the common start, and when its k6 started. */
+  start?: { startAt?: Date; lateByS?: number }
+  started?: Date
+  merged?: MergedRun['timing']
+}
+
+/** k6 installed and run (one shard of the load, or all of it), analysed. */
+async function k6Source(
+  inputs: Inputs,
+  context: RunContext,
+  env: NodeJS.ProcessEnv,
+  prepared: PreparedRun | undefined,
+  script: string,
+  secrets: readonly string[],
+  shard: Shard | undefined
+): Promise<RunSource> {
+  const k6 = await obtainK6(inputs, context)
+  const k6Major = k6.version.split('.')[0]
+  const fingerprint = runFingerprint(
+    inputs,
+    prepared,
+    script,
+    k6Major,
+    shard?.count
+  )
+  const start = shard
+    ? await waitForStart(inputs.startAt, context, inputs.githubToken, shard)
+    : undefined
+  const started = new Date()
+  const k6Run = await executeK6(
+    k6,
+    script,
+    inputs,
+    env,
+    prepared?.plan.ownScript === undefined
+      ? prepared?.plan.durationS
+      : undefined,
+    shard ? segmentArgs(shard) : []
+  )
+  const analysis = await analyse(k6Run, secrets, prepared?.plan)
+  return { k6Run, analysis, k6Version: k6.version, fingerprint, start, started }
+}
+
+/** This workflow run's shards downloaded and analysed as one run. */
+async function mergedSource(
+  inputs: Inputs,
+  context: RunContext,
+  prepared: PreparedRun | undefined,
+  script: string,
+  secrets: readonly string[]
+): Promise<RunSource> {
+  const shards = await collectShards(
+    inputs,
+    context,
+    prepared,
+    new Deadline(inputs.publishTimeoutMs)
+  )
+  const first = shards[0].manifest
+  if (prepared || script) {
+    const own = runFingerprint(
+      inputs,
+      prepared,
+      script,
+      first.k6Version.split('.')[0],
+      first.shard.count
+    )
+    if (own !== first.fingerprint) {
+      throw new ShardError(
+        `merge: the shards ran another plan than this step's ${prepared ? prepared.profileLabel : 'script'} gives (fingerprint ${first.fingerprint} ≠ ${own}): ` +
+          'give the merge step the same profile or script, objective, factors and k6-args as the shard jobs.'
+      )
+    }
+  }
+  const merged = await mergeShards(shards, {
+    secrets,
+    planned: plannedThresholds(prepared?.plan),
+    capacityFactor: prepared?.plan.capacity?.factor,
+    soak: prepared?.plan.objective === 'soak' ? true : undefined
+  })
+  const stream = merged.analysis.stream
+  core.info(
+    `Merged ${shards.length} shards: ${stream?.http.requests ?? 0} requests, ` +
+      `${((stream?.bytes ?? 0) / 1e6).toFixed(1)} MB of results in ${merged.mergeMs} ms`
+  )
+  return {
+    k6Run: merged.run,
+    analysis: merged.analysis,
+    k6Version: first.k6Version,
+    fingerprint: first.fingerprint,
+    objective: first.objective,
+    merged: merged.timing
+  }
+}
+
+/** What makes runs comparable: the plan (or script), k6's major, shards. */
+function runFingerprint(
+  inputs: Inputs,
+  prepared: PreparedRun | undefined,
+  script: string,
+  k6Major: string,
+  shards: number | undefined
+): string {
+  return prepared
+    ? planFingerprint(prepared.plan, prepared.profile, k6Major, shards)
+    : scriptFingerprint(readText(script), inputs.k6Args, k6Major, shards)
 }
 
 function existing(file: string): string {

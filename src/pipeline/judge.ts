@@ -23,9 +23,11 @@ export function judgeRun(
   analysis: RunAnalysis,
   inputs: Inputs,
   k6Version: string,
-  redactor: Redactor
+  redactor: Redactor,
+  /** A shard's or a merge's view of the verdict. */
+  adjust: (verdict: Verdict) => Verdict = (verdict) => verdict
 ): JudgedRun {
-  const own = decideVerdict({
+  const decided = decideVerdict({
     run: k6Run,
     summary: analysis.summary,
     summaryError: analysis.summaryError,
@@ -35,6 +37,7 @@ export function judgeRun(
     guardsErrors: guardsErrors(analysis),
     workspace: inputs.workspace
   })
+  const own = adjust(decided)
   const resultPath = path.join(inputs.resultsDir, 'perf-gate-result.json')
   // What is stored (the file, the baseline entry) holds no secret.
   const result = redactor.redactValue(

@@ -17,6 +17,7 @@ import {
 } from '../report/annotations.js'
 import type { ComparisonReport } from '../report/comparison.js'
 import { renderJobSummary } from '../report/job-summary.js'
+import type { ShardingView } from '../report/shards.js'
 import { JUNIT_FILE, renderJUnit } from '../report/junit.js'
 import type { RunAnalysis } from '../results/analyse.js'
 import type { SummaryResult } from '../results/types.js'
@@ -39,6 +40,7 @@ export interface RunView {
   prepared?: PreparedRun
   /** Every secret masked out of what is written or posted. */
   redactor: Redactor
+  sharding?: ShardingView
 }
 
 /** The run's report: the job summary, the comment, perf-gate-report.md. */
@@ -67,6 +69,7 @@ export function renderReport(
     ),
     plan: prepared && { ...prepared, fingerprint: view.fingerprint },
     runUrl: view.context.runUrl,
+    sharding: view.sharding,
     ...options
   })
   return view.redactor.redact(markdown)
@@ -120,13 +123,15 @@ export function writeJUnitFile(
 export function uploadRunFiles(
   view: RunView,
   ownFiles: string[],
-  deadline: Deadline
+  deadline: Deadline,
+  /** Another name than artifact-name (a shard's). */
+  name = view.inputs.artifactName
 ): Promise<ArtifactLink> {
   const { inputs, k6Run, context } = view
   if (!inputs.uploadArtifacts) {
     core.info(`upload-artifacts is false; results are in ${inputs.resultsDir}`)
     return Promise.resolve({
-      name: inputs.artifactName,
+      name,
       localDir: displayPath(inputs.resultsDir, inputs.workspace),
       uploaded: false,
       files: ownFiles
@@ -135,7 +140,7 @@ export function uploadRunFiles(
     })
   }
   const upload = uploadResults({
-    name: inputs.artifactName,
+    name,
     files: [k6Run.summaryPath, k6Run.resultsPath, k6Run.logPath, ...ownFiles],
     rootDir: inputs.resultsDir,
     runUrl: context.runUrl,

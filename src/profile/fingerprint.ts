@@ -9,7 +9,9 @@ import type { Profile } from './schema.js'
 export function planFingerprint(
   plan: LoadPlan,
   profile: Profile,
-  k6Major: string
+  k6Major: string,
+  /** A sharded run's shard count: never compared with another count. */
+  shards?: number
 ): string {
   return hash({
     objective: plan.objective,
@@ -25,7 +27,8 @@ export function planFingerprint(
     // Only when scaled: unscaled plans keep the fingerprints they had.
     ...(plan.factors && (plan.factors.load !== 1 || plan.factors.duration !== 1)
       ? { factors: [plan.factors.load, plan.factors.duration] }
-      : {})
+      : {}),
+    ...(shards ? { shards } : {})
   })
 }
 
@@ -36,9 +39,10 @@ export function planFingerprint(
 export function scriptFingerprint(
   text: string,
   args: readonly string[],
-  k6Major: string
+  k6Major: string,
+  shards?: number
 ): string {
-  return hash({ text, args, k6: k6Major })
+  return hash({ text, args, k6: k6Major, ...(shards ? { shards } : {}) })
 }
 
 function hash(material: unknown): string {

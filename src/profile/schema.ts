@@ -348,6 +348,15 @@ export const profileSchema = z
     capacity: capacity.optional(),
     objectives: objectives.optional(),
     regression: regression.optional(),
+    shards: z
+      .number()
+      .int()
+      .min(2)
+      .max(100)
+      .optional()
+      .describe(
+        'Split every run into this many execution segments, one per matrix job (input shard: 1…N) or k6-operator runner; a job with merge: true judges them together'
+      ),
     script: z
       .string()
       .optional()

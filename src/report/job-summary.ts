@@ -1,5 +1,5 @@
 import { HTML_REPORT_FILE } from '../k6/dashboard.js'
-import type { K6Run } from '../k6/run.js'
+import { OUTCOME_LABEL, type K6Run } from '../k6/run.js'
 import type { KeyFigures } from '../results/figures.js'
 import type { Finding } from '../results/findings.js'
 import { findingText } from './findings.js'
@@ -25,6 +25,12 @@ import {
   type ComparisonReport
 } from './comparison.js'
 import { JUNIT_FILE } from './junit.js'
+import {
+  renderShards,
+  shardingFact,
+  skewWarnings,
+  type ShardingView
+} from './shards.js'
 
 export interface ReportData {
   verdict: Verdict
@@ -50,22 +56,8 @@ export interface ReportData {
   comparisonPending?: boolean
   /** This workflow run, for the footer link. */
   runUrl?: string
-}
-
-const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
-  passed: 'passed',
-  'thresholds-crossed': 'thresholds crossed',
-  'invalid-options': 'invalid options',
-  'script-error': 'script error',
-  'aborted-by-script': 'aborted by the script',
-  'marked-failed': 'marked as failed by the script',
-  'setup-timeout': 'setup() timed out',
-  'teardown-timeout': 'teardown() timed out',
-  'k6-panic': 'k6 crashed',
-  'cloud-error': 'k6 Cloud error',
-  'iteration-errors': 'exceptions in iterations',
-  cancelled: 'cancelled',
-  'k6-error': 'k6 error'
+  /** The run was a shard, or the merge of shards. */
+  sharding?: ShardingView
 }
 
 /** Where the thresholds and their values came from, when not k6's summary. */
@@ -128,10 +120,12 @@ export function renderJobSummary(data: ReportData): string {
     ''
   )
 
+  const merged = data.sharding?.merged
   const facts = [
     data.k6Version ? `k6 v${data.k6Version}` : undefined,
     data.scriptLabel ? code(data.scriptLabel) : undefined,
-    run
+    data.sharding ? shardingFact(data.sharding) : undefined,
+    run && !merged
       ? `exit code ${run.exitCode} (${OUTCOME_LABEL[run.outcome]})`
       : undefined,
     figures?.durationS !== undefined
@@ -144,7 +138,8 @@ export function renderJobSummary(data: ReportData): string {
   // The headline says the first reason; the others, and the warnings, here.
   const more = [
     ...words.reasons.slice(1).map((r) => `- ❌ ${md(r, MAX_LINE)}`),
-    ...words.warnings.map((w) => `- ⚠️ ${md(w, MAX_LINE)}`)
+    ...words.warnings.map((w) => `- ⚠️ ${md(w, MAX_LINE)}`),
+    ...(merged ? skewWarnings(merged) : []).map((w) => `- ⚠️ ${md(w)}`)
   ]
   if (more.length) out.push(...more, '')
 
@@ -212,6 +207,7 @@ export function renderJobSummary(data: ReportData): string {
   }
 
   const details: string[] = []
+  if (merged) details.push(...renderShards(merged))
   if (figures && compared?.details.length) {
     details.push(...renderFigures(figures), '')
   }

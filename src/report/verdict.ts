@@ -1,3 +1,4 @@
+import { shardLabel } from '../k6/segments.js'
 import type { Reason, Verdict } from '../judge/verdict.js'
 import type { SummaryResult, ThresholdResult } from '../results/types.js'
 import type { MetricComparison } from '../judge/compare.js'
@@ -48,10 +49,22 @@ export function failureLine(verdict: Verdict, summary?: SummaryResult): string {
 
 function passedHeadline(verdict: Verdict): string {
   const count = verdict.thresholdCount
+  const s = count === 1 ? '' : 's'
+  if (verdict.shard) {
+    return (
+      `perf-gate ${shardLabel(verdict.shard)} ran its share of the load: ` +
+      (count > 0
+        ? `its ${count} threshold${s} are judged by the merge, over all ${verdict.shard.count} shards`
+        : 'the merge judges the run over all shards')
+    )
+  }
+  const together = verdict.mergedShards
+    ? ` over the ${verdict.mergedShards} shards together`
+    : ''
   let headline =
     count > 0
-      ? `perf-gate passed: all ${count} threshold${count === 1 ? '' : 's'} held`
-      : 'perf-gate passed: k6 finished cleanly (the script sets no thresholds)'
+      ? `perf-gate passed: all ${count} threshold${s} held${together}`
+      : `perf-gate passed: k6 finished cleanly${together} (the script sets no thresholds)`
   const decision = verdict.regressions
   if (decision && !decision.note) {
     const n = decision.regressions.length
@@ -180,6 +193,14 @@ export function reasonText(
     }
     case 'slower':
       return `slower than the baseline: ${describeComparison(reason.comparison)}`
+    case 'shard-thresholds': {
+      const n = reason.thresholds.length
+      return (
+        `${n} threshold${n === 1 ? '' : 's'} crossed on this shard's share of the load alone ` +
+        `(${reason.thresholds.map((t) => describeThreshold(t, summary)).join(', ')}): not gated here; ` +
+        `the merge judges every threshold over all ${reason.shard.count} shards`
+      )
+    }
   }
 }
 

@@ -538,12 +538,54 @@ function decodeString(bytes: Buffer, at: number, end: number): string {
  * Analyse a results file, plain or gzip (by its magic bytes, whatever its
  * name). Bad input is a `ResultsError` naming the file.
  */
-export async function analyseResultsFile(
+export function analyseResultsFile(
   file: string,
   limits: Partial<AnalyserLimits> = {},
   /** Fed the same bytes, for the samples of chosen metrics. */
   watch?: MetricWatch
 ): Promise<ResultsAnalysis> {
+  return analyseResultsFiles([file], limits, watch)
+}
+
+/**
+ * Analyse the union of several results files (the shards of one run) as
+ * one input: every sample counted once, percentiles over all of them.
+ * The file whose samples start first should come first (the time series
+ * starts at its first sample).
+ */
+export async function analyseResultsFiles(
+  files: readonly string[],
+  limits: Partial<AnalyserLimits> = {},
+  watch?: MetricWatch
+): Promise<ResultsAnalysis> {
+  const analyser = new ResultsAnalyser(limits)
+  let truncated = false
+  for (const [i, file] of files.entries()) {
+    const fed = await feedFile(file, analyser, watch)
+    if (fed.truncated) truncated = true
+    // A file that does not end in a newline must not run into the next.
+    if (i < files.length - 1 && fed.lastByte !== 10) {
+      analyser.push(NEWLINE)
+      watch?.push(NEWLINE)
+    }
+  }
+  const result = analyser.finish()
+  if (truncated) result.truncatedLastLine = true
+  if (result.lines > 0 && result.corruptLines === result.lines) {
+    throw new ResultsError(
+      files.join(', '),
+      `is not k6 JSON output: none of its ${result.lines} lines is a k6 metric or sample`
+    )
+  }
+  return result
+}
+
+/** Stream one file into the analyser (truncated: a gzip stream cut off). */
+async function feedFile(
+  file: string,
+  analyser: ResultsAnalyser,
+  watch: MetricWatch | undefined
+): Promise<{ truncated: boolean; lastByte?: number }> {
   let size: number
   try {
     size = fs.statSync(file).size
@@ -574,7 +616,6 @@ export async function analyseResultsFile(
       'is named .gz but is not gzip: expected k6 --out json=results.json.gz output'
     )
   }
-  const analyser = new ResultsAnalyser(limits)
   const source = fs.createReadStream(file, { highWaterMark: 1 << 20 })
   // Decompression runs in libuv's thread pool: a deep output buffer lets it
   // stay ahead of the parsing on this thread instead of taking turns.
@@ -587,32 +628,25 @@ export async function analyseResultsFile(
         } as zlib.ZlibOptions)
       )
     : source
+  let lastByte: number | undefined
   try {
     for await (const chunk of stream) {
-      analyser.push(chunk as Buffer)
-      watch?.push(chunk as Buffer)
+      const bytes = chunk as Buffer
+      analyser.push(bytes)
+      watch?.push(bytes)
+      if (bytes.length > 0) lastByte = bytes[bytes.length - 1]
     }
   } catch (error) {
     source.destroy()
     const code = (error as NodeJS.ErrnoException).code
-    if (gzipped && typeof code === 'string' && code.startsWith('Z_')) {
-      // A cut-off gzip stream: keep what was decompressed.
-      const partial = analyser.finish()
-      partial.truncatedLastLine = true
-      return partial
-    }
+    // A cut-off gzip stream: keep what was decompressed.
+    if (gzipped && typeof code === 'string' && code.startsWith('Z_'))
+      return { truncated: true, lastByte }
     throw new ResultsError(
       file,
       `could not be read: ${(error as Error).message}`,
       { cause: error }
     )
   }
-  const result = analyser.finish()
-  if (result.lines > 0 && result.corruptLines === result.lines) {
-    throw new ResultsError(
-      file,
-      `is not k6 JSON output: none of its ${result.lines} lines is a k6 metric or sample`
-    )
-  }
-  return result
+  return { truncated: false, lastByte }
 }

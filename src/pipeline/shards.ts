@@ -1,0 +1,225 @@
+import * as core from '@actions/core'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type { RunContext } from '../action/context.js'
+import type { Inputs, StartAt } from '../action/inputs.js'
+import {
+  parseShard,
+  segment,
+  segmentSequence,
+  shardLabel,
+  type Shard
+} from '../k6/segments.js'
+import { OUTCOME_LABEL, type K6Run } from '../k6/run.js'
+import { downloadShards, ShardError } from '../publish/shard-artifacts.js'
+import type { RunAnalysis } from '../results/analyse.js'
+import type { ShardFiles } from '../results/merge.js'
+import {
+  readShardManifest,
+  SHARD_MANIFEST,
+  writeShardManifest,
+  type ShardManifest
+} from '../results/shard-manifest.js'
+import { Deadline } from '../shared/deadline.js'
+import { formatDuration } from '../shared/duration.js'
+import { errorMessage, InputError } from '../shared/errors.js'
+import { githubClient, splitRepository } from '../shared/github.js'
+import type { Redactor } from '../shared/secrets.js'
+import type { PreparedRun } from './prepare.js'
+
+/** The shard this step runs, from input `shard` and the profile's `shards`. */
+export function resolveShard(
+  inputs: Inputs,
+  prepared: PreparedRun | undefined
+): Shard | undefined {
+  if (!inputs.shard) return undefined
+  const shard = parseShard(inputs.shard, prepared?.profile.shards)
+  if (typeof shard === 'string') throw new InputError('shard', `${shard}.`)
+  if (inputs.k6Args.some((a) => a.startsWith('--execution-segment'))) {
+    throw new InputError(
+      'k6-args',
+      `sets an execution segment, and input shard ${inputs.shard} sets one too: remove --execution-segment from k6-args.`
+    )
+  }
+  return shard
+}
+
+/** How long the API may take to say when the workflow run started. */
+const RUN_LOOKUP_MS = 15_000
+
+/**
+ * Wait for the common start. An instant already past starts at once, and
+ * the lateness is returned; a start that cannot be known (the API did not
+ * answer) is a warning, and the shard starts now.
+ */
+export async function waitForStart(
+  startAt: StartAt | undefined,
+  context: RunContext,
+  token: string,
+  shard: Shard
+): Promise<{ startAt?: Date; lateByS?: number }> {
+  if (!startAt) return {}
+  let at: Date
+  if ('at' in startAt) at = startAt.at
+  else {
+    const started = await runStartedAt(context, token)
+    if (!started) return {}
+    at = new Date(started.getTime() + startAt.afterRunStartS * 1000)
+  }
+  const waitMs = at.getTime() - Date.now()
+  if (waitMs > 3_600_000) {
+    throw new InputError(
+      'start-at',
+      `${at.toISOString()} is more than an hour away: give a start within the hour.`
+    )
+  }
+  if (waitMs > 0) {
+    core.info(
+      `${shardLabel(shard)} waits ${formatDuration(Math.round(waitMs / 100) / 10)} for the common start at ${at.toISOString()}.`
+    )
+    await new Promise((resolve) => setTimeout(resolve, waitMs))
+    return { startAt: at, lateByS: 0 }
+  }
+  const lateByS = -waitMs / 1000
+  core.warning(
+    `${shardLabel(shard)} started ${formatDuration(Math.round(lateByS * 10) / 10)} after the common start (${at.toISOString()}): ` +
+      'the merge counts the request rate over the time all shards ran. Give a later start-at when runners take long to come up.'
+  )
+  return { startAt: at, lateByS }
+}
+
+/** When this workflow run (attempt) started, from the REST API. */
+async function runStartedAt(
+  context: RunContext,
+  token: string
+): Promise<Date | undefined> {
+  try {
+    const { owner, repo } = splitRepository(context.repository)
+    const client = githubClient(
+      token,
+      context.apiUrl,
+      new Deadline(RUN_LOOKUP_MS)
+    )
+    const { data } = await client.rest.actions.getWorkflowRun({
+      owner,
+      repo,
+      run_id: Number(context.runId)
+    })
+    const started = new Date(data.run_started_at ?? data.created_at)
+    if (!Number.isFinite(started.getTime())) throw new Error('no start time')
+    return started
+  } catch (error) {
+    core.warning(
+      `start-at: could not read when this workflow run started (${errorMessage(error)}); this shard starts now. ` +
+        'Give start-at an instant (2026-12-01T10:00:00Z) to start without the API.'
+    )
+    return undefined
+  }
+}
+
+/** perf-gate-shard.json: what the merge needs of this shard. */
+export function recordShard(options: {
+  shard: Shard
+  k6Run: K6Run
+  analysis: RunAnalysis
+  ran: boolean
+  fingerprint: string
+  objective: string
+  k6Version: string
+  start: { startAt?: Date; lateByS?: number }
+  startedAt: Date
+  context: RunContext
+  resultsDir: string
+  redactor: Redactor
+}): string {
+  const { shard, k6Run, analysis } = options
+  const manifest: ShardManifest = {
+    schema: 'perf-gate-shard',
+    schemaVersion: 1,
+    shard,
+    segment: segment(shard),
+    sequence: segmentSequence(shard.count),
+    fingerprint: options.fingerprint,
+    objective: options.objective,
+    k6Version: options.k6Version,
+    exitCode: k6Run.exitCode,
+    outcome: k6Run.outcome,
+    ran: options.ran,
+    ...(options.start.startAt
+      ? {
+          startAt: options.start.startAt.toISOString(),
+          lateByS: options.start.lateByS
+        }
+      : {}),
+    startedAt: options.startedAt.toISOString(),
+    firstSample: analysis.stream?.startTime,
+    lastSample: analysis.stream?.endTime,
+    durationS: analysis.figures?.durationS,
+    stderr: k6Run.stderr,
+    runId: options.context.runId,
+    runAttempt: options.context.runAttempt
+  }
+  const file = path.join(options.resultsDir, SHARD_MANIFEST)
+  writeShardManifest(file, options.redactor.redactValue(manifest))
+  return file
+}
+
+/**
+ * The shards of this workflow run, downloaded and checked: every one ran
+ * (k6 finished its segment), with the same plan and k6.
+ */
+export async function collectShards(
+  inputs: Inputs,
+  context: RunContext,
+  prepared: PreparedRun | undefined,
+  deadline: Deadline
+): Promise<ShardFiles[]> {
+  const downloaded = await downloadShards({
+    artifactName: inputs.artifactName,
+    expected: prepared?.profile.shards,
+    into: path.join(inputs.resultsDir, 'shards'),
+    canDownload: context.artifactService,
+    deadline
+  })
+  const shards: ShardFiles[] = []
+  for (const { shard, dir } of downloaded) {
+    const manifest = readShardManifest(path.join(dir, SHARD_MANIFEST))
+    const label = shardLabel(shard)
+    if (typeof manifest === 'string') {
+      throw new ShardError(`merge: ${label}: ${manifest}.`)
+    }
+    if (!manifest.ran) {
+      throw new ShardError(
+        `merge: ${label} failed (k6 exit code ${manifest.exitCode}, ${OUTCOME_LABEL[manifest.outcome]}): ` +
+          'k6 did not run its segment of the plan, so the shards together are not the run. See that job’s log, fix it and re-run the shards.'
+      )
+    }
+    const summaryPath = path.join(dir, 'summary.json')
+    const resultsPath = ['results.json', 'results.json.gz']
+      .map((f) => path.join(dir, f))
+      .find((f) => fs.existsSync(f))
+    if (!fs.existsSync(summaryPath) || !resultsPath) {
+      throw new ShardError(
+        `merge: ${label}'s artifact holds no ${resultsPath ? 'summary.json' : 'results.json'}: the shard must upload its results (upload-artifacts: true).`
+      )
+    }
+    shards.push({ manifest, summaryPath, resultsPath })
+  }
+  const first = shards[0].manifest
+  for (const { manifest } of shards.slice(1)) {
+    const label = shardLabel(manifest.shard)
+    if (manifest.fingerprint !== first.fingerprint) {
+      throw new ShardError(
+        `merge: ${label} ran another plan than ${shardLabel(first.shard)} (fingerprint ${manifest.fingerprint} ≠ ${first.fingerprint}): ` +
+          'every shard must run the same profile, objective, script and k6 major version.'
+      )
+    }
+    if (manifest.runAttempt !== first.runAttempt) {
+      core.warning(
+        `merge: ${label} is from attempt ${manifest.runAttempt} of this workflow run, ${shardLabel(first.shard)} from attempt ${first.runAttempt}: ` +
+          'they did not run at the same time.'
+      )
+    }
+  }
+  return shards
+}

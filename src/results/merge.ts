@@ -1,0 +1,384 @@
+import type { IterationError, StderrDigest } from '../k6/log.js'
+import type { K6Run } from '../k6/run.js'
+import { shardLabel, type Shard } from '../k6/segments.js'
+import { holds, sinkValue, type Sink } from '../k6/sinks.js'
+import { parseThresholdExpression, statisticName } from '../k6/thresholds.js'
+import { analyseResultsFiles } from './analyser.js'
+import type { RunAnalysis } from './analyse.js'
+import { completeFigures, enrichSummary, findings } from './combine.js'
+import { keyFigures } from './figures.js'
+import { redactSummaryFile } from './redact.js'
+import type { ShardManifest } from './shard-manifest.js'
+import { readSummary } from './summary.js'
+import type {
+  CheckResult,
+  MetricSummary,
+  ResultsAnalysis,
+  SummaryResult,
+  ThresholdResult
+} from './types.js'
+import { MetricWatch } from './watch.js'
+
+/**
+ * The shards of one run analysed as if one k6 had run them: the union of
+ * their samples through one results analyser and k6's own sinks, every
+ * metric of their summaries and every threshold re-computed over it.
+ *
+ * What is exact: counts, rates, every Trend statistic of a summary metric
+ * or threshold (k6's sinks keep every value), the checks, the analyser's
+ * figures where it is exact. What is summed: the VU gauges (`vus`,
+ * `vus_max`): each shard runs its segment's share of the VUs, so the run's
+ * VUs are the shards' together. Another Gauge keeps the last value read.
+ */
+
+export interface ShardFiles {
+  manifest: ShardManifest
+  summaryPath: string
+  resultsPath: string
+}
+
+/** When a shard ran, against the others. */
+export interface ShardTiming {
+  shard: Shard
+  /** Seconds after the first shard's first sample that its own came. */
+  startedAfterS: number
+  /** Seconds before the last shard's last sample that its own came. */
+  endedBeforeS: number
+  /** After the common start asked for, when there was one. */
+  lateByS?: number
+  requests: number
+}
+
+export interface MergedRun {
+  analysis: RunAnalysis
+  /** A K6Run standing for the shards together, for the verdict and report. */
+  run: K6Run
+  timing: {
+    shards: ShardTiming[]
+    /** Seconds every shard was running, and the requests in them. */
+    commonS: number
+    commonRequests: number
+    /** From the first shard's first sample to the last one's last. */
+    spanS: number
+    /** The rate counts only the common time (the shards did not line up). */
+    rateFromCommon: boolean
+  }
+  mergeMs: number
+}
+
+/** Shards that started or ended further apart than this are reported. */
+export const SHARD_SKEW_S = 1
+
+export interface MergeOptions {
+  secrets?: readonly string[]
+  /** The profile's thresholds, by metric key. */
+  planned?: { key: string; expression: string }[]
+  capacityFactor?: number
+  soak?: boolean
+}
+
+const CROSSED = /^thresholds on metrics '.*' (?:have been|were) crossed/
+
+export async function mergeShards(
+  shards: ShardFiles[],
+  options: MergeOptions = {}
+): Promise<MergedRun> {
+  const started = Date.now()
+  // The time series starts at the first sample of the shard that began first.
+  const ordered = [...shards].sort(
+    (a, b) => time(a.manifest.firstSample) - time(b.manifest.firstSample)
+  )
+  const summaries = ordered.map((s) => {
+    redactSummaryFile(s.summaryPath, options.secrets)
+    return readSummary(s.summaryPath)
+  })
+  const keys = new Set<string>()
+  for (const summary of summaries) {
+    for (const key of Object.keys(summary.metrics)) keys.add(key)
+  }
+  const planned = options.planned ?? []
+  const known: { metric: string; expression: string }[] = []
+  const addThreshold = (metric: string, expression: string): void => {
+    if (!known.some((k) => k.metric === metric && k.expression === expression))
+      known.push({ metric, expression })
+  }
+  for (const summary of summaries) {
+    for (const t of summary.thresholds) addThreshold(t.metric, t.expression)
+  }
+  for (const p of planned) addThreshold(p.key, p.expression)
+  for (const k of known) keys.add(k.metric)
+
+  const watch = new MetricWatch(keys, true)
+  const stream = await analyseResultsFiles(
+    ordered.map((s) => s.resultsPath),
+    {},
+    watch
+  )
+  const watched = watch.finish()
+  for (const [metric, header] of Object.entries(watched.headers)) {
+    for (const expression of header.thresholds) addThreshold(metric, expression)
+  }
+
+  const durationS =
+    Math.max(0, ...ordered.map((s) => s.manifest.durationS ?? 0)) ||
+    stream.durationS
+  const metrics: Record<string, MetricSummary> = {}
+  for (const key of keys) {
+    const shape = summaries.map((s) => s.metrics[key]).find(Boolean)
+    const sink = watched.sinks.get(key)
+    if (!shape || !sink) continue
+    metrics[key] = {
+      ...shape,
+      values: mergedValues(
+        key,
+        shape,
+        sink,
+        summaries.map((s) => s.metrics[key]),
+        durationS
+      )
+    }
+  }
+  const thresholds = known.map((k) =>
+    judgeThreshold(k, watched.sinks.get(k.metric), summaries, durationS)
+  )
+  const timing = shardTiming(ordered, summaries, stream)
+  const summary = enrichSummary(
+    {
+      format: summaries[0]?.format ?? 'summary-export',
+      metrics,
+      thresholds,
+      checks: mergedChecks(summaries),
+      testRunDurationMs: durationS * 1000
+    },
+    stream
+  )
+
+  stream.maxVus = ordered.reduce(
+    (sum, _s, i) => sum + (summaries[i].metrics.vus?.values.max ?? 0),
+    0
+  )
+  const figures = completeFigures(keyFigures(summary), stream)
+  if (timing.rateFromCommon && timing.commonS > 0) {
+    figures.rps = timing.commonRequests / timing.commonS
+  }
+  const analysis: RunAnalysis = {
+    summary,
+    figures,
+    stream,
+    findings: findings(stream, summary, {
+      capacityFactor: options.capacityFactor,
+      soak: options.soak
+    }),
+    redacted: [],
+    streamMs: Date.now() - started
+  }
+  return {
+    analysis,
+    run: standIn(ordered, thresholds),
+    timing,
+    mergeMs: Date.now() - started
+  }
+}
+
+function time(iso: string | undefined): number {
+  const t = iso ? Date.parse(iso) : Number.NaN
+  return Number.isFinite(t) ? t : Number.POSITIVE_INFINITY
+}
+
+/** A metric's summary statistics over the union, by the names k6 uses. */
+function mergedValues(
+  key: string,
+  shape: MetricSummary,
+  sink: Sink,
+  perShard: (MetricSummary | undefined)[],
+  durationS: number
+): Record<string, number> {
+  const values: Record<string, number> = {}
+  switch (sink.type) {
+    case 'counter':
+      values.count = sink.value
+      values.rate = durationS > 0 ? sink.value / durationS : 0
+      break
+    case 'rate':
+      values.rate = sink.total > 0 ? sink.trues / sink.total : 0
+      values.passes = sink.trues
+      values.fails = sink.total - sink.trues
+      break
+    case 'gauge': {
+      const shards = perShard.filter((m): m is MetricSummary => !!m)
+      if (key === 'vus' || key === 'vus_max') {
+        // Each shard holds its segment's VUs: the run's are their sum.
+        for (const stat of ['value', 'min', 'max'])
+          values[stat] = shards.reduce((n, m) => n + (m.values[stat] ?? 0), 0)
+      } else {
+        values.value = sink.value
+        values.min = sink.min
+        values.max = sink.max
+      }
+      break
+    }
+    case 'trend':
+      for (const stat of Object.keys(shape.values)) {
+        const value = trendStatistic(sink, stat)
+        if (value !== undefined) values[stat] = value
+      }
+      break
+  }
+  return values
+}
+
+function trendStatistic(sink: Sink, stat: string): number | undefined {
+  if (sink.type !== 'trend') return undefined
+  const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat)
+  if (p) return sink.percentile(Number(p[1]) / 100)
+  if (stat === 'med') return sink.percentile(0.5)
+  if (stat === 'avg') return sink.avg
+  if (stat === 'min') return sink.min
+  if (stat === 'max') return sink.max
+  if (stat === 'count') return sink.count
+  return undefined
+}
+
+/** A threshold re-judged over the union, as k6 judges it at the end. */
+function judgeThreshold(
+  k: { metric: string; expression: string },
+  sink: Sink | undefined,
+  summaries: SummaryResult[],
+  durationS: number
+): ThresholdResult {
+  const base = { metric: k.metric, expression: k.expression }
+  let parsed
+  try {
+    parsed = parseThresholdExpression(k.expression)
+  } catch {
+    return { ...base, passed: false, statistic: '' }
+  }
+  const statistic = statisticName(parsed)
+  const observed = sink ? sinkValue(sink, parsed, durationS) : undefined
+  if (observed === undefined) {
+    // No sample of the metric in any shard: as each shard judged it.
+    const passed = summaries.every(
+      (s) =>
+        s.thresholds.find(
+          (t) => t.metric === k.metric && t.expression === k.expression
+        )?.passed !== false
+    )
+    return { ...base, passed, statistic }
+  }
+  return { ...base, passed: holds(parsed, observed), statistic, observed }
+}
+
+/** The checks by their group path, passes and fails summed. */
+function mergedChecks(summaries: SummaryResult[]): CheckResult[] {
+  const byPath = new Map<string, CheckResult>()
+  for (const summary of summaries) {
+    for (const check of summary.checks) {
+      const seen = byPath.get(check.path)
+      if (seen) {
+        seen.passes += check.passes
+        seen.fails += check.fails
+      } else byPath.set(check.path, { ...check })
+    }
+  }
+  return [...byPath.values()]
+}
+
+function shardTiming(
+  ordered: ShardFiles[],
+  summaries: SummaryResult[],
+  stream: ResultsAnalysis
+): MergedRun['timing'] {
+  const firsts = ordered.map((s) => time(s.manifest.firstSample))
+  const lasts = ordered.map((s) => time(s.manifest.lastSample))
+  const known = [...firsts, ...lasts].every(Number.isFinite)
+  const first = Math.min(...firsts)
+  const last = Math.max(...lasts)
+  const commonFrom = Math.max(...firsts)
+  const commonTo = Math.min(...lasts)
+  const shards = ordered.map((s, i) => ({
+    shard: s.manifest.shard,
+    startedAfterS: known ? (firsts[i] - first) / 1000 : 0,
+    endedBeforeS: known ? (last - lasts[i]) / 1000 : 0,
+    ...(s.manifest.lateByS !== undefined
+      ? { lateByS: s.manifest.lateByS }
+      : {}),
+    requests: summaries[i].metrics.http_reqs?.values.count ?? 0
+  }))
+  const skewed = shards.some(
+    (s) => s.startedAfterS > SHARD_SKEW_S || s.endedBeforeS > SHARD_SKEW_S
+  )
+  // The requests in the time buckets that lie inside the common time.
+  let commonRequests = stream.http.requests
+  let commonS = stream.durationS
+  const origin = stream.startTime ? Date.parse(stream.startTime) : first
+  if (known && skewed) {
+    const { bucketSeconds, buckets } = stream.series
+    commonRequests = 0
+    commonS = 0
+    for (const b of buckets) {
+      const from = origin + b.t * 1000
+      if (from >= commonFrom && from + bucketSeconds * 1000 <= commonTo) {
+        commonRequests += b.requests
+        commonS += bucketSeconds
+      }
+    }
+  }
+  return {
+    shards,
+    commonS,
+    commonRequests,
+    spanS: known ? (last - first) / 1000 : stream.durationS,
+    rateFromCommon: known && skewed
+  }
+}
+
+/**
+ * What one k6 would have said: exit 99 naming the metrics whose thresholds
+ * the union crosses, the shards' iteration errors and other errors summed.
+ */
+function standIn(ordered: ShardFiles[], thresholds: ThresholdResult[]): K6Run {
+  const crossed = [
+    ...new Set(thresholds.filter((t) => !t.passed).map((t) => t.metric))
+  ]
+  const firstErrors: IterationError[] = []
+  const stderr: StderrDigest = {
+    lines: 0,
+    iterationErrors: 0,
+    firstIterationErrors: firstErrors,
+    requestFailures: {},
+    errors: []
+  }
+  for (const { manifest } of ordered) {
+    const d = manifest.stderr
+    stderr.lines += d.lines
+    stderr.iterationErrors += d.iterationErrors
+    for (const e of d.firstIterationErrors)
+      if (firstErrors.length < 5) firstErrors.push(e)
+    for (const [kind, n] of Object.entries(d.requestFailures))
+      stderr.requestFailures[kind] = (stderr.requestFailures[kind] ?? 0) + n
+    for (const e of d.errors) {
+      if (!CROSSED.test(e))
+        stderr.errors.push(`${shardLabel(manifest.shard)}: ${e}`)
+    }
+  }
+  if (crossed.length > 0) {
+    stderr.errors.push(
+      `thresholds on metrics '${crossed.join(', ')}' have been crossed`
+    )
+  }
+  return {
+    argv: ['merge', ...ordered.map((s) => shardLabel(s.manifest.shard))],
+    exitCode: crossed.length > 0 ? 99 : 0,
+    outcome:
+      crossed.length > 0
+        ? 'thresholds-crossed'
+        : stderr.iterationErrors > 0
+          ? 'iteration-errors'
+          : 'passed',
+    summaryPath: '',
+    resultsPath: '',
+    logPath: '',
+    stderr,
+    wallTimeMs: 0
+  }
+}
