@@ -1031,6 +1031,23 @@ const INPUT_CASES: InputCase[] = [
     /^Input 'merge': is true in a step that is also shard 2\/3: run the shards in a matrix job, and merge in a job that needs it\.$/
   ],
   [
+    'shard files to merge without merge',
+    { 'shards-dir': 'shards' },
+    /^Input 'shards-dir': only applies to a merge: set merge: true/,
+    { 'shards/a.txt': '' }
+  ],
+  [
+    'shard files in a folder that is not there',
+    { 'shards-dir': 'shards', merge: 'true', 'k6-version': '1.3.0' },
+    /^Input 'shards-dir': shards is not a directory: copy the runners' files there first/
+  ],
+  [
+    'a k6-operator merge of latest',
+    { 'k6-version': 'latest', 'shards-dir': 'shards', merge: 'true' },
+    /^Input 'k6-version': is latest, and shards-dir's files do not say which k6 wrote them: name the version the runners ran/,
+    { 'shards/a.txt': '' }
+  ],
+  [
     'a merge that only generates',
     { merge: 'true', 'generate-only': 'true' },
     /^Input 'merge': cannot be combined with generate-only/

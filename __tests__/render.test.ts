@@ -18,6 +18,7 @@ import {
   type ActionRun
 } from './helpers/action.js'
 import { fasterHistory } from './helpers/entries.js'
+import { startArtifactService } from './helpers/artifact-service.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
 
 /**
@@ -134,6 +135,38 @@ beforeAll(async () => {
   )
   expect(wide.outputs.verdict).toBeDefined()
   comments['500 endpoints'] = commentOf('endpoints-500')
+  // Three shards of one run and the merge that judges them.
+  const service = await startArtifactService()
+  try {
+    const script = {
+      'perf/shop.js': fs.readFileSync(
+        path.join(FIXTURES, 'v1.3.0', 'shards', 'script.js')
+      )
+    }
+    const sharded = (inputs: Record<string, string>): Promise<ActionRun> =>
+      runAction({
+        files: script,
+        inputs: {
+          script: 'perf/shop.js',
+          'k6-path': FAKE_K6,
+          'github-token': 'ghs_render_token',
+          'comment-key': 'sharded',
+          ...inputs
+        },
+        env: {
+          ...service.env,
+          GITHUB_API_URL: api.url,
+          GITHUB_REF: 'refs/pull/5/merge',
+          FAKE_K6_FIXTURE: 'v1.3.0/shards'
+        },
+        event: pr
+      })
+    await Promise.all(['1/3', '2/3', '3/3'].map((shard) => sharded({ shard })))
+    expect((await sharded({ merge: 'true' })).code).toBe(0)
+    comments.sharded = commentOf('sharded')
+  } finally {
+    await service.close()
+  }
   const out = process.env.RENDER_OUT
   if (out) {
     fs.mkdirSync(out, { recursive: true })
@@ -179,7 +212,8 @@ const CASES = [
   'regression',
   'thresholds',
   'broken',
-  '500 endpoints'
+  '500 endpoints',
+  'sharded'
 ]
 
 describe('the pull request comment, rendered', () => {

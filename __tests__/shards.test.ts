@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { parseAllDocuments } from 'yaml'
 import {
   parseShard,
   segment,
@@ -19,6 +20,7 @@ import {
   annotations,
   FAKE_K6,
   FIXTURES,
+  ROOT,
   PUSH_EVENT,
   pullRequestEvent,
   runAction,
@@ -560,5 +562,178 @@ describe('the common start', () => {
     expect(m.lateByS).toBe(0)
     expect(m.startAt).toBe(at.toISOString())
     expect(Date.parse(m.startedAt)).toBeGreaterThanOrEqual(at.getTime())
+  })
+})
+
+describe('on Kubernetes: a k6-operator TestRun, and its runners merged', () => {
+  it('generate-only writes a TestRun of the profile’s shards and the script’s ConfigMap, in the shape the operator reads', async () => {
+    const profile = fs.readFileSync(
+      path.join(ROOT, 'examples', 'perf-gate.yml'),
+      'utf8'
+    )
+    const run = await runAction({
+      files: {
+        '.github/perf-gate.yml': `${profile}\nshards: 3\n`,
+        '.github/data/products.csv': fs.readFileSync(
+          path.join(ROOT, 'examples', 'data', 'products.csv')
+        ),
+        '.github/data/customers.json': fs.readFileSync(
+          path.join(ROOT, 'examples', 'data', 'customers.json')
+        )
+      },
+      inputs: {
+        'generate-only': 'true',
+        objective: 'load',
+        'k6-version': '1.3.0',
+        'base-url': 'http://127.0.0.1:3000/?key=canary-k8s-3f9a'
+      },
+      event: PUSH_EVENT
+    })
+    expect(run.code).toBe(0)
+    const dir = path.join(run.workspace, 'perf-gate-results')
+    const text = fs.readFileSync(path.join(dir, 'k6-testrun.yaml'), 'utf8')
+    expect(text).not.toContain('canary-k8s-3f9a')
+    const docs = parseAllDocuments(text).map((d) => d.toJS())
+    expect(docs).toHaveLength(2)
+    const [configMap, testRun] = docs
+    const script = fs.readFileSync(
+      path.join(dir, 'perf-gate-script.js'),
+      'utf8'
+    )
+    expect(configMap).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: { 'perf-gate-script.js': script }
+    })
+    // The fields the operator reads (pkg/resources/jobs/runner.go:
+    // Parallelism, Separate, Script.ConfigMap, Argv() of arguments,
+    // Runner.Image/Env/Volumes/VolumeMounts).
+    expect(testRun).toMatchObject({
+      apiVersion: 'k6.io/v1alpha1',
+      kind: 'TestRun',
+      metadata: { name: 'perf-gate-load' },
+      spec: {
+        parallelism: 3,
+        separate: true,
+        script: {
+          configMap: {
+            name: configMap.metadata.name,
+            file: 'perf-gate-script.js'
+          }
+        },
+        runner: { image: 'grafana/k6:1.3.0' }
+      }
+    })
+    const dns = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+    for (const name of [testRun.metadata.name, configMap.metadata.name]) {
+      expect(name).toMatch(dns)
+      expect(name.length).toBeLessThanOrEqual(63)
+    }
+    const args: string[] = testRun.spec.arguments.split(/\s+/)
+    expect(args).toEqual([
+      '--summary-export=/results/$(POD_NAME).summary.json',
+      '--out',
+      'json=/results/$(POD_NAME).results.json'
+    ])
+    // Kubernetes expands $(VAR) only for variables the container defines.
+    const runner = testRun.spec.runner
+    const env = new Map<string, unknown>(
+      runner.env.map((e: { name: string }) => [e.name, e])
+    )
+    for (const [, name] of testRun.spec.arguments.matchAll(/\$\((\w+)\)/g)) {
+      expect(env.get(name)).toEqual({
+        name,
+        valueFrom: { fieldRef: { fieldPath: 'metadata.name' } }
+      })
+    }
+    // What the script reads comes from a Secret, never a literal value.
+    const wanted = fs
+      .readFileSync(path.join(dir, 'config.example.env'), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=$/.test(l))
+      .map((l) => l.slice(0, -1))
+    for (const name of [...wanted, 'PERF_GATE_BASE_URL']) {
+      expect(env.get(name)).toEqual({
+        name,
+        valueFrom: { secretKeyRef: { name: 'perf-gate-load-env', key: name } }
+      })
+    }
+    expect(runner.volumeMounts).toEqual([
+      { name: 'results', mountPath: '/results' }
+    ])
+    expect(runner.volumes).toEqual([
+      {
+        name: 'results',
+        persistentVolumeClaim: { claimName: 'perf-gate-results' }
+      }
+    ])
+    const usage = fs.readFileSync(path.join(dir, 'USAGE.md'), 'utf8')
+    expect(usage).toContain('kubectl apply -f k6-testrun.yaml')
+    expect(usage).toContain('shards-dir: perf-gate-results/shards')
+    expect(run.summary).toContain(
+      '`k6-testrun.yaml`: a k6-operator TestRun of 3 runners'
+    )
+  })
+
+  it('merges the runners’ files from shards-dir, as their pods named them', async () => {
+    // What `kubectl cp` brings back: runner i's pod is <testrun>-<i>-<suffix>.
+    const files: Record<string, Buffer> = {
+      'perf/shop.js': fs.readFileSync(path.join(SHARDS, 'script.js'))
+    }
+    for (const [i, pod] of ['x7k2q', 'p9d4m', 'c3v8n'].entries()) {
+      for (const file of ['results.json', 'summary.json']) {
+        files[
+          `perf-gate-results/shards/perf-gate-script-${i + 1}-${pod}.${file}`
+        ] = fs.readFileSync(path.join(SHARDS, `shard-${i + 1}`, file))
+      }
+    }
+    const run = await runAction({
+      files,
+      inputs: {
+        script: 'perf/shop.js',
+        merge: 'true',
+        'shards-dir': 'perf-gate-results/shards',
+        'k6-version': '1.3.0',
+        baseline: 'none'
+      },
+      event: PUSH_EVENT
+    })
+    expect(run.code).toBe(0)
+    expect(run.summary).toContain(
+      'perf-gate passed: all 8 thresholds held over the 3 shards together'
+    )
+    expect(run.summary).toMatch(
+      /\| ✅ \| `http_reqs` \| `count>300` \| count = 848 \|/
+    )
+  })
+
+  it('names the runner whose files are missing', async () => {
+    const files: Record<string, Buffer> = {
+      'perf/shop.js': fs.readFileSync(path.join(SHARDS, 'script.js'))
+    }
+    for (const i of [1, 3]) {
+      for (const file of ['results.json', 'summary.json']) {
+        files[`shards/perf-gate-script-${i}-abcde.${file}`] = fs.readFileSync(
+          path.join(SHARDS, `shard-${i}`, file)
+        )
+      }
+    }
+    const run = await runAction({
+      files,
+      inputs: {
+        script: 'perf/shop.js',
+        merge: 'true',
+        'shards-dir': 'shards',
+        'k6-version': '1.3.0',
+        baseline: 'none'
+      },
+      event: PUSH_EVENT
+    })
+    expect(run.code).toBe(1)
+    expect(annotations(run.stdout)).toContainEqual(
+      expect.stringMatching(
+        /^::error::merge: shards-dir lacks shard 2\/3: every runner 1…n must have finished and its files been copied\.$/
+      )
+    )
   })
 })

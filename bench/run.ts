@@ -4,6 +4,7 @@
  * memory on a larger file and gzip input against plain zlib decompression.
  *
  *   BENCH_MB=300 BENCH_BIG_MB=1024 BENCH_REPEAT=5 npm run bench
+ *   BENCH_ONLY=merge npm run bench
  *
  * Each figure is the fastest of BENCH_REPEAT runs; peak RSS the highest.
  * gzip input is measured in BENCH_REPEAT interleaved pairs (zlib alone,
@@ -12,6 +13,8 @@
  * next skews far less than a ratio of two separate bests.
  *
  * Files are generated once under bench/.data/ by tiling a real recorded run.
+ * The merge of three shards (BENCH_SHARD_MB each, default BENCH_MB) tiles
+ * the three real shards of one run, against analysing each on its own.
  */
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
@@ -126,81 +129,134 @@ function median(sorted: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-const plain = await file(`results-${size / MB}MB.json`, size)
-const big = await file(`results-${bigSize / MB}MB.json`, bigSize)
-const gz = await file(`results-${size / MB}MB.json.gz`, size)
-// The same size as the memory file: the JIT's warm-up (tens of ms) weighs
-// on a 300 MB run that zlib decompresses in a quarter of a second.
-const bigGz = await file(`results-${bigSize / MB}MB.json.gz`, bigSize)
-const plainMB = fs.statSync(plain).size / MB
-const bigMB = fs.statSync(big).size / MB
+/** Three shards of one run, each tiled to `bytes`, with their summaries. */
+async function shardFiles(bytes: number): Promise<string> {
+  const dir = path.join(data, `shards-${bytes / MB}MB`)
+  const fixtures = path.join(source, '..', '..', 'v1.3.0', 'shards')
+  for (const index of [1, 2, 3]) {
+    const shard = path.join(dir, `shard-${index}`)
+    const results = path.join(shard, 'results.json')
+    if (!fs.existsSync(results)) {
+      process.stdout.write(`generating shard ${index}/3 (${bytes / MB} MB)… `)
+      await generate(
+        path.join(fixtures, `shard-${index}`, 'results.json'),
+        results,
+        bytes
+      )
+      console.log('done')
+    }
+    fs.copyFileSync(
+      path.join(fixtures, `shard-${index}`, 'summary.json'),
+      path.join(shard, 'summary.json')
+    )
+  }
+  return dir
+}
 
-const analyser = measure('analyser', plain)
-const watched = measure('watch', plain)
-const naive = measure('naive', plain)
-const analyserBig = measure('analyser', big)
-const gzPairs = pairs(gz)
-const bigGzPairs = pairs(bigGz)
-const { gunzip, analyser: analyserGz } = gzPairs
-const { gunzip: gunzipBig, analyser: analyserBigGz } = bigGzPairs
-const gzMB = gunzip.detail.bytes / MB
-const bigGzMB = gunzipBig.detail.bytes / MB
+// BENCH_ONLY=merge measures the merge of shards alone.
+if (process.env.BENCH_ONLY !== 'merge') await singleRun()
 
-const rate = (mb: number, m: Measure): number => mb / m.seconds
-const row = (
-  run: string,
-  mb: number,
-  input: string,
-  m: Measure
-): [string, string, string, string] => [
-  run,
-  `${mb.toFixed(0)} MB${input}`,
-  `${rate(mb, m).toFixed(0)} MB/s`,
-  `${m.maxRssMB.toFixed(0)} MB`
-]
-const rows = [
-  row('analyser', plainMB, '', analyser),
-  row('analyser + threshold watch', plainMB, '', watched),
-  row('naive reference', plainMB, '', naive),
-  row('analyser', bigMB, '', analyserBig),
-  row('zlib gunzip only', gzMB, ' (gz)', gunzip),
-  row('analyser on .gz', gzMB, ' (gz)', analyserGz),
-  row('zlib gunzip only', bigGzMB, ' (gz)', gunzipBig),
-  row('analyser on .gz', bigGzMB, ' (gz)', analyserBigGz)
-]
-console.log('\n| run | input | speed | peak RSS |\n|---|---|---|---|')
-for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+async function singleRun(): Promise<void> {
+  const plain = await file(`results-${size / MB}MB.json`, size)
+  const big = await file(`results-${bigSize / MB}MB.json`, bigSize)
+  const gz = await file(`results-${size / MB}MB.json.gz`, size)
+  // The same size as the memory file: the JIT's warm-up (tens of ms) weighs
+  // on a 300 MB run that zlib decompresses in a quarter of a second.
+  const bigGz = await file(`results-${bigSize / MB}MB.json.gz`, bigSize)
+  const plainMB = fs.statSync(plain).size / MB
+  const bigMB = fs.statSync(big).size / MB
 
-const speedup = rate(plainMB, analyser) / rate(plainMB, naive)
-const peak = Math.max(
-  analyser.maxRssMB,
-  analyserBig.maxRssMB,
-  analyserGz.maxRssMB,
-  analyserBigGz.maxRssMB
-)
-const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED')
-console.log('')
-console.log(
-  `speed-up over the naive reference: ${speedup.toFixed(1)}× (target ≥ 5×: ${verdict(speedup >= 5)})`
-)
-console.log(
-  `peak RSS of the analyser: ${peak.toFixed(0)} MB (target ≤ 150 MB: ${verdict(peak <= 150)})`
-)
-const percent = (share: number): string => `${(share * 100).toFixed(0)}%`
-for (const [mb, { ratios }] of [
-  [gzMB, gzPairs],
-  [bigGzMB, bigGzPairs]
-] as const) {
-  const share = median(ratios)
+  const analyser = measure('analyser', plain)
+  const watched = measure('watch', plain)
+  const naive = measure('naive', plain)
+  const analyserBig = measure('analyser', big)
+  const gzPairs = pairs(gz)
+  const bigGzPairs = pairs(bigGz)
+  const { gunzip, analyser: analyserGz } = gzPairs
+  const { gunzip: gunzipBig, analyser: analyserBigGz } = bigGzPairs
+  const gzMB = gunzip.detail.bytes / MB
+  const bigGzMB = gunzipBig.detail.bytes / MB
+
+  const rate = (mb: number, m: Measure): number => mb / m.seconds
+  const row = (
+    run: string,
+    mb: number,
+    input: string,
+    m: Measure
+  ): [string, string, string, string] => [
+    run,
+    `${mb.toFixed(0)} MB${input}`,
+    `${rate(mb, m).toFixed(0)} MB/s`,
+    `${m.maxRssMB.toFixed(0)} MB`
+  ]
+  const rows = [
+    row('analyser', plainMB, '', analyser),
+    row('analyser + threshold watch', plainMB, '', watched),
+    row('naive reference', plainMB, '', naive),
+    row('analyser', bigMB, '', analyserBig),
+    row('zlib gunzip only', gzMB, ' (gz)', gunzip),
+    row('analyser on .gz', gzMB, ' (gz)', analyserGz),
+    row('zlib gunzip only', bigGzMB, ' (gz)', gunzipBig),
+    row('analyser on .gz', bigGzMB, ' (gz)', analyserBigGz)
+  ]
+  console.log('\n| run | input | speed | peak RSS |\n|---|---|---|---|')
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+
+  const speedup = rate(plainMB, analyser) / rate(plainMB, naive)
+  const peak = Math.max(
+    analyser.maxRssMB,
+    analyserBig.maxRssMB,
+    analyserGz.maxRssMB,
+    analyserBigGz.maxRssMB
+  )
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED')
+  console.log('')
   console.log(
-    `gzip input vs zlib alone, ${mb.toFixed(0)} MB: ${percent(share)}, median of ${ratios.length} interleaved pairs (${percent(ratios[0])}–${percent(ratios[ratios.length - 1])}) (target ≥ 80%: ${verdict(share >= 0.8)})`
+    `speed-up over the naive reference: ${speedup.toFixed(1)}× (target ≥ 5×: ${verdict(speedup >= 5)})`
+  )
+  console.log(
+    `peak RSS of the analyser: ${peak.toFixed(0)} MB (target ≤ 150 MB: ${verdict(peak <= 150)})`
+  )
+  const percent = (share: number): string => `${(share * 100).toFixed(0)}%`
+  for (const [mb, { ratios }] of [
+    [gzMB, gzPairs],
+    [bigGzMB, bigGzPairs]
+  ] as const) {
+    const share = median(ratios)
+    console.log(
+      `gzip input vs zlib alone, ${mb.toFixed(0)} MB: ${percent(share)}, median of ${ratios.length} interleaved pairs (${percent(ratios[0])}–${percent(ratios[ratios.length - 1])}) (target ≥ 80%: ${verdict(share >= 0.8)})`
+    )
+  }
+  console.log(
+    `threshold watch (a sub-metric of every request, values kept exactly): ${percent(watched.seconds / analyser.seconds - 1)} more time, ` +
+      `${(watched.maxRssMB - analyser.maxRssMB).toFixed(0)} MB more RSS; ${watched.detail.watched} of ${watched.detail.requests} requests watched ` +
+      '(only for machine-readable summaries and statistics k6 did not export)'
+  )
+  console.log(
+    `same figures: requests ${analyser.detail.requests} vs ${naive.detail.requests}, p95 ${analyser.detail.p95} vs ${naive.detail.p95}`
+  )
+}
+
+const shardSize = Number(process.env.BENCH_SHARD_MB ?? size / MB) * MB
+const shardDir = await shardFiles(shardSize)
+const merged = measure('merge', shardDir)
+const apart = measure('apart', shardDir)
+const shardsMB = (3 * shardSize) / MB
+console.log(
+  '\n| run | input | time | speed | peak RSS |\n|---|---|---|---|---|'
+)
+for (const [name, m] of [
+  [
+    'merge of 3 shards (every threshold over the union; Trends read again)',
+    merged
+  ],
+  ['the 3 shards analysed one by one (baseline)', apart]
+] as const) {
+  console.log(
+    `| ${name} | 3 × ${(shardSize / MB).toFixed(0)} MB | ${m.seconds.toFixed(2)} s | ${(shardsMB / m.seconds).toFixed(0)} MB/s | ${m.maxRssMB.toFixed(0)} MB |`
   )
 }
 console.log(
-  `threshold watch (a sub-metric of every request, values kept exactly): ${percent(watched.seconds / analyser.seconds - 1)} more time, ` +
-    `${(watched.maxRssMB - analyser.maxRssMB).toFixed(0)} MB more RSS; ${watched.detail.watched} of ${watched.detail.requests} requests watched ` +
-    '(only for machine-readable summaries and statistics k6 did not export)'
-)
-console.log(
-  `same figures: requests ${analyser.detail.requests} vs ${naive.detail.requests}, p95 ${analyser.detail.p95} vs ${naive.detail.p95}`
+  `merge: ${merged.detail.requests} requests, ${merged.detail.thresholds} thresholds over the union in ${merged.seconds.toFixed(2)} s, ` +
+    `${(merged.seconds / apart.seconds).toFixed(2)}× the time of analysing the shards apart; peak RSS ${merged.maxRssMB.toFixed(0)} MB`
 )

@@ -6,6 +6,9 @@ import { Writable } from 'node:stream'
 import { analyseResultsFile } from '../src/results/analyser.js'
 import { MetricWatch } from '../src/results/watch.js'
 import { naiveAnalyse } from './naive.js'
+import { analyseRun } from '../src/results/analyse.js'
+import { mergeShards } from '../src/results/merge.js'
+import type { ShardManifest } from '../src/results/shard-manifest.js'
 
 const [mode, file] = process.argv.slice(2)
 const started = process.hrtime.bigint()
@@ -31,6 +34,40 @@ if (mode === 'analyser') {
     watched: sink?.type === 'trend' ? sink.count : 0,
     p95: sink?.type === 'trend' ? sink.percentile(0.95) : 0
   }
+} else if (mode === 'merge') {
+  // `file` is a folder of shard-1…3, each a results.json and summary.json.
+  const shards = [1, 2, 3].map((index) => ({
+    manifest: {
+      shard: { index, count: 3 },
+      stderr: {
+        lines: 0,
+        iterationErrors: 0,
+        firstIterationErrors: [],
+        requestFailures: {},
+        errors: []
+      }
+    } as unknown as ShardManifest,
+    summaryPath: `${file}/shard-${index}/summary.json`,
+    resultsPath: `${file}/shard-${index}/results.json`
+  }))
+  const merged = await mergeShards(shards)
+  detail = {
+    requests: merged.analysis.stream?.http.requests ?? 0,
+    p95: merged.analysis.summary?.metrics.http_req_duration.values['p(95)'],
+    thresholds: merged.analysis.summary?.thresholds.length ?? 0
+  }
+} else if (mode === 'apart') {
+  // The baseline: each shard analysed on its own, as its own job does.
+  let requests = 0
+  for (const index of [1, 2, 3]) {
+    const analysis = await analyseRun({
+      summaryPath: `${file}/shard-${index}/summary.json`,
+      resultsPath: `${file}/shard-${index}/results.json`,
+      expectSummary: true
+    })
+    requests += analysis.stream?.http.requests ?? 0
+  }
+  detail = { requests }
 } else if (mode === 'naive') {
   detail = await naiveAnalyse(file)
 } else if (mode === 'gunzip') {

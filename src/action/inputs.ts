@@ -63,6 +63,8 @@ export interface Inputs {
   startAt?: StartAt
   /** Merge this workflow run's shard artifacts instead of running k6. */
   merge: boolean
+  /** Merge the shard files in this folder instead (a k6-operator run's). */
+  shardsDir?: string
   /**
    * Without a threshold of the script's on http_req_failed, a run fails
    * when more than this share of requests failed; undefined: off.
@@ -173,13 +175,49 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     maxVus: parseCount('max-vus', 1000, 1_000_000),
     loadFactor: parseFactor('load-factor', '0.1 for a tenth of the load'),
     durationFactor: parseFactor('duration-factor', '2 to run twice as long'),
-    ...readSharding()
+    ...readSharding(
+      workingDirectory,
+      workspace,
+      parseVersion(core.getInput('k6-version') || 'latest')
+    )
   }
 }
 
-function readSharding(): Pick<Inputs, 'shard' | 'startAt' | 'merge'> {
+function readSharding(
+  workingDirectory: string,
+  workspace: string,
+  k6Version: string
+): Pick<Inputs, 'shard' | 'startAt' | 'merge' | 'shardsDir'> {
   const shard = core.getInput('shard').trim() || undefined
   const merge = parseBoolean('merge', false)
+  const dirInput = core.getInput('shards-dir').trim()
+  let shardsDir: string | undefined
+  if (dirInput) {
+    if (!merge) {
+      throw new InputError(
+        'shards-dir',
+        'only applies to a merge: set merge: true in the step that judges the shards.'
+      )
+    }
+    shardsDir = resolveInside(
+      'shards-dir',
+      dirInput,
+      workingDirectory,
+      workspace
+    )
+    if (!isDirectory(shardsDir)) {
+      throw new InputError(
+        'shards-dir',
+        `${dirInput} is not a directory: copy the runners' files there first (USAGE.md of generate-only says how).`
+      )
+    }
+    if (k6Version === 'latest') {
+      throw new InputError(
+        'k6-version',
+        "is latest, and shards-dir's files do not say which k6 wrote them: name the version the runners ran (their image's tag), such as 1.3.0."
+      )
+    }
+  }
   const startAt = parseStartAt(core.getInput('start-at').trim())
   if (merge && shard) {
     throw new InputError(
@@ -199,7 +237,7 @@ function readSharding(): Pick<Inputs, 'shard' | 'startAt' | 'merge'> {
       'only applies to a shard (input shard): a run on one machine starts when it is ready.'
     )
   }
-  return { shard, startAt, merge }
+  return { shard, startAt, merge, shardsDir }
 }
 
 /** The most a shard waits for its common start. */

@@ -81,3 +81,17 @@ export function parseShard(
   }
   return { index, count }
 }
+
+/**
+ * The k6-operator TestRun of a sharded objective: `perf-gate-load`, a
+ * DNS-1123 label (lower case, digits, dashes).
+ */
+export function testRunName(objective: string): string {
+  const label = `perf-gate-${objective}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/g, '')
+  return label || 'perf-gate'
+}

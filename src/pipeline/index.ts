@@ -24,6 +24,7 @@ import { executeK6, obtainK6 } from './execute.js'
 import { judgeRun } from './judge.js'
 import {
   collectShards,
+  localShards,
   recordShard,
   resolveShard,
   waitForStart
@@ -31,7 +32,11 @@ import {
 import { segment, segmentArgs, shardLabel, type Shard } from '../k6/segments.js'
 import { RAN_TO_THE_END, type K6Run } from '../k6/run.js'
 import type { RunAnalysis } from '../results/analyse.js'
-import { mergeShards, type MergedRun } from '../results/merge.js'
+import {
+  mergeShards,
+  type MergedRun,
+  type ShardFiles
+} from '../results/merge.js'
 import { ShardError, shardArtifactName } from '../publish/shard-artifacts.js'
 import {
   authVariables,
@@ -90,7 +95,10 @@ export async function runPipeline(
   }
   const redactor = new Redactor(secrets)
   if (prepared && inputs.generateOnly) {
-    writeGenerateOnly(prepared, inputs.resultsDir)
+    writeGenerateOnly(prepared, inputs.resultsDir, {
+      k6Version: inputs.k6Version,
+      baseUrl: inputs.baseUrl
+    })
     await writeJobSummary(
       renderGenerateOnly(prepared, inputs.resultsDir),
       context
@@ -343,6 +351,26 @@ async function mergedSource(
   script: string,
   secrets: readonly string[]
 ): Promise<RunSource> {
+  if (inputs.shardsDir) {
+    const k6Version = inputs.k6Version
+    const count = prepared?.profile.shards
+    const objective = prepared?.plan.objective ?? inputs.objective ?? 'script'
+    const shards = localShards(
+      inputs.shardsDir,
+      count,
+      { fingerprint: '', k6Version, objective },
+      context
+    )
+    const fingerprint = runFingerprint(
+      inputs,
+      prepared,
+      script,
+      k6Version.split('.')[0],
+      shards.length
+    )
+    for (const s of shards) s.manifest.fingerprint = fingerprint
+    return mergeSource(shards, prepared, secrets)
+  }
   const shards = await collectShards(
     inputs,
     context,
@@ -365,6 +393,16 @@ async function mergedSource(
       )
     }
   }
+  return mergeSource(shards, prepared, secrets)
+}
+
+/** Shards analysed as one run. */
+async function mergeSource(
+  shards: ShardFiles[],
+  prepared: PreparedRun | undefined,
+  secrets: readonly string[]
+): Promise<RunSource> {
+  const first = shards[0].manifest
   const merged = await mergeShards(shards, {
     secrets,
     planned: plannedThresholds(prepared?.plan),

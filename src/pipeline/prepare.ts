@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
+import { testRunName } from '../k6/segments.js'
+import { K6_OPERATOR_FILE, operatorManifest } from '../script/k6-operator.js'
 import * as path from 'node:path'
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
@@ -272,8 +274,27 @@ export function prepare(
 /** generate-only: the script, an example env file and notes; no run. */
 export function writeGenerateOnly(
   prepared: PreparedRun,
-  resultsDir: string
+  resultsDir: string,
+  options: { k6Version: string; baseUrl?: string }
 ): void {
+  if (prepared.profile.shards) {
+    const name = testRunName(prepared.plan.objective)
+    fs.writeFileSync(
+      path.join(resultsDir, K6_OPERATOR_FILE),
+      operatorManifest({
+        name,
+        parallelism: prepared.profile.shards,
+        scriptFile: path.basename(prepared.scriptPath),
+        scriptText: prepared.scriptText,
+        image: `grafana/k6:${options.k6Version}`,
+        envVars: [
+          ...prepared.envVars,
+          ...(options.baseUrl ? ['PERF_GATE_BASE_URL'] : [])
+        ],
+        secretName: `${name}-env`
+      })
+    )
+  }
   const env = prepared.envVars.map((name) => `${name}=`).join('\n')
   fs.writeFileSync(
     path.join(resultsDir, 'config.example.env'),

@@ -223,3 +223,108 @@ export async function collectShards(
   }
   return shards
 }
+
+/**
+ * The shards a k6-operator run left in a folder: `<name>-<i>-<pod>.results.json`
+ * with its `.summary.json` (i is the runner's number, its shard), or
+ * `shard-<i>/results.json` and `summary.json`. perf-gate ran none of them,
+ * so what a manifest would say comes from this step: its plan's
+ * fingerprint, its k6-version, and that k6 finished (it wrote a summary).
+ */
+export function localShards(
+  dir: string,
+  expected: number | undefined,
+  own: { fingerprint: string; k6Version: string; objective: string },
+  context: RunContext
+): ShardFiles[] {
+  const found = new Map<number, { summaryPath: string; resultsPath: string }>()
+  const add = (
+    index: number,
+    summaryPath: string,
+    resultsPath: string
+  ): void => {
+    if (found.has(index)) {
+      throw new ShardError(
+        `merge: shards-dir holds two sets of files for shard ${index} (${path.basename(found.get(index)!.resultsPath)} and ${path.basename(resultsPath)}): keep one run's files.`
+      )
+    }
+    found.set(index, { summaryPath, resultsPath })
+  }
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const folder = /^shard-(\d+)$/.exec(entry.name)
+    if (entry.isDirectory() && folder) {
+      const results = ['results.json', 'results.json.gz']
+        .map((f) => path.join(dir, entry.name, f))
+        .find((f) => fs.existsSync(f))
+      if (results)
+        add(
+          Number(folder[1]),
+          path.join(dir, entry.name, 'summary.json'),
+          results
+        )
+      continue
+    }
+    const runner = /^(.*)-(\d+)(-[a-z0-9]+)?\.results\.json(\.gz)?$/.exec(
+      entry.name
+    )
+    if (entry.isFile() && runner) {
+      const stem = entry.name.replace(/\.results\.json(\.gz)?$/, '')
+      add(
+        Number(runner[2]),
+        path.join(dir, `${stem}.summary.json`),
+        path.join(dir, entry.name)
+      )
+    }
+  }
+  // The highest runner number found says how many there were.
+  const count = expected ?? Math.max(0, ...found.keys())
+  if (found.size === 0 || count < 2) {
+    throw new ShardError(
+      `merge: shards-dir holds no shard files: expected <name>-<i>-<pod>.results.json with .summary.json (a k6-operator runner's) or shard-<i>/results.json and summary.json.`
+    )
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter(
+    (i) => !found.has(i)
+  )
+  const extra = [...found.keys()].filter((i) => i < 1 || i > count)
+  if (missing.length > 0 || extra.length > 0) {
+    throw new ShardError(
+      `merge: shards-dir ${missing.length ? `lacks ${missing.map((i) => shardLabel({ index: i, count })).join(', ')}` : `holds shard ${extra.join(', ')} of a run of ${count}`}: ` +
+        'every runner 1…n must have finished and its files been copied.'
+    )
+  }
+  return [...found]
+    .sort((a, b) => a[0] - b[0])
+    .map(([index, files]) => {
+      const shard = { index, count }
+      if (!fs.existsSync(files.summaryPath)) {
+        throw new ShardError(
+          `merge: ${shardLabel(shard)} has no ${path.basename(files.summaryPath)}: its k6 did not finish (it writes the summary at the end). See that runner's log.`
+        )
+      }
+      const manifest: ShardManifest = {
+        schema: 'perf-gate-shard',
+        schemaVersion: 1,
+        shard,
+        segment: segment(shard),
+        sequence: segmentSequence(count),
+        fingerprint: own.fingerprint,
+        objective: own.objective,
+        k6Version: own.k6Version,
+        exitCode: 0,
+        outcome: 'passed',
+        ran: true,
+        startedAt: '',
+        stderr: {
+          lines: 0,
+          iterationErrors: 0,
+          firstIterationErrors: [],
+          requestFailures: {},
+          errors: []
+        },
+        runId: context.runId,
+        runAttempt: context.runAttempt
+      }
+      return { manifest, ...files }
+    })
+}

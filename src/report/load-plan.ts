@@ -1,4 +1,5 @@
 import type { LoadPlan, Stage } from '../profile/plan.js'
+import { testRunName } from '../k6/segments.js'
 import { formatDuration } from '../shared/duration.js'
 import { code, MAX_LINE, text } from './escape.js'
 
@@ -11,6 +12,8 @@ export interface PlanView {
   scriptText: string
   /** Environment variables the script reads. */
   envVars: string[]
+  /** The profile's shard count, for a k6-operator TestRun. */
+  profile?: { shards?: number }
 }
 
 /** One scenario's load in words, with k6's own units. */
@@ -141,7 +144,10 @@ export function renderGenerateOnly(
   return [
     `## 📝 perf-gate generated a k6 script (generate-only: nothing ran)`,
     '',
-    `From ${code(prepared.profileLabel)}; written to ${code(`${resultsDir}/perf-gate-script.js`, { max: 300 })} with \`config.example.env\` and \`USAGE.md\`.`,
+    `From ${code(prepared.profileLabel)}; written to ${code(`${resultsDir}/perf-gate-script.js`, { max: 300 })} with \`config.example.env\` and \`USAGE.md\`` +
+      (prepared.profile?.shards
+        ? `, and \`k6-testrun.yaml\`: a k6-operator TestRun of ${prepared.profile?.shards} runners with the script's ConfigMap (USAGE.md says how their files come back to the merge).`
+        : '.'),
     '',
     ...renderPlan(prepared),
     '',
@@ -180,6 +186,40 @@ export function usageNotes(prepared: PlanView): string {
     '```',
     '',
     'Data files are opened relative to the script: keep them where the paths in `open()` point.',
-    ''
+    '',
+    ...(prepared.profile?.shards ? kubernetesNotes(prepared) : [])
   ].join('\n')
+}
+
+/** How a k6-operator run of the sharded plan comes back to the merge. */
+function kubernetesNotes(prepared: PlanView): string[] {
+  const name = testRunName(prepared.plan.objective)
+  return [
+    '## On Kubernetes (k6-operator)',
+    '',
+    `\`k6-testrun.yaml\` holds a ConfigMap with this script and a TestRun of ${prepared.profile?.shards} runners (\`parallelism\`): ` +
+      'the operator gives runner i its execution segment and starts them together. Each runner writes ' +
+      '`/results/<pod>.results.json` and `/results/<pod>.summary.json` to the PersistentVolumeClaim ' +
+      `\`perf-gate-results\` (ReadWriteMany; create it first). The variables the script reads come from the Secret \`${name}-env\`.`,
+    '',
+    '```sh',
+    `kubectl create secret generic ${name}-env --from-env-file=config.example.env`,
+    'kubectl apply -f k6-testrun.yaml',
+    `kubectl wait testrun/${name} --for=jsonpath='{.status.stage}'=finished --timeout=2h`,
+    '# copy /results from any pod that mounts the claim into the workspace:',
+    'kubectl cp <pod-with-the-claim>:/results perf-gate-results/shards',
+    '```',
+    '',
+    'Then judge the run once, over every runner, in the workflow:',
+    '',
+    '```yaml',
+    '- uses: org/perf-gate@v1',
+    '  with:',
+    '    merge: true',
+    '    shards-dir: perf-gate-results/shards',
+    '```',
+    '',
+    'The merge reads the pairs `<name>-<i>-<pod suffix>.results.json` / `.summary.json`, i being the runner (and shard) number.',
+    ''
+  ]
 }

@@ -1,7 +1,7 @@
 import type { IterationError, StderrDigest } from '../k6/log.js'
 import type { K6Run } from '../k6/run.js'
 import { shardLabel, type Shard } from '../k6/segments.js'
-import { holds, sinkValue, type Sink } from '../k6/sinks.js'
+import { holds, sinkValue, type Sink, type TrendSink } from '../k6/sinks.js'
 import { parseThresholdExpression, statisticName } from '../k6/thresholds.js'
 import { analyseResultsFiles } from './analyser.js'
 import type { RunAnalysis } from './analyse.js'
@@ -24,11 +24,14 @@ import { MetricWatch } from './watch.js'
  * their samples through one results analyser and k6's own sinks, every
  * metric of their summaries and every threshold re-computed over it.
  *
- * What is exact: counts, rates, every Trend statistic of a summary metric
- * or threshold (k6's sinks keep every value), the checks, the analyser's
- * figures where it is exact. What is summed: the VU gauges (`vus`,
- * `vus_max`): each shard runs its segment's share of the VUs, so the run's
- * VUs are the shards' together. Another Gauge keeps the last value read.
+ * What is exact: counts and rates (summed from the shards' summaries, a
+ * tag filter's too), the latency and every Trend a threshold is set on
+ * (their samples read again into k6's sinks, which keep every value), the
+ * checks, the analyser's figures where it is exact. The VU gauges (`vus`,
+ * `vus_max`) are summed: each shard runs its segment's share of the VUs.
+ * Another Gauge takes the shards' highest. A Trend without a threshold
+ * (http_req_waiting…) is left out of the merged summary: its statistics
+ * cannot be combined from the shards' and are not read again.
  */
 
 export interface ShardFiles {
@@ -106,40 +109,50 @@ export async function mergeShards(
     for (const t of summary.thresholds) addThreshold(t.metric, t.expression)
   }
   for (const p of planned) addThreshold(p.key, p.expression)
-  for (const k of known) keys.add(k.metric)
 
-  const watch = new MetricWatch(keys, true)
+  // Counters and Rates add up exactly from the shards' summaries; a
+  // Trend's statistics need its samples: only those are read again (the
+  // latency, and the Trends a threshold is set on).
+  const typeOf = (key: string): MetricSummary['type'] | undefined =>
+    summaries.map((s) => s.metrics[key]?.type).find(Boolean)
+  const sampled = new Set(['http_req_duration'])
+  for (const k of known) {
+    const type = typeOf(k.metric)
+    if (type === undefined || type === 'trend') sampled.add(k.metric)
+  }
+  const watch = new MetricWatch(sampled)
   const stream = await analyseResultsFiles(
     ordered.map((s) => s.resultsPath),
     {},
     watch
   )
   const watched = watch.finish()
-  for (const [metric, header] of Object.entries(watched.headers)) {
-    for (const expression of header.thresholds) addThreshold(metric, expression)
-  }
 
   const durationS =
     Math.max(0, ...ordered.map((s) => s.manifest.durationS ?? 0)) ||
     stream.durationS
   const metrics: Record<string, MetricSummary> = {}
-  for (const key of keys) {
-    const shape = summaries.map((s) => s.metrics[key]).find(Boolean)
-    const sink = watched.sinks.get(key)
-    if (!shape || !sink) continue
-    metrics[key] = {
-      ...shape,
-      values: mergedValues(
-        key,
-        shape,
-        sink,
-        summaries.map((s) => s.metrics[key]),
-        durationS
-      )
-    }
+  for (const key of new Set([...keys, ...sampled])) {
+    const perShard = summaries.map((s) => s.metrics[key])
+    const shape = perShard.find(Boolean)
+    if (!shape) continue
+    const values = mergedValues(
+      key,
+      shape,
+      watched.sinks.get(key),
+      perShard,
+      durationS
+    )
+    if (values) metrics[key] = { ...shape, values }
   }
   const thresholds = known.map((k) =>
-    judgeThreshold(k, watched.sinks.get(k.metric), summaries, durationS)
+    judgeThreshold(
+      k,
+      watched.sinks.get(k.metric),
+      metrics[k.metric],
+      summaries,
+      durationS
+    )
   )
   const timing = shardTiming(ordered, summaries, stream)
   const summary = enrichSummary(
@@ -185,50 +198,58 @@ function time(iso: string | undefined): number {
   return Number.isFinite(t) ? t : Number.POSITIVE_INFINITY
 }
 
-/** A metric's summary statistics over the union, by the names k6 uses. */
+/**
+ * A metric's summary statistics over the union, by the names k6 uses:
+ * counts summed, rates from the summed passes and fails, a Trend's from
+ * its samples (undefined when they were not read).
+ */
 function mergedValues(
   key: string,
   shape: MetricSummary,
-  sink: Sink,
+  sink: Sink | undefined,
   perShard: (MetricSummary | undefined)[],
   durationS: number
-): Record<string, number> {
-  const values: Record<string, number> = {}
-  switch (sink.type) {
-    case 'counter':
-      values.count = sink.value
-      values.rate = durationS > 0 ? sink.value / durationS : 0
-      break
-    case 'rate':
-      values.rate = sink.total > 0 ? sink.trues / sink.total : 0
-      values.passes = sink.trues
-      values.fails = sink.total - sink.trues
-      break
-    case 'gauge': {
-      const shards = perShard.filter((m): m is MetricSummary => !!m)
-      if (key === 'vus' || key === 'vus_max') {
-        // Each shard holds its segment's VUs: the run's are their sum.
-        for (const stat of ['value', 'min', 'max'])
-          values[stat] = shards.reduce((n, m) => n + (m.values[stat] ?? 0), 0)
-      } else {
-        values.value = sink.value
-        values.min = sink.min
-        values.max = sink.max
-      }
-      break
+): Record<string, number> | undefined {
+  const shards = perShard.filter((m): m is MetricSummary => !!m)
+  const sum = (stat: string): number =>
+    shards.reduce((n, m) => n + (m.values[stat] ?? 0), 0)
+  switch (shape.type) {
+    case 'counter': {
+      const count = sum('count')
+      return { count, rate: durationS > 0 ? count / durationS : 0 }
     }
-    case 'trend':
+    case 'rate': {
+      const passes = sum('passes')
+      const fails = sum('fails')
+      return {
+        rate: passes + fails > 0 ? passes / (passes + fails) : 0,
+        passes,
+        fails
+      }
+    }
+    case 'gauge': {
+      // Each shard holds its segment's VUs: the run's are their sum. Another
+      // gauge has no sum: the shards' highest and lowest.
+      if (key === 'vus' || key === 'vus_max') {
+        return { value: sum('value'), min: sum('min'), max: sum('max') }
+      }
+      const max = Math.max(...shards.map((m) => m.values.max ?? -Infinity))
+      const min = Math.min(...shards.map((m) => m.values.min ?? Infinity))
+      return { value: max, min, max }
+    }
+    case 'trend': {
+      if (sink?.type !== 'trend') return undefined
+      const values: Record<string, number> = {}
       for (const stat of Object.keys(shape.values)) {
         const value = trendStatistic(sink, stat)
         if (value !== undefined) values[stat] = value
       }
-      break
+      return values
+    }
   }
-  return values
 }
 
-function trendStatistic(sink: Sink, stat: string): number | undefined {
-  if (sink.type !== 'trend') return undefined
+function trendStatistic(sink: TrendSink, stat: string): number | undefined {
   const p = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat)
   if (p) return sink.percentile(Number(p[1]) / 100)
   if (stat === 'med') return sink.percentile(0.5)
@@ -243,6 +264,7 @@ function trendStatistic(sink: Sink, stat: string): number | undefined {
 function judgeThreshold(
   k: { metric: string; expression: string },
   sink: Sink | undefined,
+  merged: MetricSummary | undefined,
   summaries: SummaryResult[],
   durationS: number
 ): ThresholdResult {
@@ -254,7 +276,11 @@ function judgeThreshold(
     return { ...base, passed: false, statistic: '' }
   }
   const statistic = statisticName(parsed)
-  const observed = sink ? sinkValue(sink, parsed, durationS) : undefined
+  const observed = sink
+    ? sinkValue(sink, parsed, durationS)
+    : merged && merged.type !== 'trend'
+      ? merged.values[parsed.aggregation]
+      : undefined
   if (observed === undefined) {
     // No sample of the metric in any shard: as each shard judged it.
     const passed = summaries.every(
