@@ -735,6 +735,60 @@ const PROFILE_CASES: ProfileCase[] = [
     /capacity\.production\.rps: production 1 req\/s ÷ factor 10 rounds to 0 req\/s/
   ],
   [
+    'a pool naming an endpoint that does not exist',
+    withTop('pools:\n  - { name: reads, endpoints: [lists], share: 1 }\n'),
+    /:7:32: pools\[0\]\.endpoints\[0\]: no endpoint is named 'lists'; did you mean 'list'\?/
+  ],
+  [
+    "pools' shares that do not add up to 1",
+    withTop(
+      'pools:\n  - { name: a, endpoints: [list], share: 0.5 }\n  - { name: b, endpoints: [list], share: 0.3 }\n'
+    ),
+    /pools\[0\]\.share: the pools' shares add up to 0\.8: they split the objective's load, so they must add up to 1/
+  ],
+  [
+    'a pool with a share and a rate',
+    withTop('pools:\n  - { name: a, endpoints: [list], share: 1, rate: 2 }\n'),
+    /:7:5: pools\[0\]: has both share and rate: give one/
+  ],
+  [
+    'a pool with neither share nor rate',
+    withTop('pools:\n  - { name: a, endpoints: [list] }\n'),
+    /pools\[0\]: needs share \(its part of the objective's load\) or rate/
+  ],
+  [
+    'two pools of one name',
+    withTop(
+      'pools:\n  - { name: a, endpoints: [list], share: 0.5 }\n  - { name: a, endpoints: [list], share: 0.5 }\n'
+    ),
+    /pools\[1\]\.name: 'a' is also the name of pools\[0\]/
+  ],
+  [
+    'an endpoint in no pool',
+    BASE +
+      '  - name: other\n    path: /other\npools:\n  - { name: a, endpoints: [list], share: 1 }\n',
+    /:6:5: endpoints\[1\]\.name: 'other' is in no pool, so it would never be sent/
+  ],
+  [
+    'a pool name k6 cannot take as a scenario',
+    withTop('pools:\n  - { name: "read pool", endpoints: [list], share: 1 }\n'),
+    /pools\[0\]\.name: .*letters, digits, _ and -/
+  ],
+  [
+    "a pool's threshold in another grammar",
+    withTop(
+      'pools:\n  - { name: a, endpoints: [list], share: 1, thresholds: { k6: [p95<300] } }\n'
+    ),
+    /pools\[0\]\.thresholds\.k6\[0\]: invalid threshold expression 'p95<300'/
+  ],
+  [
+    'a pool that starts after the run',
+    withTop(
+      'pools:\n  - { name: a, endpoints: [list], share: 1 }\n  - { name: b, endpoints: [list], rate: 1, start_time: 2m }\nobjectives:\n  smoke: { duration: 30s }\n'
+    ),
+    /pools\[1\]\.start_time: pool b starts at 2m, when the smoke run of 30s is over/
+  ],
+  [
     'a run split into one shard',
     withTop('shards: 1\n'),
     /:\d+:\d+: shards: .*(>=2|at least 2|too small)/i

@@ -57,6 +57,8 @@ export function runWithShim(
     dir?: string
     /** The JSON every request answers with. */
     response?: Record<string, unknown>
+    /** The exported function each iteration runs, and its weight table. */
+    exec?: { name: string; table: string }
   } = {}
 ): ShimRun {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k6-shim-'))
@@ -88,13 +90,14 @@ if (mod) {
   const weights = ${JSON.stringify(options.iterations ?? 0)}
   for (let i = 0; i < weights; i++) {
     // Each draw lands in the next endpoint's share.
-    const cumulative = ${'/const CUMULATIVE = (\\[[^\\n]*\\])/.exec(fs.readFileSync(path.join(dir, "shimmed-script.mjs"), "utf8"))[1]'}
+    const table = ${JSON.stringify(options.exec?.table ?? 'CUMULATIVE')}
+    const cumulative = new RegExp('const ' + table + ' = (\\\\[[^\\\\n]*\\\\])').exec(fs.readFileSync(path.join(dir, "shimmed-script.mjs"), "utf8"))[1]
     const shares = JSON.parse(cumulative)
     const k = i % shares.length
     const low = k === 0 ? 0 : shares[k - 1]
     Math.random = () => (low + shares[k]) / 2
     globalThis.__ITER = i
-    mod.default()
+    mod[${JSON.stringify(options.exec?.name ?? 'default')}]()
   }
 }
 const { response: _response, ...recorded } = globalThis.__shim

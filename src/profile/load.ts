@@ -182,6 +182,7 @@ function parseLocated(
   checkScriptOrTarget(profile, data as Record<string, unknown>, fail)
   checkThresholds(profile, fail)
   checkEndpoints(profile, fail)
+  checkPools(profile, fail)
   // A tolerance for an endpoint that does not exist would silently apply
   // to nothing. (With an own script the names are the script's: unchecked.)
   const endpointNames = (profile.endpoints ?? []).map((e) => e.name)
@@ -375,6 +376,7 @@ function checkScriptOrTarget(
       'data',
       'think_time',
       'endpoints',
+      'pools',
       'capacity'
     ]) {
       if (key in raw) {
@@ -475,6 +477,83 @@ function checkThresholds(
         i
       ])
     )
+  })
+  profile.pools?.forEach((pool, p) => {
+    pool.thresholds?.k6?.forEach((expression, i) =>
+      check('http_req_duration', expression, [
+        'pools',
+        p,
+        'thresholds',
+        'k6',
+        i
+      ])
+    )
+  })
+}
+
+/**
+ * The pools: one name each, endpoints that exist, a share or a rate (the
+ * shares splitting the objective's load, so adding up to 1), and every
+ * endpoint in a pool (one outside them all would never be sent).
+ */
+function checkPools(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  const pools = profile.pools
+  if (!pools) return
+  const names = (profile.endpoints ?? []).map((e) => e.name)
+  const seen = new Map<string, number>()
+  let shares = 0
+  pools.forEach((pool, p) => {
+    const first = seen.get(pool.name)
+    if (first !== undefined) {
+      fail(
+        ['pools', p, 'name'],
+        `'${pool.name}' is also the name of pools[${first}]: each pool is its own k6 scenario; give each its own name`
+      )
+    }
+    seen.set(pool.name, p)
+    pool.endpoints.forEach((name, i) => {
+      if (!names.includes(name)) {
+        fail(
+          ['pools', p, 'endpoints', i],
+          `no endpoint is named '${name}'` +
+            (suggest(name, names) ||
+              `: use a name of endpoints (${names.join(', ')})`)
+        )
+      }
+      if (pool.endpoints.indexOf(name) !== i) {
+        fail(
+          ['pools', p, 'endpoints', i],
+          `'${name}' is listed twice: the endpoints' weights share the pool's iterations`
+        )
+      }
+    })
+    if ((pool.share === undefined) === (pool.rate === undefined)) {
+      fail(
+        ['pools', p],
+        pool.share === undefined
+          ? "needs share (its part of the objective's load) or rate (iterations/s of its own)"
+          : "has both share and rate: give one (share follows the objective's shape, rate holds its own)"
+      )
+    }
+    shares += pool.share ?? 0
+  })
+  const sharing = pools.filter((p) => p.share !== undefined)
+  if (sharing.length > 0 && Math.abs(shares - 1) > 1e-6) {
+    fail(
+      ['pools', pools.indexOf(sharing[0]), 'share'],
+      `the pools' shares add up to ${Number(shares.toFixed(6))}: they split the objective's load, so they must add up to 1 (a pool with rate: runs on top of them)`
+    )
+  }
+  profile.endpoints?.forEach((endpoint, e) => {
+    if (!pools.some((p) => p.endpoints.includes(endpoint.name))) {
+      fail(
+        ['endpoints', e, 'name'],
+        `'${endpoint.name}' is in no pool, so it would never be sent: add it to a pool's endpoints, or remove it`
+      )
+    }
   })
 }
 

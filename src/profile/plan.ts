@@ -213,6 +213,8 @@ export interface LoadPlan {
   warnings: string[]
   /** Endpoint weights as shares summing to 1, in profile order. */
   weights: number[]
+  /** Independent pools: one scenario each (named by the pool). */
+  pools?: PoolPlan[]
   /** The scale factors applied to the scenario (1 and 1: none). */
   factors?: PlanFactors
   /**
@@ -220,6 +222,22 @@ export interface LoadPlan {
    * the plan has none; the profile adds only its thresholds.
    */
   ownScript?: string
+}
+
+/** A pool as it runs: its scenario, endpoints and share of the load. */
+export interface PoolPlan {
+  name: string
+  /** Indexes into the profile's endpoints, and their weights within the pool (summing to 1). */
+  endpoints: number[]
+  weights: number[]
+  /** Its share of the objective's load, or the rate of its own. */
+  share?: number
+  ownRate?: number
+  startS: number
+  /** Iterations/s at its peak (rate-based objectives), and its most VUs. */
+  rate?: number
+  peakVus: number
+  durationS: number
 }
 
 const FACTORS = ['load_factor', 'duration_factor'] as const
@@ -430,22 +448,142 @@ export function planLoad(
     objective === 'capacity'
       ? { delay: '10s' }
       : profile.thresholds?.abort_on_fail
-  return {
+  const plan: LoadPlan = {
     objective,
     reason: choice.reason,
     scenarios: { [objective]: scenario },
     thresholds: thresholdsFor(profile, abort),
     capacity,
     rate: peakRate,
-    peakVus:
-      scenario.executor === 'constant-vus'
-        ? (scenario.vus as number)
-        : (scenario.maxVUs as number),
+    peakVus: scenarioVus(scenario),
     durationS,
     warnings,
     weights,
     factors
   }
+  return profile.pools
+    ? withPools(plan, profile, scenario, factors, vusFor)
+    : plan
+}
+
+function scenarioVus(scenario: Scenario): number {
+  return scenario.executor === 'constant-vus'
+    ? (scenario.vus as number)
+    : (scenario.maxVUs as number)
+}
+
+function scenarioPeak(scenario: Scenario): number | undefined {
+  const stages = scenario.stages as Stage[] | undefined
+  return stages
+    ? Math.max(...stages.map((st) => st.target))
+    : (scenario.rate as number | undefined)
+}
+
+/**
+ * The objective's load split into pools: a pool with a share runs the
+ * objective's shape with that share of every rate and VU count (at least
+ * 1), from its start time on; a pool with a rate of its own holds it
+ * (times the load factor) from its start time to the end of the run.
+ * Each is one k6 scenario, named by the pool, running its own function.
+ */
+function withPools(
+  plan: LoadPlan,
+  profile: Profile,
+  objectiveScenario: Scenario,
+  factors: PlanFactors,
+  vusFor: (peak: number) => { preAllocatedVUs: number; maxVUs: number }
+): LoadPlan {
+  const endpoints = profile.endpoints ?? []
+  const scenarios: Record<string, Scenario> = {}
+  const pools: PoolPlan[] = []
+  const thresholds = { ...plan.thresholds }
+  for (const [p, pool] of (profile.pools ?? []).entries()) {
+    const startS = pool.start_time
+      ? Math.round(seconds(pool.start_time) * factors.duration)
+      : 0
+    let scenario: Scenario
+    let durationS: number
+    if (pool.share !== undefined) {
+      scenario = scaleScenario(objectiveScenario, {
+        load: pool.share,
+        duration: 1,
+        from: { load: 'profile', duration: 'none' }
+      })
+      durationS = plan.durationS
+    } else {
+      durationS = plan.durationS - startS
+      if (durationS < 1) {
+        throw new PlanError(
+          `pool ${pool.name} starts at ${formatDuration(startS)}, when the ${plan.objective} run of ${formatDuration(plan.durationS)} is over: start it earlier`,
+          ['pools', p, 'start_time']
+        )
+      }
+      const rate = Math.max(1, Math.round((pool.rate as number) * factors.load))
+      scenario = {
+        executor: 'constant-arrival-rate',
+        rate,
+        timeUnit: '1s',
+        duration: `${durationS}s`,
+        ...vusFor(rate)
+      }
+    }
+    if (startS > 0) scenario = { ...scenario, startTime: `${startS}s` }
+    scenarios[pool.name] = {
+      ...scenario,
+      exec: poolFunction(p),
+      tags: { pool: pool.name }
+    }
+    const members = pool.endpoints.map((name) =>
+      endpoints.findIndex((e) => e.name === name)
+    )
+    const total = members.reduce((sum, i) => sum + endpoints[i].weight, 0)
+    pools.push({
+      name: pool.name,
+      endpoints: members,
+      weights: members.map((i) => endpoints[i].weight / total),
+      share: pool.share,
+      ownRate: pool.rate,
+      startS,
+      rate: scenarioPeak(scenario),
+      peakVus: scenarioVus(scenario),
+      durationS
+    })
+    const suffix = `{pool:${pool.name}}`
+    for (const [metric, list] of Object.entries(
+      thresholdsFor(
+        {
+          thresholds: {
+            slo: pool.thresholds?.slo,
+            k6: pool.thresholds?.k6 && {
+              http_req_duration: pool.thresholds.k6
+            }
+          }
+        } as Profile,
+        plan.objective === 'capacity'
+          ? { delay: '10s' }
+          : profile.thresholds?.abort_on_fail
+      )
+    )) {
+      thresholds[`${metric}${suffix}`] = list
+    }
+  }
+  const rates = pools.map((p) => p.rate)
+  return {
+    ...plan,
+    scenarios,
+    thresholds,
+    pools,
+    rate: rates.every((r) => r !== undefined)
+      ? rates.reduce((sum, r) => sum + (r as number), 0)
+      : plan.rate,
+    peakVus: pools.reduce((sum, p) => sum + p.peakVus, 0),
+    durationS: Math.max(...pools.map((p) => p.startS + p.durationS))
+  }
+}
+
+/** The exported function a pool's scenario runs. */
+export function poolFunction(index: number): string {
+  return `pool${index}`
 }
 
 /**

@@ -145,6 +145,45 @@ const endpoint = z
   })
   .strict()
 
+const pool = z
+  .object({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,64}$/,
+        'letters, digits, _ and - (it names a k6 scenario and the pool tag)'
+      )
+      .describe('The k6 scenario and the `pool` tag of its requests'),
+    endpoints: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe(
+        'Names of the endpoints this pool sends, drawn by their weights'
+      ),
+    share: z
+      .number()
+      .positive()
+      .max(1)
+      .optional()
+      .describe(
+        "This pool's share of the objective's load (rate and VUs), in its shape; the shares add up to 1"
+      ),
+    rate: positive
+      .optional()
+      .describe(
+        'Or a rate of its own: iterations/s held constant (admin polling), on top of the shares'
+      ),
+    start_time: duration
+      .optional()
+      .describe('When the pool starts, after the run begins'),
+    thresholds: endpointThresholds
+      .optional()
+      .describe(
+        'On this pool alone (its requests, tagged pool: <name>): slo, or k6 expressions on http_req_duration'
+      )
+  })
+  .strict()
+
 const dataSet = z
   .object({ file: z.string().regex(/\.(json|csv)$/i, 'a .json or .csv file') })
   .strict()
@@ -344,6 +383,13 @@ export const profileSchema = z
       .optional()
       .describe('Seconds of pause per iteration, random between min and max'),
     endpoints: z.array(endpoint).min(1).optional(),
+    pools: z
+      .array(pool)
+      .min(1)
+      .optional()
+      .describe(
+        'Independent traffic pools: each its own k6 scenario with its endpoints, share or rate, start time and thresholds'
+      ),
     thresholds: thresholds.optional(),
     capacity: capacity.optional(),
     objectives: objectives.optional(),
@@ -368,6 +414,7 @@ export const profileSchema = z
 
 export type Profile = z.infer<typeof profileSchema>
 export type Endpoint = z.infer<typeof endpoint>
+export type Pool = z.infer<typeof pool>
 export type Slo = z.infer<typeof slo>
 export type CapacityModel = z.infer<typeof capacity>
 export type ObjectiveOverride = z.infer<typeof objectiveOverride>

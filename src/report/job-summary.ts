@@ -218,6 +218,10 @@ export function renderJobSummary(data: ReportData): string {
       ''
     )
   }
+  const pools = data.plan?.plan.pools
+  if (pools && data.stream) {
+    details.push(...renderPools(pools, data.stream.scenarios), '')
+  }
   if (data.stream && data.stream.endpoints.length > 0) {
     details.push(...renderEndpoints(data.stream.endpoints), '')
   }
@@ -348,8 +352,34 @@ function renderFigures(f: KeyFigures): string[] {
 const SHOWN_ENDPOINTS = 10
 
 function renderEndpoints(endpoints: EndpointStats[]): string[] {
+  return renderGroups('Endpoints', 'Endpoint (`name` tag)', endpoints)
+}
+
+/** The pools' own figures: each pool is the k6 scenario of its name. */
+function renderPools(
+  pools: { name: string }[],
+  scenarios: EndpointStats[]
+): string[] {
+  const rows = pools.flatMap((p) => scenarios.filter((s) => s.name === p.name))
+  const silent = pools.filter((p) => !scenarios.some((s) => s.name === p.name))
+  return [
+    ...renderGroups('Pools', 'Pool (scenario)', rows),
+    ...(silent.length
+      ? [
+          '',
+          `No request of ${silent.map((p) => code(p.name)).join(', ')} is in results.json: the pool sent none (did it start before the run ended?).`
+        ]
+      : [])
+  ]
+}
+
+function renderGroups(
+  title: string,
+  label: string,
+  endpoints: EndpointStats[]
+): string[] {
   const header = [
-    '| Endpoint (`name` tag) | Requests | Errors | p50 | p95 | p99 | Max | Statuses |',
+    `| ${label} | Requests | Errors | p50 | p95 | p99 | Max | Statuses |`,
     '|---|---|---|---|---|---|---|---|'
   ]
   const row = (e: EndpointStats): string =>
@@ -359,7 +389,7 @@ function renderEndpoints(endpoints: EndpointStats[]): string[] {
       .map(([status, n]) => `${status === '0' ? 'none' : status}×${n}`)
       .join(' ')} |`
   const out = [
-    '### Endpoints',
+    `### ${title}`,
     '',
     ...header,
     ...endpoints.slice(0, SHOWN_ENDPOINTS).map(row)
@@ -368,7 +398,7 @@ function renderEndpoints(endpoints: EndpointStats[]): string[] {
   if (rest.length > 0) {
     out.push(
       '',
-      `<details><summary>${rest.length} more endpoint${rest.length === 1 ? '' : 's'}</summary>`,
+      `<details><summary>${rest.length} more ${title.toLowerCase().replace(/s$/, '')}${rest.length === 1 ? '' : 's'}</summary>`,
       '',
       ...header,
       ...rest.map(row),

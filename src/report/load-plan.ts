@@ -12,8 +12,8 @@ export interface PlanView {
   scriptText: string
   /** Environment variables the script reads. */
   envVars: string[]
-  /** The profile's shard count, for a k6-operator TestRun. */
-  profile?: { shards?: number }
+  /** The profile's shard count (a k6-operator TestRun), its endpoints (which pools name). */
+  profile?: { shards?: number; endpoints?: { name: string }[] }
 }
 
 /** One scenario's load in words, with k6's own units. */
@@ -103,8 +103,24 @@ export function renderPlan(prepared: PlanView): string[] {
   }
   out.push(
     '',
-    `Each iteration sends one request (the endpoint drawn by weight), and a follow-up's polls where there is one.`
+    `Each iteration sends one request (the endpoint drawn by weight${plan.pools ? " among its pool's" : ''}), and a follow-up's polls where there is one.`
   )
+  if (plan.pools) {
+    const names = (prepared.profile?.endpoints ?? []).map((e) => e.name)
+    out.push(
+      '',
+      '| Pool | Endpoints | Load |',
+      '|---|---|---|',
+      ...plan.pools.map(
+        (p) =>
+          `| ${text(p.name)} | ${text(p.endpoints.map((i) => names[i]).join(', '), MAX_LINE)} | ` +
+          (p.share !== undefined
+            ? `${Math.round(p.share * 100)}% of the load`
+            : `${p.rate} iteration${p.rate === 1 ? '' : 's'}/s of its own`) +
+          `${p.startS > 0 ? `, from ${formatDuration(p.startS)}` : ''} |`
+      )
+    )
+  }
   const c = plan.capacity
   if (c) {
     out.push(

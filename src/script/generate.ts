@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import { PlanError, type LoadPlan } from '../profile/plan.js'
+import { PlanError, poolFunction, type LoadPlan } from '../profile/plan.js'
 import type { Endpoint, Profile } from '../profile/schema.js'
 
 export interface ScriptContext {
@@ -180,42 +180,90 @@ export function generateScript(
     '}'
   )
 
+  if (plan.pools) {
+    out.push(
+      '',
+      '// Independent pools: each k6 scenario runs its own function, and each',
+      '// iteration picks one of its endpoints by weight.'
+    )
+    plan.pools.forEach((pool, p) => {
+      out.push(
+        '',
+        `// pool ${commentText(pool.name)}`,
+        ...iterationCode(
+          `export function ${poolFunction(p)}()`,
+          `CUMULATIVE_${p}`,
+          pool.endpoints,
+          pool.weights,
+          endpoints,
+          profile.think_time
+        )
+      )
+    })
+    out.push('')
+    return out.join('\n')
+  }
+  out.push(
+    '',
+    '// The mixed workload: each iteration picks one endpoint by weight.',
+    ...iterationCode(
+      'export default function ()',
+      'CUMULATIVE',
+      endpoints.map((_, i) => i),
+      plan.weights,
+      endpoints,
+      profile.think_time
+    ),
+    ''
+  )
+  return out.join('\n')
+}
+
+/**
+ * One iteration: a draw against the cumulative weights picks one of
+ * `members` (indexes into the endpoints), whose request is sent; then the
+ * think time.
+ */
+function iterationCode(
+  signature: string,
+  table: string,
+  members: number[],
+  weights: number[],
+  endpoints: Endpoint[],
+  thinkTime: Profile['think_time']
+): string[] {
   const cumulative: number[] = []
-  plan.weights.reduce((sum, w) => {
+  weights.reduce((sum, w) => {
     const next = sum + w
     cumulative.push(Number(next.toFixed(6)))
     return next
   }, 0)
-  out.push(
+  const out = [
+    `const ${table} = ${JSON.stringify(cumulative)}`,
     '',
-    '// The mixed workload: each iteration picks one endpoint by weight.',
-    `const CUMULATIVE = ${JSON.stringify(cumulative)}`,
-    ''
-  )
-  out.push(
-    'export default function () {',
+    `${signature} {`,
     '  const draw = Math.random()',
     '  let i = 0',
-    '  while (i < CUMULATIVE.length - 1 && draw >= CUMULATIVE[i]) i++',
+    `  while (i < ${table}.length - 1 && draw >= ${table}[i]) i++`,
     '  switch (i) {'
-  )
-  endpoints.forEach((e, i) => {
+  ]
+  members.forEach((e, i) => {
     out.push(
       `    case ${i}: {`,
-      ...requestCode(e, i).map((l) => `      ${l}`),
+      ...requestCode(endpoints[e], e).map((l) => `      ${l}`),
       '      break',
       '    }'
     )
   })
   out.push('  }')
-  if (profile.think_time) {
-    const { min, max } = profile.think_time
+  if (thinkTime) {
+    const { min, max } = thinkTime
     out.push(
       `  sleep(${min} + Math.random() * ${Number((max - min).toFixed(6))})`
     )
   }
-  out.push('}', '')
-  return out.join('\n')
+  out.push('}')
+  return out
 }
 
 function requestCode(e: Endpoint, i: number): string[] {
