@@ -410,7 +410,7 @@ const PROFILE_CASES: ProfileCase[] = [
   [
     'no endpoints',
     'target: {base_url: http://x}\n',
-    /:1:1: has no endpoints to generate a script from: add endpoints, or script/
+    /:1:1: has no endpoints to generate a script from: add endpoints \(a browser: journey runs beside them\), or script/
   ],
   [
     'an empty endpoint list',
@@ -787,6 +787,46 @@ const PROFILE_CASES: ProfileCase[] = [
       'pools:\n  - { name: a, endpoints: [list], share: 1 }\n  - { name: b, endpoints: [list], rate: 1, start_time: 2m }\nobjectives:\n  smoke: { duration: 30s }\n'
     ),
     /pools\[1\]\.start_time: pool b starts at 2m, when the smoke run of 30s is over/
+  ],
+  [
+    'a browser threshold on a metric k6/browser has not',
+    withTop(
+      'browser:\n  pages: [{ name: home, path: / }]\n  thresholds:\n    browser_web_vital_lpc: [p(75)<2500]\n'
+    ),
+    /browser\.thresholds\.browser_web_vital_lpc: no metric named 'browser_web_vital_lpc' in the generated script; did you mean 'browser_web_vital_lcp'\?/
+  ],
+  [
+    'a browser threshold reading a statistic the metric has not',
+    withTop(
+      'browser:\n  pages: [{ name: home, path: / }]\n  thresholds:\n    browser_http_req_failed: [p(75)<1]\n'
+    ),
+    /browser\.thresholds\.browser_http_req_failed\[0\]: 'p\(75\)<1' reads p\(75\) of browser_http_req_failed, a rate metric/
+  ],
+  [
+    'more browser VUs than iterations',
+    withTop(
+      'browser:\n  vus: 5\n  iterations: 2\n  pages: [{ name: home, path: / }]\n'
+    ),
+    /browser\.vus: 5 VUs for 2 iterations: k6 shares the iterations among the VUs/
+  ],
+  [
+    'two browser pages of one name',
+    withTop(
+      'browser:\n  pages:\n    - { name: home, path: / }\n    - { name: home, path: /b }\n'
+    ),
+    /browser\.pages\[1\]\.name: 'home' is also the name of pages\[0\]/
+  ],
+  [
+    'a data row in a browser page',
+    withTop('browser:\n  pages: [{ name: item, path: "/items/${data.id}" }]\n'),
+    /browser\.pages\[0\]\.path: \$\{data\.id\} cannot be filled in a browser page's path: use \$\{__VU\}/
+  ],
+  [
+    'a browser step that is not one',
+    withTop(
+      'browser:\n  pages: [{ name: home, path: /, steps: [{ clik: "#a" }] }]\n'
+    ),
+    /browser\.pages\[0\]\.steps\[0\]: a step is one of click, wait_for, fill, expect_text, with its value .*; got 'clik'; did you mean 'click'\?/
   ],
   [
     'a run split into one shard',

@@ -22,6 +22,8 @@ export interface ShimRun {
   }[]
   checks: string[]
   trends: string[]
+  /** What a k6/browser page was asked to do, in order. */
+  browser: string[]
 }
 
 const STUBS: Record<string, string> = {
@@ -43,6 +45,25 @@ export function check(value, checks) {
 }
 export function fail(message) { throw new Error(message) }
 export function sleep() {}`,
+  'k6-browser.mjs': `
+const act = (action) => globalThis.__shim.browser.push(action)
+export const browser = {
+  async newPage() {
+    act('newPage')
+    return {
+      async goto(url) { act('goto ' + url) },
+      locator(selector) {
+        return {
+          async click() { act('click ' + selector) },
+          async waitFor() { act('waitFor ' + selector) },
+          async fill(value) { act('fill ' + selector + ' ' + value) },
+          async textContent() { act('textContent ' + selector); return globalThis.__shim.text[selector] ?? '' }
+        }
+      },
+      async close() { act('close') }
+    }
+  }
+}`,
   'k6-data.mjs': `export class SharedArray { constructor(name, make) { return make() } }`,
   'k6-metrics.mjs': `export class Trend { constructor(name) { globalThis.__shim.trends.push(name) } add() {} }`
 }
@@ -58,7 +79,9 @@ export function runWithShim(
     /** The JSON every request answers with. */
     response?: Record<string, unknown>
     /** The exported function each iteration runs, and its weight table. */
-    exec?: { name: string; table: string }
+    exec?: { name: string; table?: string }
+    /** What a browser page's elements say, by selector. */
+    text?: Record<string, string>
   } = {}
 ): ShimRun {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'k6-shim-'))
@@ -70,12 +93,13 @@ export function runWithShim(
     .replace(/from 'k6'/g, "from './k6.mjs'")
     .replace(/from 'k6\/data'/g, "from './k6-data.mjs'")
     .replace(/from 'k6\/metrics'/g, "from './k6-metrics.mjs'")
+    .replace(/from 'k6\/browser'/g, "from './k6-browser.mjs'")
   fs.writeFileSync(path.join(dir, 'shimmed-script.mjs'), rewritten)
   const runner = `
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 const dir = ${JSON.stringify(dir)}
-globalThis.__shim = { requests: [], checks: [], trends: [], response: ${JSON.stringify(options.response ?? {})} }
+globalThis.__shim = { requests: [], checks: [], trends: [], browser: [], text: ${JSON.stringify(options.text ?? {})}, response: ${JSON.stringify(options.response ?? {})} }
 globalThis.__ENV = ${JSON.stringify(options.env ?? {})}
 globalThis.__VU = 1
 globalThis.__ITER = 0
@@ -90,17 +114,17 @@ if (mod) {
   const weights = ${JSON.stringify(options.iterations ?? 0)}
   for (let i = 0; i < weights; i++) {
     // Each draw lands in the next endpoint's share.
-    const table = ${JSON.stringify(options.exec?.table ?? 'CUMULATIVE')}
-    const cumulative = new RegExp('const ' + table + ' = (\\\\[[^\\\\n]*\\\\])').exec(fs.readFileSync(path.join(dir, "shimmed-script.mjs"), "utf8"))[1]
-    const shares = JSON.parse(cumulative)
+    const table = ${JSON.stringify(options.exec ? (options.exec.table ?? null) : 'CUMULATIVE')}
+    const cumulative = table && new RegExp('const ' + table + ' = (\\\\[[^\\\\n]*\\\\])').exec(fs.readFileSync(path.join(dir, "shimmed-script.mjs"), "utf8"))[1]
+    const shares = cumulative ? JSON.parse(cumulative) : [1]
     const k = i % shares.length
     const low = k === 0 ? 0 : shares[k - 1]
     Math.random = () => (low + shares[k]) / 2
     globalThis.__ITER = i
-    mod[${JSON.stringify(options.exec?.name ?? 'default')}]()
+    await mod[${JSON.stringify(options.exec?.name ?? 'default')}]()
   }
 }
-const { response: _response, ...recorded } = globalThis.__shim
+const { response: _response, text: _text, ...recorded } = globalThis.__shim
 Object.assign(out, recorded)
 process.stdout.write(JSON.stringify(out))
 `

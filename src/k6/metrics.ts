@@ -32,3 +32,20 @@ export const BUILT_IN_METRICS: Record<string, MetricType> = {
   data_sent: 'counter',
   data_received: 'counter'
 }
+
+/**
+ * The k6/browser module's metrics (k6 1.x, 2.x): Web Vitals and the
+ * browser's own requests. CLS is a score, the others milliseconds.
+ */
+export const BROWSER_METRICS: Record<string, MetricType> = {
+  browser_web_vital_lcp: 'trend',
+  browser_web_vital_fcp: 'trend',
+  browser_web_vital_cls: 'trend',
+  browser_web_vital_inp: 'trend',
+  browser_web_vital_fid: 'trend',
+  browser_web_vital_ttfb: 'trend',
+  browser_http_req_duration: 'trend',
+  browser_http_req_failed: 'rate',
+  browser_data_received: 'counter',
+  browser_data_sent: 'counter'
+}

@@ -30,6 +30,7 @@ import {
   waitForStart
 } from './shards.js'
 import { segment, segmentArgs, shardLabel, type Shard } from '../k6/segments.js'
+import { browserEnv } from '../k6/browser.js'
 import { RAN_TO_THE_END, type K6Run } from '../k6/run.js'
 import type { RunAnalysis } from '../results/analyse.js'
 import {
@@ -325,6 +326,8 @@ async function k6Source(
     k6Major,
     shard?.count
   )
+  // Chromium is found before the shard waits or k6 starts.
+  const k6Env = prepared?.profile.browser ? { ...env, ...browserEnv(env) } : env
   const start = shard
     ? await waitForStart(inputs.startAt, context, inputs.githubToken, shard)
     : undefined
@@ -333,7 +336,7 @@ async function k6Source(
     k6,
     script,
     inputs,
-    env,
+    k6Env,
     prepared?.plan.ownScript === undefined
       ? prepared?.plan.durationS
       : undefined,

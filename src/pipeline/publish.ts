@@ -70,6 +70,7 @@ export function renderReport(
     plan: prepared && { ...prepared, fingerprint: view.fingerprint },
     runUrl: view.context.runUrl,
     sharding: view.sharding,
+    webVitals: analysis.webVitals,
     ...options
   })
   return view.redactor.redact(markdown)

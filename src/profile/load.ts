@@ -10,7 +10,7 @@ import {
   type Node
 } from 'yaml'
 import type { z } from 'zod'
-import { BUILT_IN_METRICS } from '../k6/metrics.js'
+import { BROWSER_METRICS, BUILT_IN_METRICS } from '../k6/metrics.js'
 import {
   parseMetricKey,
   parseThresholdExpression,
@@ -183,6 +183,7 @@ function parseLocated(
   checkThresholds(profile, fail)
   checkEndpoints(profile, fail)
   checkPools(profile, fail)
+  checkBrowser(profile, fail)
   // A tolerance for an endpoint that does not exist would silently apply
   // to nothing. (With an own script the names are the script's: unchecked.)
   const endpointNames = (profile.endpoints ?? []).map((e) => e.name)
@@ -377,6 +378,7 @@ function checkScriptOrTarget(
       'think_time',
       'endpoints',
       'pools',
+      'browser',
       'capacity'
     ]) {
       if (key in raw) {
@@ -405,7 +407,7 @@ function checkScriptOrTarget(
   if (!profile.endpoints?.length) {
     fail(
       [],
-      'has no endpoints to generate a script from: add endpoints, or script to run your own'
+      'has no endpoints to generate a script from: add endpoints (a browser: journey runs beside them), or script to run your own'
     )
   }
 }
@@ -478,6 +480,16 @@ function checkThresholds(
       ])
     )
   })
+  if (profile.browser) {
+    Object.assign(types, BROWSER_METRICS)
+    for (const [key, expressions] of Object.entries(
+      profile.browser.thresholds ?? {}
+    )) {
+      expressions.forEach((expression, i) =>
+        check(key, expression, ['browser', 'thresholds', key, i])
+      )
+    }
+  }
   profile.pools?.forEach((pool, p) => {
     pool.thresholds?.k6?.forEach((expression, i) =>
       check('http_req_duration', expression, [
@@ -552,6 +564,52 @@ function checkPools(
       fail(
         ['endpoints', e, 'name'],
         `'${endpoint.name}' is in no pool, so it would never be sent: add it to a pool's endpoints, or remove it`
+      )
+    }
+  })
+}
+
+/**
+ * The browser journey: one name per page (its checks and its row in the
+ * report), and paths whose templates the browser can fill (no data rows).
+ */
+function checkBrowser(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  const journey = profile.browser
+  if (journey && journey.vus > journey.iterations) {
+    fail(
+      ['browser', 'vus'],
+      `${journey.vus} VUs for ${journey.iterations} iterations: k6 shares the iterations among the VUs, so give at least as many iterations as VUs`
+    )
+  }
+  const seen = new Map<string, number>()
+  profile.browser?.pages.forEach((page, p) => {
+    const first = seen.get(page.name)
+    if (first !== undefined) {
+      fail(
+        ['browser', 'pages', p, 'name'],
+        `'${page.name}' is also the name of pages[${first}]: give each page its own name (its checks and its row in the report carry it)`
+      )
+    }
+    seen.set(page.name, p)
+    for (const match of page.path.matchAll(/\$\{([^}]*)\}/g)) {
+      const name = match[1].trim()
+      if (!/^(__VU|__ITER|random:[^|]+(\|[^|]+)*)$/.test(name)) {
+        fail(
+          ['browser', 'pages', p, 'path'],
+          `\${${name}} cannot be filled in a browser page's path: use \${__VU}, \${__ITER} or \${random:a|b|c}`
+        )
+      }
+    }
+    if (
+      (page.path.match(/\$\{/g)?.length ?? 0) !==
+      (page.path.match(/\$\{[^}]*\}/g)?.length ?? 0)
+    ) {
+      fail(
+        ['browser', 'pages', p, 'path'],
+        "a '${' is not closed: end it with '}'"
       )
     }
   })
@@ -759,6 +817,22 @@ function describeIssue(
           `expected one of ${types.join(', ')}, got ${describeValue(got)}` +
           (typeof got === 'string' ? suggest(got, types) : '')
       }
+    }
+  }
+  if (
+    issue.code === 'invalid_union' &&
+    keyPath[0] === 'browser' &&
+    keyPath.at(-2) === 'steps'
+  ) {
+    const got = valueAt(data, keyPath)
+    const keys =
+      got && typeof got === 'object' ? Object.keys(got as object) : []
+    const steps = ['click', 'wait_for', 'fill', 'expect_text']
+    return {
+      keyPath,
+      message:
+        `a step is one of ${steps.join(', ')}, with its value (click: '#buy', fill: { selector, value }, expect_text: { selector, equals }); got ${keys.length ? keys.map((k) => `'${k}'`).join(', ') : describeValue(got)}` +
+        (keys.length === 1 ? suggest(keys[0], steps) : '')
     }
   }
   if (issue.code === 'invalid_union') {

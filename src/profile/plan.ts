@@ -183,7 +183,11 @@ export function capacityPlan(model: CapacityModel): CapacityPlan {
 }
 
 export interface Scenario {
-  executor: 'constant-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate'
+  executor:
+    | 'constant-vus'
+    | 'constant-arrival-rate'
+    | 'ramping-arrival-rate'
+    | 'shared-iterations'
   [option: string]: unknown
 }
 
@@ -461,9 +465,50 @@ export function planLoad(
     weights,
     factors
   }
-  return profile.pools
+  const pooled = profile.pools
     ? withPools(plan, profile, scenario, factors, vusFor)
     : plan
+  return profile.browser ? withBrowser(pooled, profile, factors) : pooled
+}
+
+/** The scenario of the browser journey, and the exported function it runs. */
+export const BROWSER_SCENARIO = 'browser'
+export const BROWSER_FUNCTION = 'browserJourney'
+
+/**
+ * The browser journey beside the load: its own scenario (shared
+ * iterations, Chromium), its VUs times the load factor, its longest
+ * duration times the duration factor, its thresholds added.
+ */
+function withBrowser(
+  plan: LoadPlan,
+  profile: Profile,
+  factors: PlanFactors
+): LoadPlan {
+  const journey = profile.browser!
+  // shared-iterations wants no more VUs than iterations.
+  const vus = Math.min(
+    journey.iterations,
+    Math.max(1, Math.ceil(journey.vus * factors.load))
+  )
+  const scenario: Scenario = {
+    executor: 'shared-iterations',
+    vus,
+    iterations: journey.iterations,
+    maxDuration: `${Math.max(1, Math.round(seconds(journey.max_duration) * factors.duration))}s`,
+    exec: BROWSER_FUNCTION,
+    options: { browser: { type: 'chromium' } }
+  }
+  const thresholds = { ...plan.thresholds }
+  for (const [metric, list] of Object.entries(journey.thresholds ?? {})) {
+    thresholds[metric] = [...(thresholds[metric] ?? []), ...list]
+  }
+  return {
+    ...plan,
+    scenarios: { ...plan.scenarios, [BROWSER_SCENARIO]: scenario },
+    thresholds,
+    peakVus: plan.peakVus + vus
+  }
 }
 
 function scenarioVus(scenario: Scenario): number {

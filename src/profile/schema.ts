@@ -184,6 +184,68 @@ const pool = z
   })
   .strict()
 
+const selector = z
+  .string()
+  .min(1)
+  .describe('A CSS selector (or k6/browser locator)')
+const browserStep = z.union([
+  z.object({ click: selector }).strict(),
+  z.object({ wait_for: selector }).strict(),
+  z
+    .object({
+      fill: z.object({ selector, value: z.string() }).strict()
+    })
+    .strict(),
+  z
+    .object({
+      expect_text: z
+        .object({
+          selector,
+          equals: z.string().describe("The element's whole text")
+        })
+        .strict()
+    })
+    .strict()
+    .describe('A check named "<page>: <selector> is <text>"')
+])
+
+const browserPage = z
+  .object({
+    name: z.string().min(1).describe('The page, in the report and its checks'),
+    path: z
+      .string()
+      .startsWith('/')
+      .describe(
+        'Under the base URL; templates: ${__VU}, ${__ITER}, ${random:a|b}'
+      ),
+    steps: z.array(browserStep).optional()
+  })
+  .strict()
+
+const browserJourney = z
+  .object({
+    vus: z.number().int().positive().default(1),
+    iterations: z
+      .number()
+      .int()
+      .positive()
+      .default(3)
+      .describe('Journeys in all, shared by the VUs'),
+    max_duration: duration
+      .default('5m')
+      .describe('The most the journeys may take'),
+    pages: z.array(browserPage).min(1),
+    thresholds: k6Thresholds
+      .optional()
+      .describe(
+        "k6 expressions on the browser's metrics: browser_web_vital_lcp: ['p(75)<2500']"
+      )
+  })
+  .strict()
+  .describe(
+    'A journey through pages in Chromium (k6/browser), its own k6 scenario beside the load; the report shows Web Vitals per page'
+  )
+
 const dataSet = z
   .object({ file: z.string().regex(/\.(json|csv)$/i, 'a .json or .csv file') })
   .strict()
@@ -383,6 +445,7 @@ export const profileSchema = z
       .optional()
       .describe('Seconds of pause per iteration, random between min and max'),
     endpoints: z.array(endpoint).min(1).optional(),
+    browser: browserJourney.optional(),
     pools: z
       .array(pool)
       .min(1)
@@ -415,6 +478,8 @@ export const profileSchema = z
 export type Profile = z.infer<typeof profileSchema>
 export type Endpoint = z.infer<typeof endpoint>
 export type Pool = z.infer<typeof pool>
+export type BrowserJourney = z.infer<typeof browserJourney>
+export type BrowserStep = z.infer<typeof browserStep>
 export type Slo = z.infer<typeof slo>
 export type CapacityModel = z.infer<typeof capacity>
 export type ObjectiveOverride = z.infer<typeof objectiveOverride>

@@ -457,7 +457,8 @@ export function charts(
         ? resample(reference.series[key])
         : undefined
       const values = [...mine, ...(theirs ?? [])].filter((v) => v !== null)
-      if (values.length === 0) continue
+      // A run of no HTTP requests (a browser journey alone) has no curve.
+      if (values.length === 0 || values.every((v) => v === 0)) continue
       const top = niceCeiling(Math.max(...(values as number[])))
       out.push(
         '```mermaid',

@@ -26,6 +26,12 @@ import {
 } from './comparison.js'
 import { JUNIT_FILE } from './junit.js'
 import {
+  VITALS,
+  vitalRating,
+  type PageVitals,
+  type Vital
+} from '../results/web-vitals.js'
+import {
   renderShards,
   shardingFact,
   skewWarnings,
@@ -58,6 +64,8 @@ export interface ReportData {
   runUrl?: string
   /** The run was a shard, or the merge of shards. */
   sharding?: ShardingView
+  /** Web Vitals per page, when the run drove a browser. */
+  webVitals?: PageVitals[]
 }
 
 /** Where the thresholds and their values came from, when not k6's summary. */
@@ -218,6 +226,8 @@ export function renderJobSummary(data: ReportData): string {
       ''
     )
   }
+  if (data.webVitals?.length)
+    details.push(...renderWebVitals(data.webVitals), '')
   const pools = data.plan?.plan.pools
   if (pools && data.stream) {
     details.push(...renderPools(pools, data.stream.scenarios), '')
@@ -353,6 +363,38 @@ const SHOWN_ENDPOINTS = 10
 
 function renderEndpoints(endpoints: EndpointStats[]): string[] {
   return renderGroups('Endpoints', 'Endpoint (`name` tag)', endpoints)
+}
+
+const VITAL_LABEL: Record<Vital, string> = {
+  lcp: 'LCP',
+  inp: 'INP',
+  cls: 'CLS',
+  fcp: 'FCP',
+  ttfb: 'TTFB'
+}
+const RATING_MARK = { good: '🟢', 'needs improvement': '🟡', poor: '🔴' }
+
+/** The browser's pages: each vital's p75, rated in Google's bands. */
+function renderWebVitals(pages: PageVitals[]): string[] {
+  const shown = VITALS.filter((v) => pages.some((p) => p.p75[v] !== undefined))
+  const cell = (vital: Vital, value: number | undefined): string => {
+    if (value === undefined) return 'n/a'
+    const text = vital === 'cls' ? value.toFixed(3) : formatMs(value)
+    return `${RATING_MARK[vitalRating(vital, value)]} ${text}`
+  }
+  return [
+    '### Web Vitals (p75 per page)',
+    '',
+    `| Page (\`url\`) | ${shown.map((v) => VITAL_LABEL[v]).join(' | ')} | Samples |`,
+    `|---|${shown.map(() => '---|').join('')}---|`,
+    ...pages.map(
+      (p) =>
+        `| ${md(p.url, 300)} | ${shown.map((v) => cell(v, p.p75[v])).join(' | ')} | ${formatCount(Math.max(0, ...Object.values(p.samples)))} |`
+    ),
+    '',
+    "🟢 good · 🟡 needs improvement · 🔴 poor, in Google's bands at p75 (LCP 2.5 s / 4 s, INP 200 / 500 ms, CLS 0.1 / 0.25, FCP 1.8 s / 3 s, TTFB 0.8 s / 1.8 s). " +
+      'INP needs a page the browser interacted with and is absent otherwise.'
+  ]
 }
 
 /** The pools' own figures: each pool is the k6 scenario of its name. */

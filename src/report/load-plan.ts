@@ -21,6 +21,8 @@ function scenarioLoad(s: LoadPlan['scenarios'][string]): string {
   if (s.executor === 'constant-vus') return `${s.vus} VUs for ${s.duration}`
   if (s.executor === 'constant-arrival-rate')
     return `${s.rate} iterations/s for ${s.duration}`
+  if (s.executor === 'shared-iterations')
+    return `${s.iterations} browser journeys in Chromium, within ${s.maxDuration}`
   return (s.stages as Stage[])
     .map((st) => `${st.target}/s over ${st.duration}`)
     .join(' → ')
@@ -94,7 +96,7 @@ export function renderPlan(prepared: PlanView): string[] {
   out.push('| Scenario | Executor | Load | VUs |', '|---|---|---|---|')
   for (const [name, s] of Object.entries(plan.scenarios)) {
     const vus =
-      s.executor === 'constant-vus'
+      s.executor === 'constant-vus' || s.executor === 'shared-iterations'
         ? String(s.vus)
         : `${s.preAllocatedVUs} pre-allocated, ${s.maxVUs} max`
     out.push(
@@ -203,6 +205,12 @@ export function usageNotes(prepared: PlanView): string {
     '',
     'Data files are opened relative to the script: keep them where the paths in `open()` point.',
     '',
+    ...(prepared.plan.scenarios.browser
+      ? [
+          'The browser journey (scenario `browser`, k6/browser) needs Chrome or Chromium: set `K6_BROWSER_EXECUTABLE_PATH` when k6 does not find it, and `K6_BROWSER_ARGS=no-sandbox` when running as root.',
+          ''
+        ]
+      : []),
     ...(prepared.profile?.shards ? kubernetesNotes(prepared) : [])
   ].join('\n')
 }

@@ -18,6 +18,7 @@ import {
   keysToWatch
 } from './complete-thresholds.js'
 import { MetricWatch } from './watch.js'
+import { WebVitalsReader, type PageVitals } from './web-vitals.js'
 import type { SummaryResult } from './types.js'
 
 /** What k6's files say about a run, each part optional: runs differ. */
@@ -33,6 +34,8 @@ export interface RunAnalysis {
   redacted: string[]
   /** How long the results.json pass took. */
   streamMs?: number
+  /** Web Vitals per page, when the run drove a browser (k6/browser). */
+  webVitals?: PageVitals[]
 }
 
 export interface AnalyseInput {
@@ -79,7 +82,22 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
       const planned = input.plannedThresholds ?? []
       const wanted = keysToWatch(analysis.summary, planned)
       const watch = new MetricWatch(wanted.keys, wanted.fromHeaders)
-      const stream = await analyseResultsFile(input.resultsPath, {}, watch)
+      // Only a run whose summary has Web Vitals (or no summary) is scanned.
+      const vitals =
+        !analysis.summary ||
+        Object.keys(analysis.summary.metrics).some((k) =>
+          k.startsWith('browser_web_vital_')
+        )
+          ? new WebVitalsReader()
+          : undefined
+      const stream = await analyseResultsFile(
+        input.resultsPath,
+        {},
+        watch,
+        vitals ? [vitals] : []
+      )
+      const pages = vitals?.finish()
+      if (pages?.length) analysis.webVitals = pages
       analysis.streamMs = Date.now() - started
       analysis.stream = stream
       if (analysis.summary) {

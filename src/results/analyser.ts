@@ -542,9 +542,16 @@ export function analyseResultsFile(
   file: string,
   limits: Partial<AnalyserLimits> = {},
   /** Fed the same bytes, for the samples of chosen metrics. */
-  watch?: MetricWatch
+  watch?: MetricWatch,
+  /** Fed the same bytes too (the Web Vitals per page). */
+  readers: readonly ChunkReader[] = []
 ): Promise<ResultsAnalysis> {
-  return analyseResultsFiles([file], limits, watch)
+  return analyseResultsFiles([file], limits, watch, readers)
+}
+
+/** What reads results.json's bytes beside the analyser. */
+export interface ChunkReader {
+  push(chunk: Buffer): void
 }
 
 /**
@@ -556,17 +563,19 @@ export function analyseResultsFile(
 export async function analyseResultsFiles(
   files: readonly string[],
   limits: Partial<AnalyserLimits> = {},
-  watch?: MetricWatch
+  watch?: MetricWatch,
+  more: readonly ChunkReader[] = []
 ): Promise<ResultsAnalysis> {
   const analyser = new ResultsAnalyser(limits)
+  const readers = watch ? [watch, ...more] : more
   let truncated = false
   for (const [i, file] of files.entries()) {
-    const fed = await feedFile(file, analyser, watch)
+    const fed = await feedFile(file, analyser, readers)
     if (fed.truncated) truncated = true
     // A file that does not end in a newline must not run into the next.
     if (i < files.length - 1 && fed.lastByte !== 10) {
       analyser.push(NEWLINE)
-      watch?.push(NEWLINE)
+      for (const reader of readers) reader.push(NEWLINE)
     }
   }
   const result = analyser.finish()
@@ -584,7 +593,7 @@ export async function analyseResultsFiles(
 async function feedFile(
   file: string,
   analyser: ResultsAnalyser,
-  watch: MetricWatch | undefined
+  readers: readonly ChunkReader[]
 ): Promise<{ truncated: boolean; lastByte?: number }> {
   let size: number
   try {
@@ -633,7 +642,7 @@ async function feedFile(
     for await (const chunk of stream) {
       const bytes = chunk as Buffer
       analyser.push(bytes)
-      watch?.push(bytes)
+      for (const reader of readers) reader.push(bytes)
       if (bytes.length > 0) lastByte = bytes[bytes.length - 1]
     }
   } catch (error) {

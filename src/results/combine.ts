@@ -12,8 +12,9 @@ import type { ResultsAnalysis } from './types.js'
 import type { SummaryResult } from './types.js'
 
 /**
- * What results.json adds to the summary: units for custom metrics (the
- * summary-export format leaves them out). Threshold values k6 did not
+ * What results.json adds to the summary: units (the summary-export format
+ * leaves them out; a metric's header says time, data, or neither, as for
+ * a custom Trend of counts or the browser's CLS score). Threshold values k6 did not
  * export are computed by results/complete-thresholds.ts.
  */
 export function enrichSummary(
@@ -23,7 +24,12 @@ export function enrichSummary(
   const metrics = { ...summary.metrics }
   for (const [key, metric] of Object.entries(metrics)) {
     const info = stream.metrics[metric.metric]
-    if (info && (info.contains === 'time' || info.contains === 'data')) {
+    if (
+      info &&
+      (info.contains === 'time' ||
+        info.contains === 'data' ||
+        info.contains === 'default')
+    ) {
       metrics[key] = { ...metric, contains: info.contains }
     }
   }

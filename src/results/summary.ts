@@ -291,8 +291,9 @@ function inferType(raw: Json): MetricType | undefined {
 
 // k6's built-in metrics, for the formats that do not say what they contain.
 const TIME_METRICS =
-  /^(http_req_\w+|iteration_duration|group_duration|ws_\w*duration\w*|ws_connecting|ws_session_duration|grpc_req_duration|browser_\w+)$/
-const DATA_METRICS = /^(data_sent|data_received)$/
+  /^(http_req_\w+|iteration_duration|group_duration|ws_\w*duration\w*|ws_connecting|ws_session_duration|grpc_req_duration|browser_http_req_duration|browser_web_vital_(lcp|fcp|inp|fid|ttfb))$/
+// browser_web_vital_cls is a score: neither.
+const DATA_METRICS = /^(browser_)?(data_sent|data_received)$/
 
 function makeMetric(
   key: string,

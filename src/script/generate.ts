@@ -1,6 +1,11 @@
 import * as path from 'node:path'
-import { PlanError, poolFunction, type LoadPlan } from '../profile/plan.js'
-import type { Endpoint, Profile } from '../profile/schema.js'
+import {
+  BROWSER_FUNCTION,
+  PlanError,
+  poolFunction,
+  type LoadPlan
+} from '../profile/plan.js'
+import type { BrowserJourney, Endpoint, Profile } from '../profile/schema.js'
 
 export interface ScriptContext {
   /** Where the script will be written; data files are opened relative to it. */
@@ -48,6 +53,7 @@ export function generateScript(
     "import http from 'k6/http'",
     "import { check, fail, sleep } from 'k6'"
   )
+  if (profile.browser) out.push("import { browser } from 'k6/browser'")
   if (usesData) out.push("import { SharedArray } from 'k6/data'")
   if (follows.length) out.push("import { Trend } from 'k6/metrics'")
   out.push(
@@ -180,6 +186,7 @@ export function generateScript(
     '}'
   )
 
+  if (profile.browser) out.push('', ...browserCode(profile.browser))
   if (plan.pools) {
     out.push(
       '',
@@ -217,6 +224,45 @@ export function generateScript(
     ''
   )
   return out.join('\n')
+}
+
+/**
+ * The browser journey (k6/browser): one page for the iteration, each of
+ * the profile's pages visited in turn, its steps run; a text expectation
+ * is a check named after its page. The page is closed whatever happened.
+ */
+function browserCode(journey: BrowserJourney): string[] {
+  const out = [
+    '// The browser journey: Chromium through the pages, their Web Vitals',
+    '// recorded by k6 (browser_web_vital_*), tagged by URL.',
+    `export async function ${BROWSER_FUNCTION}() {`,
+    '  const page = await browser.newPage()',
+    '  try {'
+  ]
+  for (const p of journey.pages) {
+    out.push(
+      `    // ${commentText(p.name)}`,
+      `    await page.goto(\`\${BASE_URL}${template(p.path, 'path')}\`)`
+    )
+    for (const step of p.steps ?? []) {
+      if ('click' in step)
+        out.push(`    await page.locator(${js(step.click)}).click()`)
+      else if ('wait_for' in step)
+        out.push(`    await page.locator(${js(step.wait_for)}).waitFor()`)
+      else if ('fill' in step)
+        out.push(
+          `    await page.locator(${js(step.fill.selector)}).fill(${js(step.fill.value)})`
+        )
+      else {
+        const { selector, equals } = step.expect_text
+        out.push(
+          `    check(await page.locator(${js(selector)}).textContent(), { ${js(`${p.name}: ${selector} is ${equals}`)}: (t) => t === ${js(equals)} })`
+        )
+      }
+    }
+  }
+  out.push('  } finally {', '    await page.close()', '  }', '}')
+  return out
 }
 
 /**

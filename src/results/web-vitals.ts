@@ -1,0 +1,106 @@
+import { TrendSink } from '../k6/sinks.js'
+
+/**
+ * Web Vitals per page from results.json: k6/browser writes a sample of
+ * `browser_web_vital_<vital>` for each page it measured, tagged with the
+ * page's `url`. Read from the same bytes as the results analyser, only
+ * the lines of those metrics parsed.
+ */
+
+export const VITALS = ['lcp', 'inp', 'cls', 'fcp', 'ttfb'] as const
+export type Vital = (typeof VITALS)[number]
+
+export interface PageVitals {
+  url: string
+  /** The 75th percentile of each vital measured (Web Vitals' convention). */
+  p75: Partial<Record<Vital, number>>
+  samples: Partial<Record<Vital, number>>
+}
+
+const NEEDLE = Buffer.from('{"metric":"browser_web_vital_')
+
+export class WebVitalsReader {
+  private readonly pages = new Map<string, Map<Vital, TrendSink>>()
+  private carry: Buffer | undefined
+
+  push(chunk: Buffer): void {
+    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
+    const end = bytes.lastIndexOf(10)
+    if (end < 0) {
+      this.carry = bytes
+      return
+    }
+    this.scan(bytes, end + 1)
+    this.carry = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined
+  }
+
+  finish(): PageVitals[] {
+    if (this.carry) {
+      const last = Buffer.concat([this.carry, Buffer.from('\n')])
+      this.carry = undefined
+      this.scan(last, last.length)
+    }
+    return [...this.pages].map(([url, sinks]) => {
+      const page: PageVitals = { url, p75: {}, samples: {} }
+      for (const [vital, sink] of sinks) {
+        page.p75[vital] = sink.percentile(0.75)
+        page.samples[vital] = sink.count
+      }
+      return page
+    })
+  }
+
+  private scan(bytes: Buffer, end: number): void {
+    for (let at = bytes.indexOf(NEEDLE); at >= 0 && at < end;) {
+      const lineEnd = bytes.indexOf(10, at)
+      const stop = lineEnd < 0 ? end : lineEnd
+      if (at === 0 || bytes[at - 1] === 10)
+        this.line(bytes.toString('utf8', at, stop))
+      at = bytes.indexOf(NEEDLE, stop)
+    }
+  }
+
+  private line(text: string): void {
+    let sample: {
+      metric?: string
+      type?: string
+      data?: { value?: unknown; tags?: { url?: unknown } }
+    }
+    try {
+      sample = JSON.parse(text)
+    } catch {
+      return
+    }
+    if (sample.type !== 'Point') return
+    const vital = sample.metric?.slice('browser_web_vital_'.length) as Vital
+    const value = sample.data?.value
+    const url = sample.data?.tags?.url
+    if (!VITALS.includes(vital) || typeof value !== 'number') return
+    if (typeof url !== 'string') return
+    const sinks = this.pages.get(url) ?? new Map<Vital, TrendSink>()
+    this.pages.set(url, sinks)
+    let sink = sinks.get(vital)
+    if (!sink) sinks.set(vital, (sink = new TrendSink()))
+    sink.add(value)
+  }
+}
+
+/**
+ * Google's bands for each vital at p75: good up to the first, poor from
+ * the second (web.dev/articles/vitals). CLS is a score, the rest ms.
+ */
+export const VITAL_BANDS: Record<Vital, [number, number]> = {
+  lcp: [2500, 4000],
+  inp: [200, 500],
+  cls: [0.1, 0.25],
+  fcp: [1800, 3000],
+  ttfb: [800, 1800]
+}
+
+export function vitalRating(
+  vital: Vital,
+  value: number
+): 'good' | 'needs improvement' | 'poor' {
+  const [good, poor] = VITAL_BANDS[vital]
+  return value <= good ? 'good' : value <= poor ? 'needs improvement' : 'poor'
+}
