@@ -222,3 +222,59 @@ describe('the browser journey through the action, on real k6 browser runs', () =
     expect(argv).not.toContain('"run"')
   })
 })
+
+describe('generate-only with pools and a browser journey', () => {
+  it('writes one script whose options are the plan the job summary shows', async () => {
+    const pools = fs.readFileSync(
+      path.join(ROOT, 'examples', 'perf-gate-pools.yml'),
+      'utf8'
+    )
+    const doc = parseDocument(pools)
+    doc.set(
+      'browser',
+      doc.createNode({ pages: [{ name: 'home', path: '/index.html' }] })
+    )
+    const run = await runAction({
+      files: {
+        '.github/perf-gate.yml': doc.toString(),
+        '.github/data/products.csv': fs.readFileSync(
+          path.join(ROOT, 'examples', 'data', 'products.csv')
+        ),
+        '.github/data/customers.json': fs.readFileSync(
+          path.join(ROOT, 'examples', 'data', 'customers.json')
+        )
+      },
+      inputs: { 'generate-only': 'true', objective: 'load' },
+      event: PUSH_EVENT
+    })
+    expect(run.code).toBe(0)
+    const script = fs.readFileSync(
+      path.join(run.workspace, 'perf-gate-results', 'perf-gate-script.js'),
+      'utf8'
+    )
+    const { scenarios } = optionsOf(script)
+    expect(Object.keys(scenarios)).toEqual([
+      'reads',
+      'writes',
+      'admin',
+      'browser'
+    ])
+    for (const [name, s] of Object.entries(scenarios)) {
+      const vus =
+        s.executor === 'shared-iterations'
+          ? String(s.vus)
+          : `${s.preAllocatedVUs} pre-allocated, ${s.maxVUs} max`
+      expect(run.summary).toMatch(
+        new RegExp(`\\| ${name} \\| \`${s.executor}\` \\| [^|]+ \\| ${vus} \\|`)
+      )
+    }
+    expect(run.summary).toContain(
+      '| admin | GET /api/status | 1 iteration/s of its own, from 10s |'
+    )
+    expect(() =>
+      execFileSync(process.execPath, ['--check', '--input-type=module'], {
+        input: script
+      })
+    ).not.toThrow()
+  })
+})
