@@ -1142,6 +1142,16 @@ const INPUT_CASES: InputCase[] = [
     { 'shards/a.txt': '' }
   ],
   [
+    'a reference for a run split in shards',
+    { 'reference-url': 'http://127.0.0.1:3001', shard: '1/2' },
+    /^Input 'reference-url': pairs a run on one runner .*: leave out shard and merge\.$/
+  ],
+  [
+    'a reference that is not a URL',
+    { 'reference-url': 'localhost:3001' },
+    /^Input 'reference-url': /
+  ],
+  [
     'a merge that only generates',
     { merge: 'true', 'generate-only': 'true' },
     /^Input 'merge': cannot be combined with generate-only/

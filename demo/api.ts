@@ -27,6 +27,11 @@ export interface DemoApiOptions {
   clientSecret?: string
   /** Milliseconds before a new order is confirmed. */
   confirmAfterMs?: number
+  /**
+   * The delay a response is given, from the request's URL and the
+   * endpoint's own: a service whose speed drifts (the paired A/B test).
+   */
+  delay?: (url: URL, delayMs: number) => number
 }
 
 interface Order {
@@ -66,7 +71,8 @@ export async function startDemoApi(
       const body = Buffer.concat(chunks).toString()
       const url = new URL(req.url ?? '/', 'http://demo')
       const route = `${req.method} ${url.pathname}`
-      const send = (status: number, data: unknown, delayMs = 0): void => {
+      const send = (status: number, data: unknown, ownMs = 0): void => {
+        const delayMs = options.delay ? options.delay(url, ownMs) : ownMs
         const write = (): void => {
           res.writeHead(status, { 'content-type': 'application/json' })
           res.end(JSON.stringify(data))

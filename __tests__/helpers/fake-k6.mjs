@@ -18,7 +18,8 @@
 //   FAKE_K6_FIXTURE         replay this fixture whatever the script is called
 //   FAKE_K6_VERSION         report this version instead of the recorded one
 //   FAKE_K6_ARGV_LOG        append this invocation's argv (JSON line) to the file
-//   FAKE_K6_ENV_LOG         append the K6_* environment of `k6 run` (JSON line)
+//   FAKE_K6_ENV_LOG         append the K6_* and PERF_GATE_* environment of
+//                           `k6 run` (JSON line)
 //   FAKE_K6_WAIT_FOR_SIGNAL when set, print the first output and wait for
 //                           SIGINT/SIGTERM, then write the summary and exit 105
 //                           as k6 does when it is interrupted
@@ -38,7 +39,9 @@ if (process.env.FAKE_K6_ARGV_LOG) {
 if (process.env.FAKE_K6_ENV_LOG && argv[0] === 'run') {
   // The K6_* variables k6 was started with, as one JSON line.
   const k6Env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => name.startsWith('K6_'))
+    Object.entries(process.env).filter(
+      ([name]) => name.startsWith('K6_') || name.startsWith('PERF_GATE_')
+    )
   )
   fs.appendFileSync(process.env.FAKE_K6_ENV_LOG, `${JSON.stringify(k6Env)}\n`)
 }

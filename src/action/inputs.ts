@@ -36,6 +36,8 @@ export interface Inputs {
   /** The profile as the user named it. */
   profileLabel: string
   baseUrl?: string
+  /** Paired A/B: the reference the change is measured against. */
+  referenceUrl?: string
   objective?: string
   generateOnly: boolean
   baseline: BaselineInputs
@@ -150,6 +152,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     failOnIterationErrors: parseBoolean('fail-on-iteration-errors', true),
     ...readProfile(workspace),
     baseUrl: readBaseUrl(),
+    referenceUrl: readReferenceUrl(),
     objective: parseObjective(),
     generateOnly: parseBoolean('generate-only', false),
     baseline: {
@@ -414,6 +417,19 @@ function readProfile(workspace: string): {
     )
   }
   return { profileLabel: label }
+}
+
+function readReferenceUrl(): string | undefined {
+  const value = core.getInput('reference-url').trim()
+  if (!value) return undefined
+  const url = parseUrl('reference-url', value)
+  if (core.getInput('shard').trim() || parseBoolean('merge', false)) {
+    throw new InputError(
+      'reference-url',
+      'pairs a run on one runner (both targets under the same load at the same moments): leave out shard and merge.'
+    )
+  }
+  return url
 }
 
 function readBaseUrl(): string | undefined {

@@ -1,6 +1,7 @@
 import { k6MessageLine, type IterationError } from '../k6/log.js'
 import type { K6Run, Outcome } from '../k6/run.js'
 import type { Shard } from '../k6/segments.js'
+import type { PairedResult } from './paired.js'
 import type { SummaryResult, ThresholdResult } from '../results/types.js'
 import type { MetricComparison } from './compare.js'
 import type { RegressionDecision } from './regressions.js'
@@ -46,6 +47,15 @@ export type Reason =
     }
   | { kind: 'slower'; comparison: MetricComparison }
   /**
+   * Paired A/B: the change slower than the reference beyond the noise and
+   * the tolerance, under the same load at the same moments.
+   */
+  | {
+      kind: 'paired-regression'
+      result: PairedResult
+      notGated?: { waivedBy: string } | { failOnRegression: false }
+    }
+  /**
    * A shard's own thresholds, judged by k6 on its segment alone: recorded,
    * not gated (the merge judges them over every shard).
    */
@@ -69,6 +79,8 @@ export interface Verdict {
   shard?: Shard
   /** This run is the merge of this many shards. */
   mergedShards?: number
+  /** A paired A/B run's comparison of the change with its reference. */
+  paired?: PairedResult
 }
 
 /** The `verdict` output: what a workflow branches on. */
@@ -267,11 +279,54 @@ export function applyRegressions(
   }
 }
 
+/**
+ * Fold a paired comparison into the run's verdict: a regression fails the
+ * gate unless the waiver label or fail-on-regression false says otherwise.
+ */
+export function applyPaired(
+  verdict: Verdict,
+  result: PairedResult,
+  gate: { failOnRegression: boolean; waivedBy?: string }
+): Verdict {
+  const out = { ...verdict, paired: result }
+  if (!result.regression) return out
+  if (gate.failOnRegression && !gate.waivedBy) {
+    return {
+      ...out,
+      passed: false,
+      failures: [...verdict.failures, { kind: 'paired-regression', result }]
+    }
+  }
+  return {
+    ...out,
+    warnings: [
+      ...verdict.warnings,
+      {
+        kind: 'paired-regression',
+        result,
+        notGated: gate.waivedBy
+          ? { waivedBy: gate.waivedBy }
+          : { failOnRegression: false }
+      }
+    ]
+  }
+}
+
 /** The `verdict` output for a run. */
 export function verdictLabel(verdict: Verdict): VerdictLabel {
   const decision = verdict.regressions
-  const ownFailures = verdict.failures.filter((r) => r.kind !== 'regressions')
+  const ownFailures = verdict.failures.filter(
+    (r) => r.kind !== 'regressions' && r.kind !== 'paired-regression'
+  )
   if (ownFailures.length > 0) return 'fail'
+  if (verdict.paired?.regression) {
+    const reason = [...verdict.failures, ...verdict.warnings].find(
+      (r) => r.kind === 'paired-regression'
+    )
+    if (reason?.kind === 'paired-regression' && reason.notGated)
+      return 'waivedBy' in reason.notGated ? 'waived' : 'warn'
+    return 'regression'
+  }
   if (decision && decision.regressions.length > 0) {
     if (decision.waivedBy) return 'waived'
     return decision.failing ? 'regression' : 'warn'

@@ -26,7 +26,8 @@ export async function analyse(
     exitCode: k6Run.exitCode,
     k6Errors: k6Run.stderr.errors,
     capacityFactor: plan?.capacity?.factor,
-    soak: plan?.objective === 'soak' ? true : undefined
+    soak: plan?.objective === 'soak' ? true : undefined,
+    paired: plan?.paired
   })
   if (analysis.redacted.length > 0) {
     core.warning(

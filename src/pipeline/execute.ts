@@ -37,6 +37,9 @@ export function executeK6(
     env: {
       ...env,
       ...(inputs.baseUrl ? { PERF_GATE_BASE_URL: inputs.baseUrl } : {}),
+      ...(inputs.referenceUrl
+        ? { PERF_GATE_REFERENCE_URL: inputs.referenceUrl }
+        : {}),
       ...(inputs.htmlReport
         ? dashboardEnv(inputs.resultsDir, env, durationS)
         : {})

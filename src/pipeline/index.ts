@@ -6,7 +6,9 @@ import type { Inputs } from '../action/inputs.js'
 import { figure, type Outputs } from '../action/outputs.js'
 import { toleranceConfig } from '../judge/compare.js'
 import { HTML_REPORT_FILE } from '../k6/dashboard.js'
+import { pairedTest } from '../judge/paired.js'
 import {
+  applyPaired,
   applyRegressions,
   shardVerdict,
   verdictLabel,
@@ -88,7 +90,8 @@ export async function runPipeline(
     env,
     authVariables: prepared ? authVariables(prepared.profile) : [],
     k6Args: inputs.k6Args,
-    baseUrl: inputs.baseUrl
+    baseUrl: inputs.baseUrl,
+    referenceUrl: inputs.referenceUrl
   })
   // (github-token was masked as soon as it was read.)
   for (const secret of secrets) {
@@ -137,6 +140,18 @@ export async function runPipeline(
           ? { ...verdict, mergedShards: source.merged.shards.length }
           : verdict
   )
+  const paired =
+    prepared?.plan.paired && analysis.paired
+      ? pairedTest(analysis.paired.samples)
+      : undefined
+  const judged = paired
+    ? applyPaired(own, paired, {
+        failOnRegression: inputs.failOnRegression,
+        waivedBy: context.pullRequest?.labels.includes(inputs.waiverLabel)
+          ? inputs.waiverLabel
+          : undefined
+      })
+    : own
   const manifestPath =
     shard && source.started
       ? recordShard({
@@ -189,12 +204,19 @@ export async function runPipeline(
   // judge: the comparison with the baseline, the first network step
   const deadline = new Deadline(inputs.publishTimeoutMs)
   await writeJobSummary(
-    renderReport(view, own, { comparisonPending: true }),
+    renderReport(view, judged, { comparisonPending: !paired }),
     context
   )
-  // A shard is one part of a run: the merge compares and records it.
+  // A shard is one part of a run: the merge compares and records it. A
+  // paired run is compared with its reference, and mixes two targets'
+  // figures: the baseline store neither judges nor keeps it.
+  if (paired) {
+    core.info(
+      'Paired run: compared with the reference under the same load; the baseline store is not read or written.'
+    )
+  }
   const baseline =
-    analysis.figures && !shard
+    analysis.figures && !shard && !paired
       ? await compareWithBaseline({
           baseline: inputs.baseline,
           context,
@@ -216,8 +238,12 @@ export async function runPipeline(
         })
       : undefined
   for (const warning of baseline?.warnings ?? []) core.warning(warning)
-  const verdict = applyRegressions(own, baseline?.decision)
-  outputs.set('regressions', verdict.regressions?.regressions.length ?? 0)
+  const verdict = applyRegressions(judged, baseline?.decision)
+  outputs.set(
+    'regressions',
+    (verdict.regressions?.regressions.length ?? 0) +
+      (verdict.paired?.regression ? 1 : 0)
+  )
   outputs.set('baselineSha', baseline?.baselineSha)
   outputs.set('verdict', verdictLabel(verdict))
   outputs.set('passed', verdict.passed)

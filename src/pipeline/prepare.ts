@@ -224,7 +224,11 @@ export function prepare(
   context: RunContext,
   env: NodeJS.ProcessEnv
 ): PreparedRun | undefined {
-  const factors = { load: inputs.loadFactor, duration: inputs.durationFactor }
+  const factors = {
+    load: inputs.loadFactor,
+    duration: inputs.durationFactor,
+    paired: inputs.referenceUrl !== undefined
+  }
   const scaled = [
     inputs.loadFactor !== undefined && 'load-factor',
     inputs.durationFactor !== undefined && 'duration-factor'
@@ -233,6 +237,12 @@ export function prepare(
     throw new InputError(
       String(scaled[0]),
       "scales a profile's generated plan, and this run is a script of its own (the script input): scale the script's options, or run from a profile."
+    )
+  }
+  if (inputs.referenceUrl && (!inputs.profile || inputs.script)) {
+    throw new InputError(
+      'reference-url',
+      'pairs the requests of a script perf-gate generates from a profile; with the script input, run the script twice at once yourself, or run from a profile.'
     )
   }
   if (!inputs.profile) return undefined

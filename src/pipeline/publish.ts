@@ -71,6 +71,7 @@ export function renderReport(
     runUrl: view.context.runUrl,
     sharding: view.sharding,
     webVitals: analysis.webVitals,
+    paired: analysis.paired,
     ...options
   })
   return view.redactor.redact(markdown)

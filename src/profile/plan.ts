@@ -219,6 +219,8 @@ export interface LoadPlan {
   weights: number[]
   /** Independent pools: one scenario each (named by the pool). */
   pools?: PoolPlan[]
+  /** Paired A/B: each iteration to the change and the reference. */
+  paired?: boolean
   /** The scale factors applied to the scenario (1 and 1: none). */
   factors?: PlanFactors
   /**
@@ -261,6 +263,12 @@ export const OBJECTIVE_FIELDS: Record<Objective, readonly string[]> = {
 export interface FactorInputs {
   load?: number
   duration?: number
+  /**
+   * Paired A/B (input reference-url): each iteration sends its request to
+   * the change and to the reference, so the iteration rate is halved and
+   * the plan's request rate is split evenly between them.
+   */
+  paired?: boolean
 }
 
 export interface PlanFactors {
@@ -441,6 +449,24 @@ export function planLoad(
       ? stages.reduce((sum, st) => sum + seconds(st.duration), 0)
       : seconds(scenario.duration as string)
   }
+  if (factorInputs?.paired) {
+    // Two requests an iteration: half the iterations, the same requests/s.
+    const half = (v: number): number =>
+      v > 0 ? Math.max(1, Math.round(v / 2)) : 0
+    scenario = { ...scenario }
+    if (typeof scenario.rate === 'number') scenario.rate = half(scenario.rate)
+    if (Array.isArray(scenario.stages)) {
+      scenario.stages = (scenario.stages as Stage[]).map((st) => ({
+        ...st,
+        target: half(st.target)
+      }))
+    }
+    const stages = scenario.stages as Stage[] | undefined
+    if (peakRate !== undefined)
+      peakRate = stages
+        ? Math.max(...stages.map((st) => st.target))
+        : (scenario.rate as number)
+  }
   if (objective === 'soak' && durationS > SIX_HOURS_S) {
     warnings.push(
       `soak runs ${formatDuration(durationS)}, longer than the 6 h a GitHub-hosted job may run; use a self-hosted runner or a shorter duration`
@@ -463,7 +489,8 @@ export function planLoad(
     durationS,
     warnings,
     weights,
-    factors
+    factors,
+    ...(factorInputs?.paired ? { paired: true } : {})
   }
   const pooled = profile.pools
     ? withPools(plan, profile, scenario, factors, vusFor)
@@ -563,7 +590,13 @@ function withPools(
           ['pools', p, 'start_time']
         )
       }
-      const rate = Math.max(1, Math.round((pool.rate as number) * factors.load))
+      // Paired, each iteration sends to both targets: half the iterations.
+      const rate = Math.max(
+        1,
+        Math.round(
+          ((pool.rate as number) * factors.load) / (plan.paired ? 2 : 1)
+        )
+      )
       scenario = {
         executor: 'constant-arrival-rate',
         rate,

@@ -25,6 +25,8 @@ import {
   type ComparisonReport
 } from './comparison.js'
 import { JUNIT_FILE } from './junit.js'
+import { renderPaired } from './paired.js'
+import type { PairedSamples } from '../results/paired-samples.js'
 import {
   VITALS,
   vitalRating,
@@ -66,6 +68,8 @@ export interface ReportData {
   sharding?: ShardingView
   /** Web Vitals per page, when the run drove a browser. */
   webVitals?: PageVitals[]
+  /** A paired run's samples by target (their error rates). */
+  paired?: PairedSamples
 }
 
 /** Where the thresholds and their values came from, when not k6's summary. */
@@ -151,6 +155,7 @@ export function renderJobSummary(data: ReportData): string {
   ]
   if (more.length) out.push(...more, '')
 
+  if (verdict.paired) out.push(...renderPaired(verdict.paired, data.paired))
   if (compared) out.push(...compared.top)
   else if (data.comparisonPending) {
     out.push(

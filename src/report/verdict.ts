@@ -34,9 +34,11 @@ export function verdictText(
       ? passedHeadline(verdict)
       : first?.kind === 'regressions'
         ? regressionsInBrief(first.regressions, base)
-        : first?.kind === 'thresholds'
-          ? `perf-gate failed: ${thresholdsInBrief(first.thresholds, summary)}`
-          : `perf-gate failed: ${reasons[0]}`,
+        : first?.kind === 'paired-regression'
+          ? `perf-gate failed: ${reasons[0]}`
+          : first?.kind === 'thresholds'
+            ? `perf-gate failed: ${thresholdsInBrief(first.thresholds, summary)}`
+            : `perf-gate failed: ${reasons[0]}`,
     reasons,
     warnings
   }
@@ -45,6 +47,12 @@ export function verdictText(
 /** `setFailed` gets one line that names everything that failed. */
 export function failureLine(verdict: Verdict, summary?: SummaryResult): string {
   return `perf-gate failed: ${verdict.failures.map((r) => reasonText(r, summary)).join('; ')}`
+}
+
+/** `+4.2%`, `−1.3%` */
+function signedPercent(share: number): string {
+  const v = (share * 100).toFixed(1)
+  return share >= 0 ? `+${v}%` : `−${v.slice(1)}%`
 }
 
 function passedHeadline(verdict: Verdict): string {
@@ -65,6 +73,14 @@ function passedHeadline(verdict: Verdict): string {
     count > 0
       ? `perf-gate passed: all ${count} threshold${s} held${together}`
       : `perf-gate passed: k6 finished cleanly${together} (the script sets no thresholds)`
+  const paired = verdict.paired
+  if (paired) {
+    headline += paired.unjudged
+      ? '; the paired comparison could not judge (see below)'
+      : paired.regression
+        ? '; the change is slower than its reference, not gated'
+        : `; no regression against the reference (${signedPercent(paired.change)}, paired)`
+  }
   const decision = verdict.regressions
   if (decision && !decision.note) {
     const n = decision.regressions.length
@@ -193,6 +209,16 @@ export function reasonText(
     }
     case 'slower':
       return `slower than the baseline: ${describeComparison(reason.comparison)}`
+    case 'paired-regression': {
+      const r = reason.result
+      const line =
+        `the change is ${signedPercent(r.change)} slower than its reference under the same load ` +
+        `(95% interval ${signedPercent(r.interval[0])} to ${signedPercent(r.interval[1])}, p ${r.p < 0.0001 ? '< 0.0001' : `= ${r.p.toFixed(4)}`}, ${r.buckets} paired ${r.bucketSeconds} s buckets)`
+      if (!reason.notGated) return line
+      return 'waivedBy' in reason.notGated
+        ? `${line} (waived by the ${reason.notGated.waivedBy} label)`
+        : `${line} (fail-on-regression is false)`
+    }
     case 'shard-thresholds': {
       const n = reason.thresholds.length
       return (

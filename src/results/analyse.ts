@@ -19,6 +19,7 @@ import {
 } from './complete-thresholds.js'
 import { MetricWatch } from './watch.js'
 import { WebVitalsReader, type PageVitals } from './web-vitals.js'
+import { PairedReader, type PairedSamples } from './paired-samples.js'
 import type { SummaryResult } from './types.js'
 
 /** What k6's files say about a run, each part optional: runs differ. */
@@ -36,6 +37,8 @@ export interface RunAnalysis {
   streamMs?: number
   /** Web Vitals per page, when the run drove a browser (k6/browser). */
   webVitals?: PageVitals[]
+  /** A paired run's requests by target. */
+  paired?: PairedSamples
 }
 
 export interface AnalyseInput {
@@ -56,6 +59,8 @@ export interface AnalyseInput {
   capacityFactor?: number
   /** A soak objective: "no drift" is news too. */
   soak?: boolean
+  /** A paired A/B run: read each request's target. */
+  paired?: boolean
 }
 
 /**
@@ -90,12 +95,14 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
         )
           ? new WebVitalsReader()
           : undefined
+      const pairs = input.paired ? new PairedReader() : undefined
       const stream = await analyseResultsFile(
         input.resultsPath,
         {},
         watch,
-        vitals ? [vitals] : []
+        [vitals, pairs].filter((r) => r !== undefined)
       )
+      if (pairs) analysis.paired = pairs.finish()
       const pages = vitals?.finish()
       if (pages?.length) analysis.webVitals = pages
       analysis.streamMs = Date.now() - started

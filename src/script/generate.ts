@@ -87,6 +87,13 @@ export function generateScript(
     ''
   )
 
+  if (plan.paired) {
+    out.push(
+      '// Paired A/B: the reference (input reference-url) gets the same traffic.',
+      "const REFERENCE_URL = (__ENV.PERF_GATE_REFERENCE_URL || '').replace(/\\/+$/, '')",
+      ''
+    )
+  }
   for (const [name, file] of Object.entries(context.dataFiles)) {
     const relative = path
       .relative(context.scriptDir, file)
@@ -173,19 +180,38 @@ export function generateScript(
           '  }'
         ]
       : []),
-    ...(target.health
+    ...(plan.paired
       ? [
-          `  const url = \`\${BASE_URL}${escapeTemplate(target.health)}\``,
-          "  const res = http.get(url, { tags: { name: 'health' } })",
-          '  if (res.status !== 200) {',
-          '    fail(`health check ${url} answered ${res.status}: is the service up?`)',
+          '  if (!REFERENCE_URL) {',
+          "    fail('PERF_GATE_REFERENCE_URL is not set: it is the reference of a paired run (input reference-url).')",
           '  }'
         ]
       : []),
+    ...(target.health && plan.paired
+      ? [
+          '  // Both targets must be up before any load.',
+          '  for (const base of [BASE_URL, REFERENCE_URL]) {',
+          `    const url = \`\${base}${escapeTemplate(target.health)}\``,
+          "    const res = http.get(url, { tags: { name: 'health' } })",
+          '    if (res.status !== 200) {',
+          '      fail(`health check ${url} answered ${res.status}: is the service up?`)',
+          '    }',
+          '  }'
+        ]
+      : target.health
+        ? [
+            `  const url = \`\${BASE_URL}${escapeTemplate(target.health)}\``,
+            "  const res = http.get(url, { tags: { name: 'health' } })",
+            '  if (res.status !== 200) {',
+            '    fail(`health check ${url} answered ${res.status}: is the service up?`)',
+            '  }'
+          ]
+        : []),
     '  // Nothing is returned: k6 writes what setup() returns into summary.json.',
     '}'
   )
 
+  if (plan.paired) out.push('', ...sendFunctions(endpoints))
   if (profile.browser) out.push('', ...browserCode(profile.browser))
   if (plan.pools) {
     out.push(
@@ -203,7 +229,8 @@ export function generateScript(
           pool.endpoints,
           pool.weights,
           endpoints,
-          profile.think_time
+          profile.think_time,
+          plan.paired
         )
       )
     })
@@ -219,7 +246,8 @@ export function generateScript(
       endpoints.map((_, i) => i),
       plan.weights,
       endpoints,
-      profile.think_time
+      profile.think_time,
+      plan.paired
     ),
     ''
   )
@@ -276,7 +304,8 @@ function iterationCode(
   members: number[],
   weights: number[],
   endpoints: Endpoint[],
-  thinkTime: Profile['think_time']
+  thinkTime: Profile['think_time'],
+  paired = false
 ): string[] {
   const cumulative: number[] = []
   weights.reduce((sum, w) => {
@@ -296,7 +325,14 @@ function iterationCode(
   members.forEach((e, i) => {
     out.push(
       `    case ${i}: {`,
-      ...requestCode(endpoints[e], e).map((l) => `      ${l}`),
+      ...(paired
+        ? [
+            '      // Both targets, the first one alternating with the iteration.',
+            '      const changeFirst = __ITER % 2 === 0',
+            `      ${sendFunction(e)}(changeFirst ? BASE_URL : REFERENCE_URL, changeFirst ? 'change' : 'reference')`,
+            `      ${sendFunction(e)}(changeFirst ? REFERENCE_URL : BASE_URL, changeFirst ? 'reference' : 'change')`
+          ]
+        : requestCode(endpoints[e], e).map((l) => `      ${l}`)),
       '      break',
       '    }'
     )
@@ -312,16 +348,22 @@ function iterationCode(
   return out
 }
 
-function requestCode(e: Endpoint, i: number): string[] {
+/**
+ * One endpoint's request (and its follow-up). Paired, it is sent to `base`
+ * and tagged with `target` (a function's parameters), once per target.
+ */
+function requestCode(e: Endpoint, i: number, paired = false): string[] {
   const lines: string[] = []
+  const base = paired ? 'base' : 'BASE_URL'
+  const targetTag = paired ? ', target' : ''
   if (e.data) lines.push(`const data = rowOf(${dataVar(e.data)})`)
   const readsBody = (e.expect.fields?.length ?? 0) > 0 || e.follow !== undefined
   const params = [
     `headers: ${headersCode(e)}`,
-    `tags: { name: ${js(e.name)} }`,
+    `tags: { name: ${js(e.name)}${targetTag} }`,
     ...(readsBody ? [] : ["responseType: 'none'"])
   ]
-  const url = `\`\${BASE_URL}${template(e.path, 'path')}\``
+  const url = `\`\${${base}}${template(e.path, 'path')}\``
   const body =
     e.body === undefined
       ? 'null'
@@ -357,11 +399,11 @@ function requestCode(e: Endpoint, i: number): string[] {
       '  let done = false',
       `  while (!done && Date.now() - started < ${f.timeout * 1000}) {`,
       `    sleep(${f.interval})`,
-      `    const r = http.request('${f.method}', \`\${BASE_URL}${template(f.path, 'follow')}\`, null, { headers: ${headersCode(e)}, tags: { name: ${js(`${e.name} (follow)`)} } })`,
+      `    const r = http.request('${f.method}', \`\${${base}}${template(f.path, 'follow')}\`, null, { headers: ${headersCode(e)}, tags: { name: ${js(`${e.name} (follow)`)}${targetTag} } })`,
       `    done = r.status < 400 && ${until}`,
       '  }',
       `  check(done, { ${js(`${e.name} completes within ${f.timeout}s`)}: (d) => d })`,
-      `  if (done) ${trendVar(e)}.add(Date.now() - started)`,
+      `  if (done) ${trendVar(e)}.add(Date.now() - started${paired ? ', { target }' : ''})`,
       '}'
     )
   }
@@ -533,6 +575,20 @@ export function js(text: string): string {
 /** Text for a `//` comment: one line, whatever it holds. */
 function commentText(text: string): string {
   return text.replace(/[\r\n\u2028\u2029]+/g, ' ')
+}
+
+function sendFunction(index: number): string {
+  return `send${index}`
+}
+
+/** Paired: each endpoint's request as a function of the target. */
+function sendFunctions(endpoints: Endpoint[]): string[] {
+  return endpoints.flatMap((e, i) => [
+    `function ${sendFunction(i)}(base, target) {`,
+    ...requestCode(e, i, true).map((l) => `  ${l}`),
+    '}',
+    ''
+  ])
 }
 
 function dataVar(name: string): string {

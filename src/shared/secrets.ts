@@ -22,8 +22,9 @@ export interface SecretSources {
   authVariables?: readonly string[]
   /** k6-args, for `-e NAME=value` / `--env NAME=value`. */
   k6Args?: readonly string[]
-  /** The base-url input, for a password in it. */
+  /** The base-url and reference-url inputs, for a password in them. */
   baseUrl?: string
+  referenceUrl?: string
 }
 
 /** Every value perf-gate must never publish, longest first. */
@@ -50,9 +51,10 @@ export function collectSecrets(sources: SecretSources): string[] {
       add(pair.slice(eq + 1))
     }
   })
-  if (sources.baseUrl) {
+  for (const url of [sources.baseUrl, sources.referenceUrl]) {
+    if (!url) continue
     try {
-      add(decodeURIComponent(new URL(sources.baseUrl).password))
+      add(decodeURIComponent(new URL(url).password))
     } catch {
       // Not a URL: the input's own check says so.
     }

@@ -1,0 +1,150 @@
+import tCdf from '@stdlib/stats-base-dists-t-cdf'
+import type { PairedSample } from '../results/paired-samples.js'
+import { criticalT, mean } from './statistics.js'
+
+/**
+ * Paired A/B: the change and its reference under the same load at the
+ * same moments. Each time bucket is a pair: the difference of the two
+ * targets' mean log latency in it (the middle 80% of each). Whatever slows the runner in that
+ * bucket slows both, and cancels; what is left is the change, and the
+ * targets' own noise. A one-sided t test over the buckets' differences
+ * decides, at a false-alarm rate fixed in advance.
+ */
+
+export interface PairedOptions {
+  /** Seconds at the start left out (connections, caches, JIT warming). */
+  warmupS?: number
+  /** The one-sided false-alarm rate. */
+  alpha?: number
+  /** A change smaller than this share is not called a regression. */
+  tolerance?: number
+  /** Each bucket needs this many samples of each target. */
+  minPerBucket?: number
+}
+
+export const PAIRED_DEFAULTS = {
+  alpha: 0.005,
+  tolerance: 0.02,
+  minPerBucket: 10,
+  /** Buckets needed to judge at all. */
+  minBuckets: 6,
+  /** Power at which the detectable change is stated. */
+  power: 0.8
+}
+
+export interface PairedResult {
+  /** Buckets judged, and their width in seconds. */
+  buckets: number
+  bucketSeconds: number
+  warmupS: number
+  /** The change's latency over the reference's (geometric mean) − 1. */
+  change: number
+  /** A two-sided 95% interval around it. */
+  interval: [number, number]
+  t: number
+  /** One-sided: the chance of a difference this large with no change. */
+  p: number
+  /** The smallest change this run would detect with 80% power. */
+  detectable: number
+  regression: boolean
+  /** Why it was not judged, when it was not. */
+  unjudged?: string
+  samples: { change: number; reference: number }
+}
+
+export function pairedTest(
+  samples: readonly PairedSample[],
+  options: PairedOptions = {}
+): PairedResult {
+  const alpha = options.alpha ?? PAIRED_DEFAULTS.alpha
+  const tolerance = options.tolerance ?? PAIRED_DEFAULTS.tolerance
+  const minPer = options.minPerBucket ?? PAIRED_DEFAULTS.minPerBucket
+  const start = Math.min(...samples.map((s) => s.timeMs))
+  const end = Math.max(...samples.map((s) => s.timeMs))
+  const spanS = (end - start) / 1000
+  const warmupS = options.warmupS ?? Math.min(10, spanS / 10)
+  const judged = samples.filter(
+    (s) => s.timeMs >= start + warmupS * 1000 && s.value > 0
+  )
+  const counts = {
+    change: judged.filter((s) => s.target === 'change').length,
+    reference: judged.filter((s) => s.target === 'reference').length
+  }
+  // The narrowest buckets (from 1 s, doubling) that hold enough of each.
+  let width = 1
+  let diffs = differences(judged, start, width, minPer)
+  const perSecond = Math.min(counts.change, counts.reference) / spanS
+  while (perSecond * width < minPer && width < spanS) {
+    width *= 2
+    diffs = differences(judged, start, width, minPer)
+  }
+  const base: PairedResult = {
+    buckets: diffs.length,
+    bucketSeconds: width,
+    warmupS,
+    change: 0,
+    interval: [0, 0],
+    t: 0,
+    p: 1,
+    detectable: Infinity,
+    regression: false,
+    samples: counts
+  }
+  if (diffs.length < PAIRED_DEFAULTS.minBuckets) {
+    return {
+      ...base,
+      unjudged: `${diffs.length} time buckets of ${width} s with ${minPer} requests to each target; a paired comparison needs ${PAIRED_DEFAULTS.minBuckets}: run longer, or send more requests`
+    }
+  }
+  const n = diffs.length
+  const d = mean(diffs)
+  const sd = Math.sqrt(
+    diffs.reduce((sum, x) => sum + (x - d) ** 2, 0) / (n - 1)
+  )
+  const se = sd / Math.sqrt(n)
+  const t = se > 0 ? d / se : d > 0 ? Infinity : 0
+  const p = 1 - tCdf(t, n - 1)
+  const half = criticalT(0.025, n - 1) * se
+  const detectable =
+    Math.exp(
+      (criticalT(alpha, n - 1) + criticalT(1 - PAIRED_DEFAULTS.power, n - 1)) *
+        se
+    ) - 1
+  const change = Math.exp(d) - 1
+  return {
+    ...base,
+    change,
+    interval: [Math.exp(d - half) - 1, Math.exp(d + half) - 1],
+    t,
+    p,
+    detectable: Math.max(detectable, tolerance),
+    regression: p < alpha && change > tolerance
+  }
+}
+
+/** Per bucket with enough of both: mean log(change) − mean log(reference). */
+function differences(
+  samples: readonly PairedSample[],
+  start: number,
+  widthS: number,
+  minPer: number
+): number[] {
+  const buckets = new Map<number, { c: number[]; r: number[] }>()
+  for (const s of samples) {
+    const i = Math.floor((s.timeMs - start) / (widthS * 1000))
+    let b = buckets.get(i)
+    if (!b) buckets.set(i, (b = { c: [], r: [] }))
+    ;(s.target === 'change' ? b.c : b.r).push(Math.log(s.value))
+  }
+  return [...buckets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .filter(([, b]) => b.c.length >= minPer && b.r.length >= minPer)
+    .map(([, b]) => trimmedMean(b.c) - trimmedMean(b.r))
+}
+
+/** The mean of the middle 80%: a heavy tail's few requests do not lead it. */
+function trimmedMean(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const cut = Math.floor(sorted.length * 0.1)
+  return mean(sorted.slice(cut, sorted.length - cut))
+}

@@ -1,0 +1,42 @@
+import type { PairedResult } from '../judge/paired.js'
+import type { PairedSamples } from '../results/paired-samples.js'
+import { formatCount, formatPercent } from './format.js'
+
+function signed(share: number): string {
+  const v = (share * 100).toFixed(1)
+  return share >= 0 ? `+${v}%` : `−${v.slice(1)}%`
+}
+
+/**
+ * The paired comparison, said once near the top: what was measured, how
+ * sure it is, what it could have caught, and both targets' error rates.
+ */
+export function renderPaired(
+  result: PairedResult,
+  samples: PairedSamples | undefined
+): string[] {
+  const errors = samples
+    ? `Errors: change ${formatPercent(samples.requests.change ? samples.failed.change / samples.requests.change : 0)} of ${formatCount(samples.requests.change)}, ` +
+      `reference ${formatPercent(samples.requests.reference ? samples.failed.reference / samples.requests.reference : 0)} of ${formatCount(samples.requests.reference)}.`
+    : ''
+  if (result.unjudged) {
+    return [
+      `**Paired with the reference** (the same requests to both, at the same moments): not judged: ${result.unjudged}. ${errors}`,
+      ''
+    ]
+  }
+  const verdict = result.regression
+    ? '❌ slower beyond the noise'
+    : result.p < 0.05 && result.change > 0
+      ? '⚠️ slower, within what a paired run can tell apart from noise'
+      : '✅ no regression'
+  return [
+    `**Paired with the reference** (the same requests to both, at the same moments, the order alternating): ` +
+      `latency ${signed(result.change)} (95% interval ${signed(result.interval[0])} to ${signed(result.interval[1])}), ${verdict}.`,
+    '',
+    `${result.buckets} time buckets of ${result.bucketSeconds} s paired after a ${result.warmupS.toFixed(0)} s warm-up; ` +
+      `one-sided t test at a 0.5% false-alarm rate, p ${result.p < 0.0001 ? '< 0.0001' : `= ${result.p.toFixed(4)}`}; ` +
+      `this run could detect a change of ${signed(result.detectable)} or more (80% power). ${errors}`,
+    ''
+  ]
+}
