@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -19,7 +18,7 @@ import {
   ROOT,
   runAction
 } from './helpers/action.js'
-import { runWithShim } from './helpers/k6-shim.js'
+import { checkSyntax, runWithShim, scriptOptions } from './helpers/k6-shim.js'
 
 /**
  * A browser journey beside the load: the generated scenario and function
@@ -44,14 +43,7 @@ function planned(objective: Objective, text = EXAMPLE) {
   return { profile, plan, script }
 }
 
-function optionsOf(script: string): {
-  scenarios: Record<string, Record<string, unknown>>
-  thresholds: Record<string, unknown[]>
-} {
-  return JSON.parse(
-    /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
-  )
-}
+const optionsOf = scriptOptions
 
 /** A stand-in browser binary: perf-gate only needs it to exist. */
 function stubBrowser(): string {
@@ -79,11 +71,7 @@ describe('the browser journey in the plan and the script', () => {
     expect(options.thresholds.browser_web_vital_lcp).toEqual(['p(75)<2500'])
     expect(options.thresholds.browser_web_vital_cls).toEqual(['p(75)<0.1'])
     expect(script).toContain("import { browser } from 'k6/browser'")
-    expect(() =>
-      execFileSync(process.execPath, ['--check', '--input-type=module'], {
-        input: script
-      })
-    ).not.toThrow()
+    expect(() => checkSyntax(script)).not.toThrow()
     const table = renderPlan({
       plan,
       profileLabel: 'x',
@@ -271,10 +259,6 @@ describe('generate-only with pools and a browser journey', () => {
     expect(run.summary).toContain(
       '| admin | GET /api/status | 1 iteration/s of its own, from 10s |'
     )
-    expect(() =>
-      execFileSync(process.execPath, ['--check', '--input-type=module'], {
-        input: script
-      })
-    ).not.toThrow()
+    expect(() => checkSyntax(script)).not.toThrow()
   })
 })

@@ -58,7 +58,7 @@ describe('a paired run through the action', () => {
     ).not.toContain('canary-ref-5b1e')
     expect(run.summary).not.toContain('canary-ref-5b1e')
     expect(run.summary).toContain(
-      '**Paired with the reference** (the same requests to both, at the same moments): not judged: 0 time buckets'
+      '**Paired with the reference** (the same requests to both, at the same moments): not judged: results.json holds no request tagged with its target'
     )
     expect(run.stdout).toContain(
       'Paired run: compared with the reference under the same load; the baseline store is not read or written.'

@@ -6,6 +6,7 @@ import {
   decideVerdict,
   verdictLabel
 } from '../src/judge/verdict.js'
+import { emptyStderr } from '../src/k6/log.js'
 import type { K6Run } from '../src/k6/run.js'
 import { parseProfile } from '../src/profile/load.js'
 import { planLoad } from '../src/profile/plan.js'
@@ -14,9 +15,8 @@ import { failureLine } from '../src/report/verdict.js'
 import { generateScript } from '../src/script/generate.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
-import { execFileSync } from 'node:child_process'
 import { ROOT } from './helpers/action.js'
-import { runWithShim } from './helpers/k6-shim.js'
+import { checkSyntax, runWithShim } from './helpers/k6-shim.js'
 import type { PairedSample } from '../src/results/paired-samples.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import * as path from 'node:path'
@@ -253,13 +253,7 @@ describe('the paired verdict, on the measured runs', () => {
     summaryPath: '',
     resultsPath: '',
     logPath: '',
-    stderr: {
-      lines: 0,
-      iterationErrors: 0,
-      firstIterationErrors: [],
-      requestFailures: {},
-      errors: []
-    },
+    stderr: emptyStderr(),
     wallTimeMs: 0
   }
   const own = decideVerdict({ run, failOnIterationErrors: true })
@@ -340,11 +334,7 @@ describe('the paired script', () => {
         s.target > 0 ? Math.max(1, Math.round(s.target / 2)) : 0
       )
     )
-    expect(() =>
-      execFileSync(process.execPath, ['--check', '--input-type=module'], {
-        input: script(true)
-      })
-    ).not.toThrow()
+    expect(() => checkSyntax(script(true))).not.toThrow()
   })
 
   it('sends each request to both targets, tagged, the first one alternating', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -10,7 +9,7 @@ import type { Objective } from '../src/profile/schema.js'
 import { renderPlan } from '../src/report/load-plan.js'
 import { generateScript } from '../src/script/generate.js'
 import { FAKE_K6, PUSH_EVENT, ROOT, runAction } from './helpers/action.js'
-import { runWithShim } from './helpers/k6-shim.js'
+import { checkSyntax, runWithShim, scriptOptions } from './helpers/k6-shim.js'
 
 /**
  * Independent pools: each its own k6 scenario running its own function,
@@ -47,14 +46,7 @@ function planned(
   return { profile, plan, script }
 }
 
-function optionsOf(script: string): {
-  scenarios: Record<string, Record<string, unknown>>
-  thresholds: Record<string, unknown[]>
-} {
-  return JSON.parse(
-    /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
-  )
-}
+const optionsOf = scriptOptions
 
 describe('pools in the plan and the script', () => {
   it('one scenario per pool: its share of the ramp, its own rate from its start, its function and tag', () => {
@@ -106,11 +98,7 @@ describe('pools in the plan and the script', () => {
     expect(plan.peakVus).toBe(
       Object.values(scenarios).reduce((n, s) => n + (s.maxVUs as number), 0)
     )
-    expect(() =>
-      execFileSync(process.execPath, ['--check', '--input-type=module'], {
-        input: script
-      })
-    ).not.toThrow()
+    expect(() => checkSyntax(script)).not.toThrow()
   })
 
   it('each pool sends its own endpoints, drawn by their weights', () => {

@@ -10,6 +10,7 @@ import {
   segmentArgs,
   segmentSequence
 } from '../src/k6/segments.js'
+import { emptyStderr } from '../src/k6/log.js'
 import { TrendSink } from '../src/k6/sinks.js'
 import { analyseResultsFile } from '../src/results/analyser.js'
 import { mergeShards, type ShardFiles } from '../src/results/merge.js'
@@ -69,10 +70,8 @@ async function shardFiles(
       lastSample: move(stream.endTime),
       durationS: reqs.values.count / reqs.values.rate,
       stderr: {
+        ...emptyStderr(),
         lines: 1,
-        iterationErrors: 0,
-        firstIterationErrors: [],
-        requestFailures: {},
         errors: ["thresholds on metrics 'http_reqs' have been crossed"]
       },
       runId: '1',

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream'
 import { analyseResultsFile } from '../src/results/analyser.js'
 import { MetricWatch } from '../src/results/watch.js'
 import { naiveAnalyse } from './naive.js'
+import { emptyStderr } from '../src/k6/log.js'
 import { analyseRun } from '../src/results/analyse.js'
 import { mergeShards } from '../src/results/merge.js'
 import type { ShardManifest } from '../src/results/shard-manifest.js'
@@ -39,13 +40,7 @@ if (mode === 'analyser') {
   const shards = [1, 2, 3].map((index) => ({
     manifest: {
       shard: { index, count: 3 },
-      stderr: {
-        lines: 0,
-        iterationErrors: 0,
-        firstIterationErrors: [],
-        requestFailures: {},
-        errors: []
-      }
+      stderr: emptyStderr()
     } as unknown as ShardManifest,
     summaryPath: `${file}/shard-${index}/summary.json`,
     resultsPath: `${file}/shard-${index}/results.json`

@@ -135,3 +135,20 @@ process.stdout.write(JSON.stringify(out))
   })
   return JSON.parse(output) as ShimRun
 }
+
+/** A generated script's options, as k6 would read them. */
+export function scriptOptions(script: string): {
+  scenarios: Record<string, Record<string, unknown>>
+  thresholds: Record<string, unknown[]>
+} {
+  return JSON.parse(
+    /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
+  )
+}
+
+/** Throws when Node cannot parse the script as a module (`node --check`). */
+export function checkSyntax(script: string): void {
+  execFileSync(process.execPath, ['--check', '--input-type=module'], {
+    input: script
+  })
+}

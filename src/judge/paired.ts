@@ -59,6 +59,22 @@ export function pairedTest(
   const alpha = options.alpha ?? PAIRED_DEFAULTS.alpha
   const tolerance = options.tolerance ?? PAIRED_DEFAULTS.tolerance
   const minPer = options.minPerBucket ?? PAIRED_DEFAULTS.minPerBucket
+  if (samples.length === 0) {
+    return {
+      buckets: 0,
+      bucketSeconds: 0,
+      warmupS: 0,
+      change: 0,
+      interval: [0, 0],
+      t: 0,
+      p: 1,
+      detectable: Infinity,
+      regression: false,
+      unjudged:
+        'results.json holds no request tagged with its target (target=change or reference): did the generated script run?',
+      samples: { change: 0, reference: 0 }
+    }
+  }
   const start = Math.min(...samples.map((s) => s.timeMs))
   const end = Math.max(...samples.map((s) => s.timeMs))
   const spanS = (end - start) / 1000

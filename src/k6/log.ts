@@ -68,14 +68,19 @@ const MAX_EXAMPLES = 5
 const MAX_ERROR_KINDS = 50
 const MAX_ERRORS_KEPT = 10
 
-export class StderrAnalyser {
-  private readonly digest: StderrDigest = {
+/** A digest of a stderr with nothing in it. */
+export function emptyStderr(): StderrDigest {
+  return {
     lines: 0,
     iterationErrors: 0,
     firstIterationErrors: [],
     requestFailures: {},
     errors: []
   }
+}
+
+export class StderrAnalyser {
+  private readonly digest: StderrDigest = emptyStderr()
   private requestFailureKinds = 0
 
   push(line: string): void {

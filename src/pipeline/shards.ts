@@ -10,6 +10,7 @@ import {
   shardLabel,
   type Shard
 } from '../k6/segments.js'
+import { emptyStderr } from '../k6/log.js'
 import { OUTCOME_LABEL, type K6Run } from '../k6/run.js'
 import { downloadShards, ShardError } from '../publish/shard-artifacts.js'
 import type { RunAnalysis } from '../results/analyse.js'
@@ -315,13 +316,7 @@ export function localShards(
         outcome: 'passed',
         ran: true,
         startedAt: '',
-        stderr: {
-          lines: 0,
-          iterationErrors: 0,
-          firstIterationErrors: [],
-          requestFailures: {},
-          errors: []
-        },
+        stderr: emptyStderr(),
         runId: context.runId,
         runAttempt: context.runAttempt
       }

@@ -34,11 +34,9 @@ export function verdictText(
       ? passedHeadline(verdict)
       : first?.kind === 'regressions'
         ? regressionsInBrief(first.regressions, base)
-        : first?.kind === 'paired-regression'
-          ? `perf-gate failed: ${reasons[0]}`
-          : first?.kind === 'thresholds'
-            ? `perf-gate failed: ${thresholdsInBrief(first.thresholds, summary)}`
-            : `perf-gate failed: ${reasons[0]}`,
+        : first?.kind === 'thresholds'
+          ? `perf-gate failed: ${thresholdsInBrief(first.thresholds, summary)}`
+          : `perf-gate failed: ${reasons[0]}`,
     reasons,
     warnings
   }

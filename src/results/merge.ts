@@ -1,4 +1,4 @@
-import type { IterationError, StderrDigest } from '../k6/log.js'
+import { emptyStderr, type StderrDigest } from '../k6/log.js'
 import type { K6Run } from '../k6/run.js'
 import { shardLabel, type Shard } from '../k6/segments.js'
 import { holds, sinkValue, type Sink, type TrendSink } from '../k6/sinks.js'
@@ -366,14 +366,8 @@ function standIn(ordered: ShardFiles[], thresholds: ThresholdResult[]): K6Run {
   const crossed = [
     ...new Set(thresholds.filter((t) => !t.passed).map((t) => t.metric))
   ]
-  const firstErrors: IterationError[] = []
-  const stderr: StderrDigest = {
-    lines: 0,
-    iterationErrors: 0,
-    firstIterationErrors: firstErrors,
-    requestFailures: {},
-    errors: []
-  }
+  const stderr: StderrDigest = emptyStderr()
+  const firstErrors = stderr.firstIterationErrors
   for (const { manifest } of ordered) {
     const d = manifest.stderr
     stderr.lines += d.lines

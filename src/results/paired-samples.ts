@@ -1,3 +1,5 @@
+import { NeedleLineReader } from './line-reader.js'
+
 /**
  * A paired run's samples by target, from results.json: each request's
  * http_req_duration with its `target` tag (change or reference), its
@@ -22,47 +24,24 @@ export interface PairedSamples {
 const DURATION = Buffer.from('{"metric":"http_req_duration","type":"Point"')
 const FAILED = Buffer.from('{"metric":"http_req_failed","type":"Point"')
 
-export class PairedReader {
+export class PairedReader extends NeedleLineReader {
   private readonly out: PairedSamples = {
     samples: [],
     failed: { change: 0, reference: 0 },
     requests: { change: 0, reference: 0 }
   }
-  private carry: Buffer | undefined
 
-  push(chunk: Buffer): void {
-    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
-    const end = bytes.lastIndexOf(10)
-    if (end < 0) {
-      this.carry = bytes
-      return
-    }
-    this.scan(bytes, end + 1)
-    this.carry = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined
+  constructor() {
+    super([DURATION, FAILED])
   }
 
   finish(): PairedSamples {
-    if (this.carry) {
-      const last = Buffer.concat([this.carry, Buffer.from('\n')])
-      this.carry = undefined
-      this.scan(last, last.length)
-    }
+    this.flush()
     return this.out
   }
 
-  private scan(bytes: Buffer, end: number): void {
-    for (const needle of [DURATION, FAILED]) {
-      for (let at = bytes.indexOf(needle); at >= 0 && at < end;) {
-        const lineEnd = bytes.indexOf(10, at)
-        const stop = lineEnd < 0 ? end : lineEnd
-        if (at === 0 || bytes[at - 1] === 10)
-          this.line(bytes.toString('utf8', at, stop), needle === FAILED)
-        at = bytes.indexOf(needle, stop)
-      }
-    }
-  }
-
-  private line(text: string, failed: boolean): void {
+  protected line(text: string, needle: number): void {
+    const failed = needle === 1
     let data: {
       time?: string
       value?: unknown

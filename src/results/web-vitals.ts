@@ -1,4 +1,5 @@
 import { TrendSink } from '../k6/sinks.js'
+import { NeedleLineReader } from './line-reader.js'
 
 /**
  * Web Vitals per page from results.json: k6/browser writes a sample of
@@ -19,27 +20,15 @@ export interface PageVitals {
 
 const NEEDLE = Buffer.from('{"metric":"browser_web_vital_')
 
-export class WebVitalsReader {
+export class WebVitalsReader extends NeedleLineReader {
   private readonly pages = new Map<string, Map<Vital, TrendSink>>()
-  private carry: Buffer | undefined
 
-  push(chunk: Buffer): void {
-    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
-    const end = bytes.lastIndexOf(10)
-    if (end < 0) {
-      this.carry = bytes
-      return
-    }
-    this.scan(bytes, end + 1)
-    this.carry = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined
+  constructor() {
+    super([NEEDLE])
   }
 
   finish(): PageVitals[] {
-    if (this.carry) {
-      const last = Buffer.concat([this.carry, Buffer.from('\n')])
-      this.carry = undefined
-      this.scan(last, last.length)
-    }
+    this.flush()
     return [...this.pages].map(([url, sinks]) => {
       const page: PageVitals = { url, p75: {}, samples: {} }
       for (const [vital, sink] of sinks) {
@@ -50,17 +39,7 @@ export class WebVitalsReader {
     })
   }
 
-  private scan(bytes: Buffer, end: number): void {
-    for (let at = bytes.indexOf(NEEDLE); at >= 0 && at < end;) {
-      const lineEnd = bytes.indexOf(10, at)
-      const stop = lineEnd < 0 ? end : lineEnd
-      if (at === 0 || bytes[at - 1] === 10)
-        this.line(bytes.toString('utf8', at, stop))
-      at = bytes.indexOf(NEEDLE, stop)
-    }
-  }
-
-  private line(text: string): void {
+  protected line(text: string): void {
     let sample: {
       metric?: string
       type?: string
