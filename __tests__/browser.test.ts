@@ -11,6 +11,7 @@ import { TrendSink } from '../src/k6/sinks.js'
 import { generateScript } from '../src/script/generate.js'
 import { formatMs } from '../src/report/format.js'
 import {
+  exampleFiles,
   annotations,
   FAKE_K6,
   FIXTURES,
@@ -223,15 +224,7 @@ describe('generate-only with pools and a browser journey', () => {
       doc.createNode({ pages: [{ name: 'home', path: '/index.html' }] })
     )
     const run = await runAction({
-      files: {
-        '.github/perf-gate.yml': doc.toString(),
-        '.github/data/products.csv': fs.readFileSync(
-          path.join(ROOT, 'examples', 'data', 'products.csv')
-        ),
-        '.github/data/customers.json': fs.readFileSync(
-          path.join(ROOT, 'examples', 'data', 'customers.json')
-        )
-      },
+      files: exampleFiles(doc.toString()),
       inputs: { 'generate-only': 'true', objective: 'load' },
       event: PUSH_EVENT
     })

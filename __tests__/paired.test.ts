@@ -16,7 +16,11 @@ import { generateScript } from '../src/script/generate.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import { ROOT } from './helpers/action.js'
-import { checkSyntax, runWithShim } from './helpers/k6-shim.js'
+import {
+  EXAMPLE_RESPONSE,
+  checkSyntax,
+  runWithShim
+} from './helpers/k6-shim.js'
 import type { PairedSample } from '../src/results/paired-samples.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import * as path from 'node:path'
@@ -345,13 +349,7 @@ describe('the paired script', () => {
       },
       iterations: 4,
       dir: dataDir,
-      response: {
-        order_id: 'o-1',
-        status: 'confirmed',
-        id: 1,
-        name: 'n',
-        price: 1
-      }
+      response: EXAMPLE_RESPONSE
     })
     expect(run.setupError).toBeUndefined()
     const sent = run.requests

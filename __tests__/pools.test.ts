@@ -8,8 +8,19 @@ import { planLoad, seconds, type Stage } from '../src/profile/plan.js'
 import type { Objective } from '../src/profile/schema.js'
 import { renderPlan } from '../src/report/load-plan.js'
 import { generateScript } from '../src/script/generate.js'
-import { FAKE_K6, PUSH_EVENT, ROOT, runAction } from './helpers/action.js'
-import { checkSyntax, runWithShim, scriptOptions } from './helpers/k6-shim.js'
+import {
+  exampleFiles,
+  FAKE_K6,
+  PUSH_EVENT,
+  ROOT,
+  runAction
+} from './helpers/action.js'
+import {
+  EXAMPLE_RESPONSE,
+  checkSyntax,
+  runWithShim,
+  scriptOptions
+} from './helpers/k6-shim.js'
 
 /**
  * Independent pools: each its own k6 scenario running its own function,
@@ -108,13 +119,7 @@ describe('pools in the plan and the script', () => {
         iterations,
         exec: { name: exec, table },
         dir: dataDir,
-        response: {
-          order_id: 'o-1',
-          status: 'confirmed',
-          id: 1,
-          name: 'n',
-          price: 1
-        }
+        response: EXAMPLE_RESPONSE
       }).requests.map((r) => r.params.tags?.name ?? '')
     expect(new Set(names('pool0', 'CUMULATIVE_0', 4))).toEqual(
       new Set(['GET /api/products/:id', 'GET /api/status'])
@@ -201,15 +206,7 @@ describe('pools through the action', () => {
       ])
     )
     const run = await runAction({
-      files: {
-        '.github/perf-gate.yml': doc.toString(),
-        '.github/data/products.csv': fs.readFileSync(
-          path.join(ROOT, 'examples', 'data', 'products.csv')
-        ),
-        '.github/data/customers.json': fs.readFileSync(
-          path.join(ROOT, 'examples', 'data', 'customers.json')
-        )
-      },
+      files: exampleFiles(doc.toString()),
       inputs: { objective: 'load', baseline: 'none', 'k6-path': FAKE_K6 },
       env: { FAKE_K6_FIXTURE: 'v1.3.0/shards/whole' },
       event: PUSH_EVENT

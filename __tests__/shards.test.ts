@@ -18,6 +18,7 @@ import type { ShardManifest } from '../src/results/shard-manifest.js'
 import type { LatencyStats } from '../src/results/types.js'
 import { readSummary } from '../src/results/summary.js'
 import {
+  exampleFiles,
   annotations,
   FAKE_K6,
   FIXTURES,
@@ -571,15 +572,7 @@ describe('on Kubernetes: a k6-operator TestRun, and its runners merged', () => {
       'utf8'
     )
     const run = await runAction({
-      files: {
-        '.github/perf-gate.yml': `${profile}\nshards: 3\n`,
-        '.github/data/products.csv': fs.readFileSync(
-          path.join(ROOT, 'examples', 'data', 'products.csv')
-        ),
-        '.github/data/customers.json': fs.readFileSync(
-          path.join(ROOT, 'examples', 'data', 'customers.json')
-        )
-      },
+      files: exampleFiles(`${profile}\nshards: 3\n`),
       inputs: {
         'generate-only': 'true',
         objective: 'load',

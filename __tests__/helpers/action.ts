@@ -273,3 +273,21 @@ export function editedRun(
   fs.writeFileSync(path.join(target, 'results.json'), edit(results))
   return root
 }
+
+/**
+ * A workspace with `profile` as .github/perf-gate.yml and the example
+ * data files beside it (examples/data), as the example profiles expect.
+ */
+export function exampleFiles(
+  profile: string | Buffer
+): Record<string, string | Buffer> {
+  return {
+    '.github/perf-gate.yml': profile,
+    '.github/data/products.csv': fs.readFileSync(
+      path.join(ROOT, 'examples', 'data', 'products.csv')
+    ),
+    '.github/data/customers.json': fs.readFileSync(
+      path.join(ROOT, 'examples', 'data', 'customers.json')
+    )
+  }
+}

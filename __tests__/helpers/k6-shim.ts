@@ -152,3 +152,12 @@ export function checkSyntax(script: string): void {
     input: script
   })
 }
+
+/** What the example profile's endpoints answer: every field they check. */
+export const EXAMPLE_RESPONSE = {
+  order_id: 'o-1',
+  status: 'confirmed',
+  id: 1,
+  name: 'n',
+  price: 1
+}

@@ -61,18 +61,9 @@ export function pairedTest(
   const minPer = options.minPerBucket ?? PAIRED_DEFAULTS.minPerBucket
   if (samples.length === 0) {
     return {
-      buckets: 0,
-      bucketSeconds: 0,
-      warmupS: 0,
-      change: 0,
-      interval: [0, 0],
-      t: 0,
-      p: 1,
-      detectable: Infinity,
-      regression: false,
+      ...unjudged(0, 0, { change: 0, reference: 0 }),
       unjudged:
-        'results.json holds no request tagged with its target (target=change or reference): did the generated script run?',
-      samples: { change: 0, reference: 0 }
+        'results.json holds no request tagged with its target (target=change or reference): did the generated script run?'
     }
   }
   const start = Math.min(...samples.map((s) => s.timeMs))
@@ -95,16 +86,8 @@ export function pairedTest(
     diffs = differences(judged, start, width, minPer)
   }
   const base: PairedResult = {
-    buckets: diffs.length,
-    bucketSeconds: width,
-    warmupS,
-    change: 0,
-    interval: [0, 0],
-    t: 0,
-    p: 1,
-    detectable: Infinity,
-    regression: false,
-    samples: counts
+    ...unjudged(width, warmupS, counts),
+    buckets: diffs.length
   }
   if (diffs.length < PAIRED_DEFAULTS.minBuckets) {
     return {
@@ -135,6 +118,26 @@ export function pairedTest(
     p,
     detectable: Math.max(detectable, tolerance),
     regression: p < alpha && change > tolerance
+  }
+}
+
+/** A result that judged nothing (yet): no change, nothing detectable. */
+function unjudged(
+  bucketSeconds: number,
+  warmupS: number,
+  samples: PairedResult['samples']
+): PairedResult {
+  return {
+    buckets: 0,
+    bucketSeconds,
+    warmupS,
+    change: 0,
+    interval: [0, 0],
+    t: 0,
+    p: 1,
+    detectable: Infinity,
+    regression: false,
+    samples
   }
 }
 
