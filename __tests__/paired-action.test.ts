@@ -89,3 +89,25 @@ describe('a paired run through the action', () => {
     )
   })
 })
+
+describe('generate-only of a paired plan', () => {
+  it('asks for the reference in config.example.env and USAGE.md', async () => {
+    const run = await runAction({
+      files,
+      inputs: {
+        'generate-only': 'true',
+        objective: 'load',
+        'reference-url': 'http://127.0.0.1:3001'
+      },
+      event: PUSH_EVENT
+    })
+    expect(run.code).toBe(0)
+    const dir = path.join(run.workspace, 'perf-gate-results')
+    expect(
+      fs.readFileSync(path.join(dir, 'config.example.env'), 'utf8').split('\n')
+    ).toContain('PERF_GATE_REFERENCE_URL=')
+    expect(fs.readFileSync(path.join(dir, 'USAGE.md'), 'utf8')).toContain(
+      '`PERF_GATE_REFERENCE_URL` is the reference every request also goes to'
+    )
+  })
+})

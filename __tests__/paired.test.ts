@@ -58,7 +58,7 @@ const KINDS = [
   ['change 10% slower', 1.1]
 ] as const
 const RUNS = Number(process.env.PAIRED_RUNS ?? 16)
-const SECONDS = 14
+const SECONDS = Number(process.env.PAIRED_SECONDS ?? 14)
 /** Rounds of RUNS runs per kind, one after another (the machine's limit). */
 const ROUNDS = Number(process.env.PAIRED_ROUNDS ?? 1)
 const PAIRS_PER_S = Number(process.env.PAIRED_RATE ?? 20)

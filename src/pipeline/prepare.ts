@@ -305,7 +305,13 @@ export function writeGenerateOnly(
       })
     )
   }
-  const env = prepared.envVars.map((name) => `${name}=`).join('\n')
+  // A paired plan reads the reference's URL too.
+  const env = [
+    ...prepared.envVars,
+    ...(prepared.plan.paired ? ['PERF_GATE_REFERENCE_URL'] : [])
+  ]
+    .map((name) => `${name}=`)
+    .join('\n')
   fs.writeFileSync(
     path.join(resultsDir, 'config.example.env'),
     `# Environment perf-gate-script.js reads. Fill in, then:\n#   set -a; . ./config.example.env; set +a; k6 run perf-gate-script.js\n${env}${env ? '\n' : ''}`
