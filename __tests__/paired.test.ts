@@ -274,7 +274,7 @@ describe('the paired verdict, on the measured runs', () => {
     expect(failed.passed).toBe(false)
     expect(verdictLabel(failed)).toBe('regression')
     expect(failureLine(failed)).toMatch(
-      /^perf-gate failed: the change is \+\d+\.\d% slower than its reference under the same load \(95% interval \+?−?\d+\.\d% to \+\d+\.\d%, p [<=] [\d.]+, \d+ paired \d+ s buckets\)$/
+      /^perf-gate failed: the change is \+\d+\.\d% slower than its reference under the same load \(95% interval [+-]?\d+\.\d% to \+\d+\.\d%, p [<=] [\d.]+, \d+ paired \d+ s buckets\)$/
     )
     const waived = applyPaired(own, slower, {
       failOnRegression: true,
@@ -387,6 +387,10 @@ describe('the paired script', () => {
       dir: dataDir
     })
     expect(both.setupError).toBeUndefined()
+    expect(both.setupRequests.map((r) => r.url)).toEqual([
+      'http://change.test/health',
+      'http://reference.test/health'
+    ])
     const missing = runWithShim(script(true), {
       env: { PERF_GATE_BASE_URL: 'http://change.test' },
       dir: dataDir

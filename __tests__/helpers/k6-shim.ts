@@ -14,6 +14,8 @@ export interface ShimRun {
   /** The error init or setup() threw, when one did. */
   initError?: string
   setupError?: string
+  /** The requests setup() made (health checks). */
+  setupRequests: { url: string; params: { tags?: { name?: string } } }[]
   requests: {
     method: string
     url: string
@@ -109,7 +111,7 @@ let mod
 try { mod = await import('./shimmed-script.mjs') } catch (e) { out.initError = e.message }
 if (mod) {
   try { mod.setup?.() } catch (e) { out.setupError = e.message }
-  globalThis.__shim.requests.length = 0
+  out.setupRequests = globalThis.__shim.requests.splice(0)
   globalThis.__shim.checks.length = 0
   const weights = ${JSON.stringify(options.iterations ?? 0)}
   for (let i = 0; i < weights; i++) {

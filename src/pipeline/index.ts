@@ -387,17 +387,14 @@ async function mergedSource(
     const shards = localShards(
       inputs.shardsDir,
       count,
-      { fingerprint: '', k6Version, objective },
+      {
+        fingerprint: (n) =>
+          runFingerprint(inputs, prepared, script, k6Version.split('.')[0], n),
+        k6Version,
+        objective
+      },
       context
     )
-    const fingerprint = runFingerprint(
-      inputs,
-      prepared,
-      script,
-      k6Version.split('.')[0],
-      shards.length
-    )
-    for (const s of shards) s.manifest.fingerprint = fingerprint
     return mergeSource(shards, prepared, secrets)
   }
   const shards = await collectShards(

@@ -235,7 +235,12 @@ export async function collectShards(
 export function localShards(
   dir: string,
   expected: number | undefined,
-  own: { fingerprint: string; k6Version: string; objective: string },
+  own: {
+    /** The plan's fingerprint for a run of this many shards. */
+    fingerprint: (count: number) => string
+    k6Version: string
+    objective: string
+  },
   context: RunContext
 ): ShardFiles[] {
   const found = new Map<number, { summaryPath: string; resultsPath: string }>()
@@ -294,6 +299,7 @@ export function localShards(
         'every runner 1…n must have finished and its files been copied.'
     )
   }
+  const fingerprint = own.fingerprint(count)
   return [...found]
     .sort((a, b) => a[0] - b[0])
     .map(([index, files]) => {
@@ -309,7 +315,7 @@ export function localShards(
         shard,
         segment: segment(shard),
         sequence: segmentSequence(count),
-        fingerprint: own.fingerprint,
+        fingerprint,
         objective: own.objective,
         k6Version: own.k6Version,
         exitCode: 0,

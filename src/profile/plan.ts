@@ -442,9 +442,7 @@ export function planLoad(
   if (factors.load !== 1 || factors.duration !== 1) {
     scenario = scaleScenario(scenario, factors)
     const stages = scenario.stages as Stage[] | undefined
-    peakRate = stages
-      ? Math.max(...stages.map((st) => st.target))
-      : (scenario.rate as number | undefined)
+    peakRate = scenarioPeak(scenario)
     durationS = stages
       ? stages.reduce((sum, st) => sum + seconds(st.duration), 0)
       : seconds(scenario.duration as string)
@@ -461,11 +459,7 @@ export function planLoad(
         target: half(st.target)
       }))
     }
-    const stages = scenario.stages as Stage[] | undefined
-    if (peakRate !== undefined)
-      peakRate = stages
-        ? Math.max(...stages.map((st) => st.target))
-        : (scenario.rate as number)
+    if (peakRate !== undefined) peakRate = scenarioPeak(scenario)
   }
   if (objective === 'soak' && durationS > SIX_HOURS_S) {
     warnings.push(

@@ -21,6 +21,11 @@ export function formatSignedPercent(pct: number): string {
   return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`
 }
 
+/** A share (0.042) as a signed percent: `+4.2%`. */
+export function formatSignedShare(share: number): string {
+  return formatSignedPercent(share * 100)
+}
+
 export function formatCount(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return 'n/a'
   return Math.round(n).toLocaleString('en-US')

@@ -1,11 +1,6 @@
 import type { PairedResult } from '../judge/paired.js'
 import type { PairedSamples } from '../results/paired-samples.js'
-import { formatCount, formatPercent } from './format.js'
-
-function signed(share: number): string {
-  const v = (share * 100).toFixed(1)
-  return share >= 0 ? `+${v}%` : `−${v.slice(1)}%`
-}
+import { formatCount, formatPercent, formatSignedShare } from './format.js'
 
 /**
  * The paired comparison, said once near the top: what was measured, how
@@ -32,11 +27,11 @@ export function renderPaired(
       : '✅ no regression'
   return [
     `**Paired with the reference** (the same requests to both, at the same moments, the order alternating): ` +
-      `latency ${signed(result.change)} (95% interval ${signed(result.interval[0])} to ${signed(result.interval[1])}), ${verdict}.`,
+      `latency ${formatSignedShare(result.change)} (95% interval ${formatSignedShare(result.interval[0])} to ${formatSignedShare(result.interval[1])}), ${verdict}.`,
     '',
     `${result.buckets} time buckets of ${result.bucketSeconds} s paired after a ${result.warmupS.toFixed(0)} s warm-up; ` +
       `one-sided t test at a 0.5% false-alarm rate, p ${result.p < 0.0001 ? '< 0.0001' : `= ${result.p.toFixed(4)}`}; ` +
-      `this run could detect a change of ${signed(result.detectable)} or more (80% power). ${errors}`,
+      `this run could detect a change of ${formatSignedShare(result.detectable)} or more (80% power). ${errors}`,
     ''
   ]
 }

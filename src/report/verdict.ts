@@ -8,7 +8,7 @@ import {
   metricLabel,
   signedDelta
 } from './comparison.js'
-import { formatPercent } from './format.js'
+import { formatPercent, formatSignedShare } from './format.js'
 import { formatObserved } from './observed.js'
 
 /** The verdict in words: a headline, a line per reason and per warning. */
@@ -47,12 +47,6 @@ export function failureLine(verdict: Verdict, summary?: SummaryResult): string {
   return `perf-gate failed: ${verdict.failures.map((r) => reasonText(r, summary)).join('; ')}`
 }
 
-/** `+4.2%`, `−1.3%` */
-function signedPercent(share: number): string {
-  const v = (share * 100).toFixed(1)
-  return share >= 0 ? `+${v}%` : `−${v.slice(1)}%`
-}
-
 function passedHeadline(verdict: Verdict): string {
   const count = verdict.thresholdCount
   const s = count === 1 ? '' : 's'
@@ -77,7 +71,7 @@ function passedHeadline(verdict: Verdict): string {
       ? '; the paired comparison could not judge (see below)'
       : paired.regression
         ? '; the change is slower than its reference, not gated'
-        : `; no regression against the reference (${signedPercent(paired.change)}, paired)`
+        : `; no regression against the reference (${formatSignedShare(paired.change)}, paired)`
   }
   const decision = verdict.regressions
   if (decision && !decision.note) {
@@ -210,8 +204,8 @@ export function reasonText(
     case 'paired-regression': {
       const r = reason.result
       const line =
-        `the change is ${signedPercent(r.change)} slower than its reference under the same load ` +
-        `(95% interval ${signedPercent(r.interval[0])} to ${signedPercent(r.interval[1])}, p ${r.p < 0.0001 ? '< 0.0001' : `= ${r.p.toFixed(4)}`}, ${r.buckets} paired ${r.bucketSeconds} s buckets)`
+        `the change is ${formatSignedShare(r.change)} slower than its reference under the same load ` +
+        `(95% interval ${formatSignedShare(r.interval[0])} to ${formatSignedShare(r.interval[1])}, p ${r.p < 0.0001 ? '< 0.0001' : `= ${r.p.toFixed(4)}`}, ${r.buckets} paired ${r.bucketSeconds} s buckets)`
       if (!reason.notGated) return line
       return 'waivedBy' in reason.notGated
         ? `${line} (waived by the ${reason.notGated.waivedBy} label)`
