@@ -1,14 +1,18 @@
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { parseBaselineFile } from '../src/baseline/entry.js'
 import {
-  annotations,
   FAKE_K6,
+  FIXTURES,
+  pullRequestEvent,
   PUSH_EVENT,
   ROOT,
-  runAction
+  runAction,
+  type ActionRun
 } from './helpers/action.js'
+import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
 
 /**
  * input reference-url through the bundled action. No recorded k6 run was
@@ -58,10 +62,10 @@ describe('a paired run through the action', () => {
     ).not.toContain('canary-ref-5b1e')
     expect(run.summary).not.toContain('canary-ref-5b1e')
     expect(run.summary).toContain(
-      '**Paired with the reference** (the same requests to both, at the same moments): not judged: results.json holds no request tagged with its target'
+      '**Paired with the reference** (the same requests to both, at the same moments, the order alternating): not judged: results.json holds no request tagged with its target'
     )
     expect(run.stdout).toContain(
-      'Paired run: compared with the reference under the same load; the baseline store is not read or written.'
+      'Paired run: results.json holds no request tagged target=change; the baseline store is not read or written.'
     )
     const script = fs.readFileSync(
       path.join(run.workspace, 'perf-gate-results', 'perf-gate-script.js'),
@@ -70,23 +74,162 @@ describe('a paired run through the action', () => {
     expect(script).toContain('const REFERENCE_URL')
     expect(script).not.toContain('canary-ref-5b1e')
   })
+})
 
-  it('refuses a reference for a script of its own, before k6 starts', async () => {
-    const run = await runAction({
-      files: { ...files, 'perf/own.js': 'export default function () {}\n' },
+/**
+ * A script of the user's, paired: run twice at once, once per target. The
+ * stand-in replays a real recorded run for each (k6-noise): the change
+ * the service 20% slower, the reference an unchanged run; or the same
+ * unchanged run twice, an A/A pair. Recorded at other moments, the two
+ * are aligned on their first requests.
+ */
+describe('a paired run of a script of its own', () => {
+  let api: GitHubApi
+  beforeAll(async () => {
+    api = await startGitHubApi()
+  })
+  afterAll(async () => {
+    await api.close()
+  })
+  const NOISE = path.join(FIXTURES, '..', 'k6-noise')
+  const SCRIPT =
+    'export default function () { http.get(`${__ENV.BASE_URL}/api/products/1`) }\n'
+
+  function pairedRun(
+    change: string,
+    reference: string,
+    event: { name: string; payload: object },
+    logs: { env: string; argv: string }
+  ): Promise<ActionRun> {
+    return runAction({
+      files: { 'perf/load.js': SCRIPT },
       inputs: {
-        script: 'perf/own.js',
+        script: 'perf/load.js',
         'k6-path': FAKE_K6,
-        'reference-url': 'http://127.0.0.1:3001'
+        'base-url': 'http://127.0.0.1:3000',
+        'reference-url': 'http://ci:canary-own-7c2d@127.0.0.1:3001',
+        'github-token': 'ghs_paired_token'
       },
-      event: PUSH_EVENT
+      env: {
+        GITHUB_API_URL: api.url,
+        FAKE_K6_FIXTURES: NOISE,
+        // The corpus's k6 (its folders keep no `k6 version` of their own).
+        FAKE_K6_VERSION: '1.3.0',
+        FAKE_K6_FIXTURE: `fast-lat20-drift5/${change}`,
+        FAKE_K6_REFERENCE_FIXTURE: `fast-lat20-drift5/${reference}`,
+        FAKE_K6_ENV_LOG: logs.env,
+        FAKE_K6_ARGV_LOG: logs.argv,
+        ...(event === PUSH_EVENT
+          ? {}
+          : {
+              GITHUB_REF: 'refs/pull/9/merge',
+              GITHUB_SHA: 'eeee'.padEnd(40, '0')
+            })
+      },
+      event
     })
-    expect(run.code).toBe(1)
-    expect(annotations(run.stdout)).toContainEqual(
-      expect.stringMatching(
-        /^::error::Input 'reference-url': pairs the requests of a script perf-gate generates from a profile/
-      )
+  }
+  const logs = (): { env: string; argv: string } => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paired-own-'))
+    return { env: path.join(dir, 'env.log'), argv: path.join(dir, 'argv.log') }
+  }
+
+  let aa: ActionRun
+  let aaLogs: { env: string; argv: string }
+  let slower: ActionRun
+  beforeAll(async () => {
+    aaLogs = logs()
+    aa = await pairedRun('aa-01', 'aa-01', PUSH_EVENT, aaLogs)
+    slower = await pairedRun(
+      'slow20-01',
+      'aa-01',
+      pullRequestEvent(9, { baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }),
+      logs()
     )
+  })
+
+  it("starts k6 twice, each with its target's URL and tag, the reference quiet", () => {
+    expect(aa.code).toBe(0)
+    const argv = fs
+      .readFileSync(aaLogs.argv, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[])
+      .filter((a) => a[0] === 'run')
+    expect(argv).toHaveLength(2)
+    const tags = argv.map((a) => a[a.indexOf('--tag') + 1]).sort()
+    expect(tags).toEqual(['target=change', 'target=reference'])
+    const envs = fs
+      .readFileSync(aaLogs.env, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>)
+    const byTarget = Object.fromEntries(
+      envs.map((e) => [e.PERF_GATE_TARGET, e])
+    )
+    expect(byTarget.change.PERF_GATE_BASE_URL).toBe('http://127.0.0.1:3000')
+    expect(byTarget.reference.PERF_GATE_BASE_URL).toBe(
+      'http://ci:canary-own-7c2d@127.0.0.1:3001'
+    )
+    // The change's HTML report only: the reference serves no dashboard.
+    expect(byTarget.change.K6_WEB_DASHBOARD).toBe('true')
+    expect(byTarget.reference.K6_WEB_DASHBOARD).toBeUndefined()
+    // One k6 output on the step's log; the reference's in its own k6.log.
+    expect(aa.stdout.split('█ THRESHOLDS').length - 1).toBe(1)
+    const dir = path.join(aa.workspace, 'perf-gate-results', 'reference')
+    for (const file of ['summary.json', 'results.json', 'k6.log'])
+      expect(fs.existsSync(path.join(dir, file))).toBe(true)
+    expect(fs.readFileSync(path.join(dir, 'k6.log'), 'utf8')).toContain(
+      '█ THRESHOLDS'
+    )
+  })
+
+  it("keeps the reference's password out of the log, the files and the data branch", () => {
+    const logged = aa.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n')
+    expect(logged).not.toContain('canary-own-7c2d')
+    const results = path.join(aa.workspace, 'perf-gate-results')
+    const files = fs.readdirSync(results, { recursive: true }) as string[]
+    for (const file of files) {
+      const full = path.join(results, file)
+      if (fs.statSync(full).isFile())
+        expect(fs.readFileSync(full, 'utf8')).not.toContain('canary-own-7c2d')
+    }
+    for (const text of api.branches.get('perf-gate-data')?.values() ?? [])
+      expect(text).not.toContain('canary-own-7c2d')
+  })
+
+  it("an A/A pair: no change, and the change's figures are the baseline kept", () => {
+    expect(aa.outputs.verdict).toBe('pass')
+    expect(aa.summary).toContain(
+      '**Paired with the reference** (the script run twice at once, once per target; their first requests at the same moment, lined up): latency +0.0%'
+    )
+    expect(aa.summary).toContain('✅ no regression')
+    const file = parseBaselineFile(
+      api.branches.get('perf-gate-data')?.get('baselines/script.json') ?? '',
+      'perf-gate-data'
+    )
+    expect(file.entries).toHaveLength(1)
+    // The change's own run (503 requests), not both targets' together.
+    expect(file.entries[0].overall.requests).toBe(503)
+  })
+
+  it('the change 20% slower: a paired regression fails the check, beside the baseline comparison', () => {
+    expect(slower.code).toBe(1)
+    expect(slower.outputs.verdict).toBe('regression')
+    // Recorded 21 s apart, the two runs are lined up on their first requests.
+    expect(slower.summary).toMatch(
+      /\*\*Paired with the reference\*\* \(the script run twice at once, once per target; their first requests 2\d\.\d s apart \(the reference’s first\), lined up\): latency \+1\d\.\d% .*❌ slower beyond the noise/
+    )
+    // Compared with the stored run of main as well: the change's figures.
+    expect(slower.summary).toContain('Baseline: `0123456` on `main`')
+    expect(slower.summary).toMatch(
+      /\| p95 latency \| [\d.]+ ms \| [\d.]+ ms \| \+\d+\.\d% \|/
+    )
+    const comment = api.comments.get(9)?.[0]?.body ?? ''
+    expect(comment).toContain('**Paired with the reference**')
   })
 })
 

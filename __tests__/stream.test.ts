@@ -14,6 +14,7 @@ import type { LatencyStats } from '../src/results/types.js'
 import { analyseResultsFile, ResultsAnalyser } from '../src/results/analyser.js'
 import type { SeriesWindow } from '../src/results/types.js'
 import { parseSummary, readSummary } from '../src/results/summary.js'
+import { TagFilteredStream } from '../src/results/tag-filter.js'
 import { FIXTURES } from './helpers/action.js'
 import { KERNEL_DEBUG_WASM } from './helpers/kernel-debug-wasm.js'
 
@@ -797,4 +798,47 @@ describe('drift and capacity findings (synthetic windows: an extra, the real run
       factor: 6.8
     })
   })
+})
+
+describe("one tag value's samples cut out as the bytes stream by (a paired run's change alone)", () => {
+  const run = path.join(
+    FIXTURES,
+    '..',
+    'k6-noise',
+    'fast-lat20-drift5',
+    'aa-01',
+    'results.json.gz'
+  )
+  const STATUS = 'GET /api/status'
+  const PRODUCT = 'GET /api/products/:id'
+
+  /** The real run's bytes pushed through the filter in chunks of `size`. */
+  function filtered(size: number): ReturnType<TagFilteredStream['finish']> {
+    const bytes = zlib.gunzipSync(fs.readFileSync(run))
+    const stream = new TagFilteredStream('name', STATUS, DEBUG)
+    for (let at = 0; at < bytes.length; at += size)
+      stream.push(bytes.subarray(at, at + size))
+    return stream.finish()
+  }
+
+  it.each([[1 << 20], [4096], [97]])(
+    'reads in chunks of %d bytes the run as if the dropped endpoint had not been asked for',
+    async (size) => {
+      const whole = await analyseResultsFile(run, DEBUG)
+      const kept = filtered(size)
+      const product = whole.endpoints.find((e) => e.name === PRODUCT)
+      expect(whole.endpoints.map((e) => e.name).sort()).toEqual(
+        [PRODUCT, STATUS].sort()
+      )
+      // The other endpoint's figures, to the digit; nothing of the dropped one.
+      expect(kept.endpoints.map((e) => e.name)).toEqual([PRODUCT])
+      expect(kept.endpoints[0].requests).toBe(product?.requests)
+      expect(kept.endpoints[0].latency.p95).toBe(product?.latency.p95)
+      expect(kept.http.requests).toBe(product?.requests)
+      expect(kept.http.latency.p99).toBe(product?.latency.p99)
+      // What belongs to no endpoint (VUs, iterations) is kept whole.
+      expect(kept.maxVus).toBe(whole.maxVus)
+      expect(kept.corruptLines).toBe(0)
+    }
+  )
 })

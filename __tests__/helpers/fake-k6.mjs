@@ -16,6 +16,8 @@
 // Environment:
 //   FAKE_K6_FIXTURES        fixture root (default: ../fixtures/k6 beside this file)
 //   FAKE_K6_FIXTURE         replay this fixture whatever the script is called
+//   FAKE_K6_REFERENCE_FIXTURE  …but this one for `--tag target=reference` (a
+//                           paired run's reference, the script run twice)
 //   FAKE_K6_VERSION         report this version instead of the recorded one
 //   FAKE_K6_ARGV_LOG        append this invocation's argv (JSON line) to the file
 //   FAKE_K6_ENV_LOG         append the K6_* and PERF_GATE_* environment of
@@ -87,8 +89,12 @@ for (let i = 1; i < argv.length; i++) {
   }
 }
 const script = argv[argv.length - 1]
+const tagAt = argv.indexOf('--tag')
+const reference = tagAt > 0 && argv[tagAt + 1] === 'target=reference'
 let fixtureName =
-  process.env.FAKE_K6_FIXTURE ?? path.basename(script).replace(/\.js$/, '')
+  (reference ? process.env.FAKE_K6_REFERENCE_FIXTURE : undefined) ??
+  process.env.FAKE_K6_FIXTURE ??
+  path.basename(script).replace(/\.js$/, '')
 // A recorded sharded run (shard-1…n beside its command.txt): the segment
 // k6 is given picks the shard, and must be one the recording ran. Another
 // fixture replays whatever the segment (a script that fails, fails in

@@ -66,8 +66,24 @@ export function pairedTest(
         'results.json holds no request tagged with its target (target=change or reference): did the generated script run?'
     }
   }
-  const start = Math.min(...samples.map((s) => s.timeMs))
-  const end = Math.max(...samples.map((s) => s.timeMs))
+  for (const target of ['change', 'reference'] as const) {
+    if (!samples.some((s) => s.target === target)) {
+      return {
+        ...unjudged(0, 0, {
+          change: samples.filter((s) => s.target === 'change').length,
+          reference: samples.filter((s) => s.target === 'reference').length
+        }),
+        unjudged: `no request to the ${target} was recorded: is it up, and does the script send to it?`
+      }
+    }
+  }
+  // A loop, not Math.min(...): a long run has more samples than arguments.
+  let start = Infinity
+  let end = -Infinity
+  for (const s of samples) {
+    if (s.timeMs < start) start = s.timeMs
+    if (s.timeMs > end) end = s.timeMs
+  }
   const spanS = (end - start) / 1000
   const warmupS = options.warmupS ?? Math.min(10, spanS / 10)
   const judged = samples.filter(

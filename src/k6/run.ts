@@ -17,6 +17,13 @@ export interface RunK6Options {
   cwd: string
   /** k6's environment: the step's, which the script reads through __ENV. */
   env: NodeJS.ProcessEnv
+  /**
+   * Another k6 runs beside this one and has the log: this one's output goes
+   * to its k6.log only (a paired run's reference).
+   */
+  quiet?: boolean
+  /** What this k6 run is, in its log lines (a paired run's reference). */
+  label?: string
 }
 
 /** What happened, in the words a report uses. */
@@ -131,7 +138,13 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
     resultsPath,
     extraArgs: options.extraArgs
   })
-  core.info(`Running ${formatCommand([options.k6Path, ...argv])}`)
+  core.info(
+    `Running ${formatCommand([options.k6Path, ...argv])}${options.quiet ? ` (its output in ${logPath})` : ''}`
+  )
+  // Quiet: nothing on the step's log but what perf-gate says itself.
+  const echo = (line: string): void => {
+    if (!options.quiet) process.stdout.write(line)
+  }
 
   const started = Date.now()
   const analyser = new StderrAnalyser()
@@ -140,8 +153,8 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
   // commands (::set-output, ::add-mask, …) in this job.
   const resumeToken = randomUUID()
 
-  core.startGroup('k6 output')
-  process.stdout.write(`::stop-commands::${resumeToken}\n`)
+  if (!options.quiet) core.startGroup('k6 output')
+  echo(`::stop-commands::${resumeToken}\n`)
   let cancelledBy: NodeJS.Signals | undefined
   let exitCode: number
   let requestFailureLines = 0
@@ -156,11 +169,11 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
       const forward = (signal: NodeJS.Signals): void => {
         if (cancelledBy) {
           // A second signal would make k6 abort without its summary.
-          process.stdout.write(`perf-gate: ${signal} again; k6 is stopping\n`)
+          echo(`perf-gate: ${signal} again; k6 is stopping\n`)
           return
         }
         cancelledBy = signal
-        process.stdout.write(
+        echo(
           `perf-gate: received ${signal}; asking k6 to stop and write its summary\n`
         )
         child.kill(signal)
@@ -174,7 +187,7 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
 
       const out = createInterface({ input: child.stdout, crlfDelay: Infinity })
       out.on('line', (line) => {
-        process.stdout.write(`${line}\n`)
+        echo(`${line}\n`)
         log.write(`${line}\n`)
       })
       const err = createInterface({ input: child.stderr, crlfDelay: Infinity })
@@ -186,7 +199,7 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
         if (line.includes('msg="Request Failed"')) {
           if (++requestFailureLines > ECHOED_REQUEST_FAILURES) return
         }
-        process.stdout.write(`${line}\n`)
+        echo(`${line}\n`)
       })
 
       child.on('error', (error) => {
@@ -202,12 +215,12 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
   } finally {
     const hidden = requestFailureLines - ECHOED_REQUEST_FAILURES
     if (hidden > 0) {
-      process.stdout.write(
+      echo(
         `perf-gate: ${hidden} more 'Request Failed' lines are in ${logPath}\n`
       )
     }
-    process.stdout.write(`::${resumeToken}::\n`)
-    core.endGroup()
+    echo(`::${resumeToken}::\n`)
+    if (!options.quiet) core.endGroup()
     await new Promise<void>((resolve) => log.end(resolve))
   }
 
@@ -223,7 +236,9 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
     stderr,
     wallTimeMs: Date.now() - started
   }
-  core.info(`k6 exited with code ${exitCode} (${run.outcome})`)
+  core.info(
+    `k6${options.label ? ` (${options.label})` : ''} exited with code ${exitCode} (${run.outcome})`
+  )
   return run
 }
 

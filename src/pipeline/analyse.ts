@@ -7,7 +7,9 @@ import { analyseRun, type RunAnalysis } from '../results/analyse.js'
 export async function analyse(
   k6Run: K6Run,
   secrets: readonly string[],
-  plan?: LoadPlan
+  plan?: LoadPlan,
+  /** One target's run of a paired pair (a script of the user's, run twice). */
+  pairedTarget?: 'change' | 'reference'
 ): Promise<RunAnalysis> {
   const analysis = await analyseRun({
     summaryPath: k6Run.summaryPath,
@@ -27,7 +29,7 @@ export async function analyse(
     k6Errors: k6Run.stderr.errors,
     capacityFactor: plan?.capacity?.factor,
     soak: plan?.objective === 'soak' ? true : undefined,
-    paired: plan?.paired
+    paired: plan?.paired ? 'tagged' : pairedTarget
   })
   if (analysis.redacted.length > 0) {
     core.warning(
@@ -37,7 +39,7 @@ export async function analyse(
   }
   if (analysis.stream) {
     core.info(
-      `Analysed results.json: ${(analysis.stream.bytes / 1e6).toFixed(1)} MB, ${analysis.stream.http.requests} requests, ` +
+      `Analysed ${pairedTarget === 'reference' ? "the reference's " : ''}results.json: ${(analysis.stream.bytes / 1e6).toFixed(1)} MB, ${analysis.stream.http.requests} requests, ` +
         `${analysis.stream.series.buckets.length} time buckets in ${analysis.streamMs} ms`
     )
   }

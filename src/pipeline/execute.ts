@@ -1,3 +1,4 @@
+import * as path from 'node:path'
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
 import { dashboardEnv } from '../k6/dashboard.js'
@@ -45,4 +46,55 @@ export function executeK6(
         : {})
     }
   })
+}
+
+/** Where a paired run's reference keeps its files, in the results folder. */
+export const REFERENCE_DIR = 'reference'
+
+/**
+ * Paired A/B with a script of the user's: the script run twice at once,
+ * once per target, each k6 with its base URL in BASE_URL and
+ * PERF_GATE_BASE_URL and every sample tagged with its target. The change's
+ * run is the step's (its output, thresholds, exit code and HTML report);
+ * the reference's output goes to reference/k6.log.
+ */
+export async function executePairedK6(
+  k6: K6Binary,
+  script: string,
+  inputs: Inputs & { referenceUrl: string },
+  env: NodeJS.ProcessEnv
+): Promise<{ change: K6Run; reference: K6Run }> {
+  const changeUrl = inputs.baseUrl ?? env.PERF_GATE_BASE_URL ?? env.BASE_URL
+  const target = (name: string, url: string | undefined) => ({
+    PERF_GATE_TARGET: name,
+    ...(url ? { BASE_URL: url, PERF_GATE_BASE_URL: url } : {})
+  })
+  // Both spawned before either is awaited: they start together.
+  const reference = runK6({
+    k6Path: k6.path,
+    script,
+    resultsDir: path.join(inputs.resultsDir, REFERENCE_DIR),
+    extraArgs: ['--tag', 'target=reference', ...inputs.k6Args],
+    cwd: inputs.workingDirectory,
+    env: { ...env, ...target('reference', inputs.referenceUrl) },
+    quiet: true,
+    label: 'reference'
+  })
+  const change = runK6({
+    k6Path: k6.path,
+    script,
+    resultsDir: inputs.resultsDir,
+    extraArgs: ['--tag', 'target=change', ...inputs.k6Args],
+    cwd: inputs.workingDirectory,
+    env: {
+      ...env,
+      ...target('change', changeUrl),
+      ...(inputs.htmlReport
+        ? dashboardEnv(inputs.resultsDir, env, undefined)
+        : {})
+    },
+    label: 'change'
+  })
+  const [c, r] = await Promise.all([change, reference])
+  return { change: c, reference: r }
 }

@@ -22,7 +22,7 @@ import { errorMessage, InputError } from '../shared/errors.js'
 import { collectSecrets, Redactor } from '../shared/secrets.js'
 import { analyse, plannedThresholds } from './analyse.js'
 import { compareWithBaseline, recordBaseline } from './baseline.js'
-import { executeK6, obtainK6 } from './execute.js'
+import { executeK6, executePairedK6, obtainK6 } from './execute.js'
 import { judgeRun } from './judge.js'
 import {
   collectShards,
@@ -33,8 +33,9 @@ import {
 } from './shards.js'
 import { segment, segmentArgs, shardLabel, type Shard } from '../k6/segments.js'
 import { browserEnv } from '../k6/browser.js'
-import { RAN_TO_THE_END, type K6Run } from '../k6/run.js'
+import { OUTCOME_LABEL, RAN_TO_THE_END, type K6Run } from '../k6/run.js'
 import type { RunAnalysis } from '../results/analyse.js'
+import { joinTargets, type PairedSamples } from '../results/paired-samples.js'
 import {
   mergeShards,
   type MergedRun,
@@ -127,7 +128,7 @@ export async function runPipeline(
   outputs.set('fingerprint', fingerprint)
   const objective =
     prepared?.plan.objective ?? inputs.objective ?? source.objective ?? 'script'
-  const { own, result, resultPath } = judgeRun(
+  const { own, result, resultPath, changeResult } = judgeRun(
     k6Run,
     analysis,
     inputs,
@@ -140,8 +141,14 @@ export async function runPipeline(
           ? { ...verdict, mergedShards: source.merged.shards.length }
           : verdict
   )
+  if (source.reference && !RAN_TO_THE_END.includes(source.reference.outcome)) {
+    core.warning(
+      `The reference's k6 run ended ${OUTCOME_LABEL[source.reference.outcome]} (exit code ${source.reference.exitCode}); ` +
+        `its output is in ${source.reference.logPath}. The paired comparison reads what it recorded.`
+    )
+  }
   const paired =
-    prepared?.plan.paired && analysis.paired
+    (prepared?.plan.paired || source.reference) && analysis.paired
       ? pairedTest(analysis.paired.samples)
       : undefined
   const judged = paired
@@ -204,24 +211,27 @@ export async function runPipeline(
   // judge: the comparison with the baseline, the first network step
   const deadline = new Deadline(inputs.publishTimeoutMs)
   await writeJobSummary(
-    renderReport(view, judged, { comparisonPending: !paired }),
+    renderReport(view, judged, { comparisonPending: true }),
     context
   )
   // A shard is one part of a run: the merge compares and records it. A
-  // paired run is compared with its reference, and mixes two targets'
-  // figures: the baseline store neither judges nor keeps it.
-  if (paired) {
+  // paired run's figures mix two targets: the store compares and keeps the
+  // change's requests alone (under a fingerprint of paired runs).
+  const compared = prepared?.plan.paired ? changeResult : result
+  if (prepared?.plan.paired) {
     core.info(
-      'Paired run: compared with the reference under the same load; the baseline store is not read or written.'
+      changeResult
+        ? "Paired run: the baseline store compares and keeps the change target's own requests (tagged target=change)."
+        : 'Paired run: results.json holds no request tagged target=change; the baseline store is not read or written.'
     )
   }
   const baseline =
-    analysis.figures && !shard && !paired
+    analysis.figures && compared && !shard
       ? await compareWithBaseline({
           baseline: inputs.baseline,
           context,
           token: inputs.githubToken,
-          result,
+          result: compared,
           objective,
           fingerprint,
           tolerances: toleranceConfig(prepared?.profile.regression, {
@@ -279,7 +289,19 @@ export async function runPipeline(
     })
     for (const warning of recorded.warnings) core.warning(warning)
   }
-  for (const file of [k6Run.summaryPath, k6Run.resultsPath, k6Run.logPath]) {
+  const referenceFiles = source.reference
+    ? [
+        source.reference.summaryPath,
+        source.reference.resultsPath,
+        source.reference.logPath
+      ].filter((f) => fs.existsSync(f))
+    : []
+  for (const file of [
+    k6Run.summaryPath,
+    k6Run.resultsPath,
+    k6Run.logPath,
+    ...referenceFiles
+  ]) {
     if (redactor.redactFile(file)) {
       core.info(`Masked secrets in ${file} before uploading it.`)
     }
@@ -287,6 +309,7 @@ export async function runPipeline(
   const artifact = await uploadRunFiles(
     view,
     [
+      ...referenceFiles,
       resultPath,
       reportPath,
       ...(junitPath ? [junitPath] : []),
@@ -331,6 +354,8 @@ interface RunSource {
   start?: { startAt?: Date; lateByS?: number }
   started?: Date
   merged?: MergedRun['timing']
+  /** A paired run's reference, when the script ran once per target. */
+  reference?: K6Run
 }
 
 /** k6 installed and run (one shard of the load, or all of it), analysed. */
@@ -345,13 +370,46 @@ async function k6Source(
 ): Promise<RunSource> {
   const k6 = await obtainK6(inputs, context)
   const k6Major = k6.version.split('.')[0]
+  const referenceUrl = pairsOwnScript(inputs, prepared)
   const fingerprint = runFingerprint(
     inputs,
     prepared,
     script,
     k6Major,
-    shard?.count
+    shard?.count,
+    referenceUrl !== undefined
   )
+  if (referenceUrl !== undefined) {
+    const runs = await executePairedK6(
+      k6,
+      script,
+      { ...inputs, referenceUrl },
+      env
+    )
+    const analysis = await analyse(
+      runs.change,
+      secrets,
+      prepared?.plan,
+      'change'
+    )
+    const reference = await analyse(
+      runs.reference,
+      secrets,
+      undefined,
+      'reference'
+    )
+    analysis.paired = joinTargets(
+      analysis.paired ?? noSamples(),
+      reference.paired ?? noSamples()
+    )
+    return {
+      k6Run: runs.change,
+      analysis,
+      k6Version: k6.version,
+      fingerprint,
+      reference: runs.reference
+    }
+  }
   // Chromium is found before the shard waits or k6 starts.
   const k6Env = prepared?.profile.browser ? { ...env, ...browserEnv(env) } : env
   const start = shard
@@ -370,6 +428,17 @@ async function k6Source(
   )
   const analysis = await analyse(k6Run, secrets, prepared?.plan)
   return { k6Run, analysis, k6Version: k6.version, fingerprint, start, started }
+}
+
+/**
+ * A paired run of a script perf-gate did not generate (the script input,
+ * or the profile's script:) runs it once per target: the reference's URL.
+ */
+function pairsOwnScript(
+  inputs: Inputs,
+  prepared: PreparedRun | undefined
+): string | undefined {
+  return prepared?.plan.paired ? undefined : inputs.referenceUrl
 }
 
 /** This workflow run's shards downloaded and analysed as one run. */
@@ -456,11 +525,32 @@ function runFingerprint(
   prepared: PreparedRun | undefined,
   script: string,
   k6Major: string,
-  shards: number | undefined
+  shards: number | undefined,
+  /** A script of the user's run once per target, beside its reference. */
+  pairedScript = false
 ): string {
   return prepared
-    ? planFingerprint(prepared.plan, prepared.profile, k6Major, shards)
-    : scriptFingerprint(readText(script), inputs.k6Args, k6Major, shards)
+    ? planFingerprint(
+        pairedScript ? { ...prepared.plan, paired: true } : prepared.plan,
+        prepared.profile,
+        k6Major,
+        shards
+      )
+    : scriptFingerprint(
+        readText(script),
+        inputs.k6Args,
+        k6Major,
+        shards,
+        pairedScript
+      )
+}
+
+function noSamples(): PairedSamples {
+  return {
+    samples: [],
+    failed: { change: 0, reference: 0 },
+    requests: { change: 0, reference: 0 }
+  }
 }
 
 function existing(file: string): string {

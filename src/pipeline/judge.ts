@@ -12,6 +12,11 @@ export interface JudgedRun {
   own: Verdict
   result: PerfGateResult
   resultPath: string
+  /**
+   * A paired run's change target alone, as the baseline store compares
+   * and keeps it; undefined when no request was tagged with it.
+   */
+  changeResult?: PerfGateResult
 }
 
 /**
@@ -44,7 +49,21 @@ export function judgeRun(
     resultRecord(k6Run, k6Version, own.passed, analysis, describeFinding)
   )
   writeResult(resultPath, result)
-  return { own, result, resultPath }
+  const change = analysis.change
+  // Requests tagged target=change: a run without the tag has no change.
+  const changeResult =
+    change && (analysis.paired?.requests.change ?? 0) > 0
+      ? redactor.redactValue(
+          resultRecord(
+            k6Run,
+            k6Version,
+            own.passed,
+            { ...analysis, figures: change.figures, stream: change.stream },
+            describeFinding
+          )
+        )
+      : undefined
+  return { own, result, resultPath, changeResult }
 }
 
 /**

@@ -239,12 +239,6 @@ export function prepare(
       "scales a profile's generated plan, and this run is a script of its own (the script input): scale the script's options, or run from a profile."
     )
   }
-  if (inputs.referenceUrl && (!inputs.profile || inputs.script)) {
-    throw new InputError(
-      'reference-url',
-      'pairs the requests of a script perf-gate generates from a profile; with the script input, run the script twice at once yourself, or run from a profile.'
-    )
-  }
   if (!inputs.profile) return undefined
   if (inputs.script) {
     const { profile } = loadProfile(inputs.profile, inputs.profileLabel)

@@ -28,7 +28,9 @@ export function planFingerprint(
     ...(plan.factors && (plan.factors.load !== 1 || plan.factors.duration !== 1)
       ? { factors: [plan.factors.load, plan.factors.duration] }
       : {}),
-    ...(shards ? { shards } : {})
+    ...(shards ? { shards } : {}),
+    // Paired: the change had half the plan's load, beside its reference.
+    ...(plan.paired ? { paired: true } : {})
   })
 }
 
@@ -40,9 +42,17 @@ export function scriptFingerprint(
   text: string,
   args: readonly string[],
   k6Major: string,
-  shards?: number
+  shards?: number,
+  /** Run twice at once, beside a reference: another load on the runner. */
+  paired?: boolean
 ): string {
-  return hash({ text, args, k6: k6Major, ...(shards ? { shards } : {}) })
+  return hash({
+    text,
+    args,
+    k6: k6Major,
+    ...(shards ? { shards } : {}),
+    ...(paired ? { paired } : {})
+  })
 }
 
 function hash(material: unknown): string {

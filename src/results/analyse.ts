@@ -19,7 +19,12 @@ import {
 } from './complete-thresholds.js'
 import { MetricWatch } from './watch.js'
 import { WebVitalsReader, type PageVitals } from './web-vitals.js'
-import { PairedReader, type PairedSamples } from './paired-samples.js'
+import {
+  PairedReader,
+  type PairedSample,
+  type PairedSamples
+} from './paired-samples.js'
+import { TagFilteredStream } from './tag-filter.js'
 import type { SummaryResult } from './types.js'
 
 /** What k6's files say about a run, each part optional: runs differ. */
@@ -39,6 +44,11 @@ export interface RunAnalysis {
   webVitals?: PageVitals[]
   /** A paired run's requests by target. */
   paired?: PairedSamples
+  /**
+   * A paired run's change target alone (its requests and checks): what
+   * the baseline store compares and keeps, as of a single run.
+   */
+  change?: { stream: ResultsAnalysis; figures: KeyFigures }
 }
 
 export interface AnalyseInput {
@@ -59,8 +69,12 @@ export interface AnalyseInput {
   capacityFactor?: number
   /** A soak objective: "no drift" is news too. */
   soak?: boolean
-  /** A paired A/B run: read each request's target. */
-  paired?: boolean
+  /**
+   * A paired A/B run: `tagged`, one file of both targets' requests, each
+   * with its target tag (a generated script); `change` or `reference`, the
+   * file of that target's run alone (a script of the user's, run twice).
+   */
+  paired?: 'tagged' | PairedSample['target']
 }
 
 /**
@@ -95,14 +109,42 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
         )
           ? new WebVitalsReader()
           : undefined
-      const pairs = input.paired ? new PairedReader() : undefined
+      const pairs = input.paired
+        ? new PairedReader(input.paired === 'tagged' ? undefined : input.paired)
+        : undefined
+      const change =
+        input.paired === 'tagged'
+          ? new TagFilteredStream('target', 'reference')
+          : undefined
       const stream = await analyseResultsFile(
         input.resultsPath,
         {},
         watch,
-        [vitals, pairs].filter((r) => r !== undefined)
+        [vitals, pairs, change].filter((r) => r !== undefined)
       )
       if (pairs) analysis.paired = pairs.finish()
+      if (change) {
+        const alone = change.finish()
+        const checks = alone.checks.reduce(
+          (sum, c) => ({
+            passes: sum.passes + c.passes,
+            all: sum.all + c.passes + c.fails
+          }),
+          { passes: 0, all: 0 }
+        )
+        analysis.change = {
+          stream: alone,
+          figures: {
+            ...completeFigures(undefined, alone),
+            ...(checks.all > 0
+              ? {
+                  checksRate: checks.passes / checks.all,
+                  checksTotal: checks.all
+                }
+              : {})
+          }
+        }
+      }
       const pages = vitals?.finish()
       if (pages?.length) analysis.webVitals = pages
       analysis.streamMs = Date.now() - started

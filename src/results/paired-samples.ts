@@ -5,6 +5,8 @@ import { NeedleLineReader } from './line-reader.js'
  * http_req_duration with its `target` tag (change or reference), its
  * time, and whether it failed (http_req_failed). Follow-up polls and the
  * health checks are left out: the pairs are the endpoints' requests.
+ * A file of one target's run alone (a script of the user's, run once per
+ * target) is read with that target: all its requests are that target's.
  */
 
 export interface PairedSample {
@@ -19,6 +21,11 @@ export interface PairedSamples {
   samples: PairedSample[]
   failed: { change: number; reference: number }
   requests: { change: number; reference: number }
+  /**
+   * Two runs, one per target (joinTargets): how much later the change's
+   * first request came than the reference's, before they were lined up.
+   */
+  startSkewMs?: number
 }
 
 const DURATION = Buffer.from('{"metric":"http_req_duration","type":"Point"')
@@ -31,7 +38,7 @@ export class PairedReader extends NeedleLineReader {
     requests: { change: 0, reference: 0 }
   }
 
-  constructor() {
+  constructor(private readonly only?: PairedSample['target']) {
     super([DURATION, FAILED])
   }
 
@@ -52,10 +59,10 @@ export class PairedReader extends NeedleLineReader {
     } catch {
       return
     }
-    const target = data.tags?.target
+    const target = this.only ?? data.tags?.target
     if (target !== 'change' && target !== 'reference') return
     const name = String(data.tags?.name ?? '')
-    if (name === 'health' || name.endsWith(' (follow)')) return
+    if (!this.only && (name === 'health' || name.endsWith(' (follow)'))) return
     if (typeof data.value !== 'number') return
     if (failed) {
       this.out.requests[target]++
@@ -65,5 +72,35 @@ export class PairedReader extends NeedleLineReader {
     const timeMs = Date.parse(String(data.time))
     if (Number.isFinite(timeMs))
       this.out.samples.push({ timeMs, target, value: data.value })
+  }
+}
+
+/**
+ * The samples of two runs started together, one per target, as one paired
+ * run: the reference's times moved so that both first requests fall at
+ * the same moment (k6 processes take their own time to start).
+ */
+export function joinTargets(
+  change: PairedSamples,
+  reference: PairedSamples
+): PairedSamples {
+  const first = (s: PairedSamples): number =>
+    s.samples.reduce((min, x) => Math.min(min, x.timeMs), Infinity)
+  const skew = first(change) - first(reference)
+  const shift = Number.isFinite(skew) ? skew : 0
+  return {
+    samples: [
+      ...change.samples,
+      ...reference.samples.map((x) => ({ ...x, timeMs: x.timeMs + shift }))
+    ],
+    failed: {
+      change: change.failed.change,
+      reference: reference.failed.reference
+    },
+    requests: {
+      change: change.requests.change,
+      reference: reference.requests.reference
+    },
+    startSkewMs: shift
   }
 }

@@ -385,7 +385,7 @@ function requestCode(e: Endpoint, i: number, paired = false): string[] {
   lines.push(
     `${e.follow ? 'const ok = ' : ''}check(res, {`,
     ...checks.map((c) => `  ${c},`),
-    '})'
+    paired ? '}, { target })' : '})'
   )
   if (e.follow) {
     const f = e.follow
@@ -402,7 +402,7 @@ function requestCode(e: Endpoint, i: number, paired = false): string[] {
       `    const r = http.request('${f.method}', \`\${${base}}${template(f.path, 'follow')}\`, null, { headers: ${headersCode(e)}, tags: { name: ${js(`${e.name} (follow)`)}${targetTag} } })`,
       `    done = r.status < 400 && ${until}`,
       '  }',
-      `  check(done, { ${js(`${e.name} completes within ${f.timeout}s`)}: (d) => d })`,
+      `  check(done, { ${js(`${e.name} completes within ${f.timeout}s`)}: (d) => d }${paired ? ', { target }' : ''})`,
       `  if (done) ${trendVar(e)}.add(Date.now() - started${paired ? ', { target }' : ''})`,
       '}'
     )
