@@ -19,7 +19,8 @@ import { ROOT } from './helpers/action.js'
 import {
   EXAMPLE_RESPONSE,
   checkSyntax,
-  runWithShim
+  runWithShim,
+  scriptOptions
 } from './helpers/k6-shim.js'
 import type { PairedSample } from '../src/results/paired-samples.js'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -394,6 +395,52 @@ describe('the paired script', () => {
       const target = (r.params.tags as { target?: string }).target
       expect(new URL(r.url).host).toBe(`${target}.test`)
     }
+  })
+
+  it("judges its thresholds on the change's requests: a slow reference fails nothing", () => {
+    const single = scriptOptions(script(false)).thresholds
+    const paired = scriptOptions(script(true)).thresholds
+    const narrowed = (key: string): string =>
+      key === 'http_reqs' ||
+      !/^(http_req_|checks|order_confirmation_time)/.test(key)
+        ? key
+        : key.endsWith('}')
+          ? `${key.slice(0, -1)},target:change}`
+          : `${key}{target:change}`
+    expect(Object.keys(single)).toContain(
+      'http_req_duration{name:GET /api/status}'
+    )
+    expect(paired).toEqual(
+      Object.fromEntries(
+        Object.entries(single).map(([key, list]) => [narrowed(key), list])
+      )
+    )
+    expect(Object.keys(paired)).toEqual(
+      expect.arrayContaining([
+        'http_req_duration{target:change}',
+        'http_req_duration{name:GET /api/products/:id,target:change}',
+        'http_req_failed{target:change}',
+        'checks{target:change}',
+        'order_confirmation_time{target:change}'
+      ])
+    )
+    // What they filter on is there: checks and the flow's trend carry the target.
+    const run = runWithShim(script(true), {
+      env: {
+        PERF_GATE_BASE_URL: 'http://change.test',
+        PERF_GATE_REFERENCE_URL: 'http://reference.test'
+      },
+      iterations: 6,
+      dir: dataDir,
+      response: EXAMPLE_RESPONSE
+    })
+    expect(run.checkTags.length).toBeGreaterThan(0)
+    expect(new Set(run.checkTags.map((t) => t?.target))).toEqual(
+      new Set(['change', 'reference'])
+    )
+    expect(run.trendTags.length).toBeGreaterThan(0)
+    for (const t of run.trendTags)
+      expect(['change', 'reference']).toContain(t?.target)
   })
 
   it('checks both health endpoints, and names the reference when it is not set', () => {

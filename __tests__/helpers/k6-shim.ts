@@ -23,7 +23,11 @@ export interface ShimRun {
     params: { tags?: { name?: string }; headers?: Record<string, string> }
   }[]
   checks: string[]
+  /** The tags each check was given (its third argument), in order. */
+  checkTags: (Record<string, string> | null)[]
   trends: string[]
+  /** The tags of each value a Trend was given. */
+  trendTags: (Record<string, string> | null)[]
   /** What a k6/browser page was asked to do, in order. */
   browser: string[]
 }
@@ -41,8 +45,8 @@ export default {
   post: (url, body, params) => record('POST', url, body, params)
 }`,
   'k6.mjs': `
-export function check(value, checks) {
-  for (const [name, fn] of Object.entries(checks)) { globalThis.__shim.checks.push(name); fn(value) }
+export function check(value, checks, tags) {
+  for (const [name, fn] of Object.entries(checks)) { globalThis.__shim.checks.push(name); globalThis.__shim.checkTags.push(tags ?? null); fn(value) }
   return true
 }
 export function fail(message) { throw new Error(message) }
@@ -67,7 +71,7 @@ export const browser = {
   }
 }`,
   'k6-data.mjs': `export class SharedArray { constructor(name, make) { return make() } }`,
-  'k6-metrics.mjs': `export class Trend { constructor(name) { globalThis.__shim.trends.push(name) } add() {} }`
+  'k6-metrics.mjs': `export class Trend { constructor(name) { globalThis.__shim.trends.push(name) } add(value, tags) { globalThis.__shim.trendTags.push(tags ?? null) } }`
 }
 
 export function runWithShim(
@@ -101,7 +105,7 @@ export function runWithShim(
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 const dir = ${JSON.stringify(dir)}
-globalThis.__shim = { requests: [], checks: [], trends: [], browser: [], text: ${JSON.stringify(options.text ?? {})}, response: ${JSON.stringify(options.response ?? {})} }
+globalThis.__shim = { requests: [], checks: [], checkTags: [], trends: [], trendTags: [], browser: [], text: ${JSON.stringify(options.text ?? {})}, response: ${JSON.stringify(options.response ?? {})} }
 globalThis.__ENV = ${JSON.stringify(options.env ?? {})}
 globalThis.__VU = 1
 globalThis.__ITER = 0
@@ -113,6 +117,7 @@ if (mod) {
   try { mod.setup?.() } catch (e) { out.setupError = e.message }
   out.setupRequests = globalThis.__shim.requests.splice(0)
   globalThis.__shim.checks.length = 0
+  globalThis.__shim.checkTags.length = 0
   const weights = ${JSON.stringify(options.iterations ?? 0)}
   for (let i = 0; i < weights; i++) {
     // Each draw lands in the next endpoint's share.

@@ -1,3 +1,4 @@
+import { parseMetricKey } from '../k6/thresholds.js'
 import {
   OBJECTIVES,
   type CapacityModel,
@@ -489,7 +490,44 @@ export function planLoad(
   const pooled = profile.pools
     ? withPools(plan, profile, scenario, factors, vusFor)
     : plan
-  return profile.browser ? withBrowser(pooled, profile, factors) : pooled
+  const planned = profile.browser
+    ? withBrowser(pooled, profile, factors)
+    : pooled
+  return planned.paired
+    ? { ...planned, thresholds: changeThresholds(planned.thresholds, profile) }
+    : planned
+}
+
+/**
+ * A paired plan's thresholds judge the change: each one on a metric of
+ * the requests (their latency, failures, checks, a follow-up's trend) is
+ * narrowed to `target:change`, so that a slow reference fails nothing
+ * and its fast requests hide nothing. The requests/s floor stays on all
+ * requests (the plan's rate is split over both targets), and so do the
+ * metrics without a target (VUs, iterations, the browser's).
+ */
+function changeThresholds(
+  thresholds: LoadPlan['thresholds'],
+  profile: Profile
+): LoadPlan['thresholds'] {
+  const follows = new Set(
+    (profile.endpoints ?? []).flatMap((e) => e.follow?.metric ?? [])
+  )
+  const out: LoadPlan['thresholds'] = {}
+  for (const [key, list] of Object.entries(thresholds)) {
+    const { metric, tags } = parseMetricKey(key)
+    const scoped =
+      (/^http_req_/.test(metric) ||
+        metric === 'checks' ||
+        follows.has(metric)) &&
+      tags.target === undefined
+        ? key.endsWith('}')
+          ? `${key.slice(0, -1)},target:change}`
+          : `${key}{target:change}`
+        : key
+    out[scoped] = [...(out[scoped] ?? []), ...list]
+  }
+  return out
 }
 
 /** The scenario of the browser journey, and the exported function it runs. */
