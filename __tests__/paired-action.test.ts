@@ -230,6 +230,14 @@ describe('a paired run of a script of its own', () => {
     )
     const comment = api.comments.get(9)?.[0]?.body ?? ''
     expect(comment).toContain('**Paired with the reference**')
+    // RENDER_OUT=dir: the comment, for scripts/screenshot.mjs to look at.
+    if (process.env.RENDER_OUT) {
+      fs.mkdirSync(process.env.RENDER_OUT, { recursive: true })
+      fs.writeFileSync(
+        path.join(process.env.RENDER_OUT, 'paired-own-script.md'),
+        comment
+      )
+    }
   })
 })
 
