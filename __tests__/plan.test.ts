@@ -442,3 +442,43 @@ describe('scale factors', () => {
     ).toThrow(/1200 iterations\/s/)
   })
 })
+
+describe('a paired plan too small to catch 10%', () => {
+  const warningsOf = (objective: Objective, override: string): string[] =>
+    planLoad(
+      profileFor(objective, override),
+      { objective, reason: 'the test' },
+      { paired: true }
+    ).warnings.filter((w) => w.startsWith('this paired plan'))
+
+  it.each([
+    // 20 iterations/s, halved to 10 pairs/s, for 20 s: 200 pairs.
+    ['baseline', '{ rate: 20, duration: 20s }', 200],
+    // A ramp to 20 and back over 40 s, halved: (0+10)/2·20 + (10+0)/2·20 = 200.
+    [
+      'load',
+      '{ stages: [{ duration: 20s, target: 20 }, { duration: 20s, target: 0 }] }',
+      200
+    ]
+  ] as [Objective, string, number][])(
+    '%s %s: warns with the pairs it sends',
+    (objective, override, pairs) => {
+      const [warning] = warningsOf(objective, override)
+      expect(warning).toBe(
+        `this paired plan sends about ${pairs} requests to each target; measured on loopback at the corpus's noise, ` +
+          '600 pairs caught a change 10% slower in every run and 280 in 85–95%: run longer or at a higher rate for a firmer paired verdict'
+      )
+    }
+  )
+
+  it('says nothing of a plan with enough pairs, of a single run, or of VUs whose pace it cannot know', () => {
+    expect(warningsOf('baseline', '{ rate: 40, duration: 1m }')).toEqual([])
+    expect(
+      planLoad(profileFor('baseline', '{ rate: 20, duration: 20s }'), {
+        objective: 'baseline',
+        reason: 'the test'
+      }).warnings.filter((w) => w.includes('paired'))
+    ).toEqual([])
+    expect(warningsOf('smoke', '{ duration: 10s, vus: 1 }')).toEqual([])
+  })
+})
