@@ -443,6 +443,28 @@ describe('the paired script', () => {
       expect(['change', 'reference']).toContain(t?.target)
   })
 
+  it('gives both targets the same ${random:…} picks in an iteration, and other picks in others', () => {
+    const run = runWithShim(script(true), {
+      env: {
+        PERF_GATE_BASE_URL: 'http://change.test',
+        PERF_GATE_REFERENCE_URL: 'http://reference.test'
+      },
+      // The example's third endpoint (POST /api/orders, sku ${random:A|B|C}) each time.
+      iterations: 60,
+      dir: dataDir,
+      response: EXAMPLE_RESPONSE
+    })
+    const orders = run.requests.filter((r) => r.method === 'POST')
+    expect(orders.length).toBeGreaterThanOrEqual(20)
+    const sku = (body: unknown): string =>
+      (JSON.parse(String(body)) as { items: { sku: string }[] }).items[0].sku
+    const pairs: [string, string][] = []
+    for (let i = 0; i + 1 < orders.length; i += 2)
+      pairs.push([sku(orders[i].body), sku(orders[i + 1].body)])
+    for (const [first, second] of pairs) expect(second).toBe(first)
+    expect(new Set(pairs.map(([first]) => first)).size).toBeGreaterThan(1)
+  })
+
   it('checks both health endpoints, and names the reference when it is not set', () => {
     const both = runWithShim(script(true), {
       env: {

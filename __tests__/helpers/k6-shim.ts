@@ -50,6 +50,16 @@ export function check(value, checks, tags) {
   return true
 }
 export function fail(message) { throw new Error(message) }
+// k6's randomSeed: Math.random from here on is a sequence of the seed (mulberry32).
+export function randomSeed(seed) {
+  let a = seed >>> 0
+  Math.random = () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
 export function sleep() {}`,
   'k6-browser.mjs': `
 const act = (action) => globalThis.__shim.browser.push(action)
@@ -108,6 +118,7 @@ const dir = ${JSON.stringify(dir)}
 globalThis.__shim = { requests: [], checks: [], checkTags: [], trends: [], trendTags: [], browser: [], text: ${JSON.stringify(options.text ?? {})}, response: ${JSON.stringify(options.response ?? {})} }
 globalThis.__ENV = ${JSON.stringify(options.env ?? {})}
 globalThis.__VU = 1
+const realRandom = Math.random
 globalThis.__ITER = 0
 globalThis.open = (file) => fs.readFileSync(path.resolve(dir, file), 'utf8')
 const out = { ...globalThis.__shim }
@@ -126,7 +137,9 @@ if (mod) {
     const shares = cumulative ? JSON.parse(cumulative) : [1]
     const k = i % shares.length
     const low = k === 0 ? 0 : shares[k - 1]
-    Math.random = () => (low + shares[k]) / 2
+    // The first draw picks the endpoint; the rest are random, as in k6.
+    let drawn = false
+    Math.random = () => { if (drawn) return realRandom(); drawn = true; return (low + shares[k]) / 2 }
     globalThis.__ITER = i
     await mod[${JSON.stringify(options.exec?.name ?? 'default')}]()
   }
