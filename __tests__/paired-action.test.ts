@@ -4,6 +4,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseBaselineFile } from '../src/baseline/entry.js'
 import {
+  annotations,
   FAKE_K6,
   FIXTURES,
   pullRequestEvent,
@@ -13,6 +14,8 @@ import {
   type ActionRun
 } from './helpers/action.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
+import { startServer, type LoopbackServer } from './helpers/http.js'
+import { checkTargetsAnswer } from '../src/pipeline/targets.js'
 
 /**
  * input reference-url through the bundled action. No recorded k6 run was
@@ -85,29 +88,42 @@ describe('a paired run through the action', () => {
  */
 describe('a paired run of a script of its own', () => {
   let api: GitHubApi
+  // The two targets perf-gate asks before any load (k6 is the stand-in).
+  let change: LoopbackServer
+  let base: LoopbackServer
   beforeAll(async () => {
     api = await startGitHubApi()
+    change = await startServer((_, res) => {
+      res.end('change')
+    })
+    base = await startServer((_, res) => {
+      res.writeHead(401)
+      res.end()
+    })
   })
   afterAll(async () => {
-    await api.close()
+    await Promise.all([api.close(), change.close(), base.close()])
   })
+  const referenceUrl = (): string =>
+    base.url.replace('http://', 'http://ci:canary-own-7c2d@')
   const NOISE = path.join(FIXTURES, '..', 'k6-noise')
   const SCRIPT =
     'export default function () { http.get(`${__ENV.BASE_URL}/api/products/1`) }\n'
 
   function pairedRun(
-    change: string,
-    reference: string,
+    changeFixture: string,
+    referenceFixture: string,
     event: { name: string; payload: object },
-    logs: { env: string; argv: string }
+    logs: { env: string; argv: string },
+    reference = referenceUrl()
   ): Promise<ActionRun> {
     return runAction({
       files: { 'perf/load.js': SCRIPT },
       inputs: {
         script: 'perf/load.js',
         'k6-path': FAKE_K6,
-        'base-url': 'http://127.0.0.1:3000',
-        'reference-url': 'http://ci:canary-own-7c2d@127.0.0.1:3001',
+        'base-url': change.url,
+        'reference-url': reference,
         'github-token': 'ghs_paired_token'
       },
       env: {
@@ -115,8 +131,10 @@ describe('a paired run of a script of its own', () => {
         FAKE_K6_FIXTURES: NOISE,
         // The corpus's k6 (its folders keep no `k6 version` of their own).
         FAKE_K6_VERSION: '1.3.0',
-        FAKE_K6_FIXTURE: `fast-lat20-drift5/${change}`,
-        FAKE_K6_REFERENCE_FIXTURE: `fast-lat20-drift5/${reference}`,
+        FAKE_K6_FIXTURE: `fast-lat20-drift5/${changeFixture}`,
+        FAKE_K6_REFERENCE_FIXTURE: referenceFixture.startsWith('../')
+          ? referenceFixture
+          : `fast-lat20-drift5/${referenceFixture}`,
         FAKE_K6_ENV_LOG: logs.env,
         FAKE_K6_ARGV_LOG: logs.argv,
         ...(event === PUSH_EVENT
@@ -167,10 +185,12 @@ describe('a paired run of a script of its own', () => {
     const byTarget = Object.fromEntries(
       envs.map((e) => [e.PERF_GATE_TARGET, e])
     )
-    expect(byTarget.change.PERF_GATE_BASE_URL).toBe('http://127.0.0.1:3000')
-    expect(byTarget.reference.PERF_GATE_BASE_URL).toBe(
-      'http://ci:canary-own-7c2d@127.0.0.1:3001'
-    )
+    expect(byTarget.change.PERF_GATE_BASE_URL).toBe(change.url)
+    expect(byTarget.reference.PERF_GATE_BASE_URL).toBe(referenceUrl())
+    // Both were asked before the load, without the reference's password.
+    expect(change.requests.length).toBeGreaterThan(0)
+    expect(base.requests.length).toBeGreaterThan(0)
+    expect(base.requests[0].headers.authorization).toBeUndefined()
     // The change's HTML report only: the reference serves no dashboard.
     expect(byTarget.change.K6_WEB_DASHBOARD).toBe('true')
     expect(byTarget.reference.K6_WEB_DASHBOARD).toBeUndefined()
@@ -239,6 +259,29 @@ describe('a paired run of a script of its own', () => {
       )
     }
   })
+
+  it('a reference that does not answer fails the run before k6 starts, naming the input', async () => {
+    const closed = await startServer(() => undefined)
+    await closed.close()
+    const l = logs()
+    const run = await pairedRun('aa-01', 'aa-01', PUSH_EVENT, l, closed.url)
+    expect(run.code).toBe(1)
+    expect(annotations(run.stdout)).toContainEqual(
+      `::error::Input 'reference-url': ${closed.url} does not answer (ECONNREFUSED): start it before perf-gate and wait until it is up (examples/workflows/paired.yml waits for both health checks).`
+    )
+    expect(
+      fs.existsSync(l.argv) ? fs.readFileSync(l.argv, 'utf8') : ''
+    ).not.toContain('"run"')
+  })
+
+  it('a reference whose every request failed is not judged: failures are no latency', async () => {
+    // A real k6 run against a port with nothing on it (connection refused).
+    const run = await pairedRun('aa-01', '../k6/down', PUSH_EVENT, logs())
+    expect(run.summary).toMatch(
+      /\*\*Paired with the reference\*\* \(.*\): not judged: no request to the reference succeeded: is it up, and does the script send to it\?\. Errors: change 0\.00% of 503, reference 100\.00% of \d+\./
+    )
+    expect(run.outputs.verdict).not.toBe('regression')
+  })
 })
 
 describe('generate-only of a paired plan', () => {
@@ -260,5 +303,20 @@ describe('generate-only of a paired plan', () => {
     expect(fs.readFileSync(path.join(dir, 'USAGE.md'), 'utf8')).toContain(
       '`PERF_GATE_REFERENCE_URL` is the reference every request also goes to'
     )
+  })
+})
+
+describe('asking both targets before the load', () => {
+  it('a target that accepts and never answers is down once the timeout passes', async () => {
+    const hanging = await startServer(() => new Promise<void>(() => undefined))
+    await expect(
+      checkTargetsAnswer(
+        [{ input: 'BASE_URL', url: hanging.url, env: true }],
+        300
+      )
+    ).rejects.toThrow(
+      `BASE_URL in the step's environment: ${hanging.url} does not answer (no answer within 0.3 s)`
+    )
+    await hanging.close()
   })
 })

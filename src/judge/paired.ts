@@ -73,7 +73,7 @@ export function pairedTest(
           change: samples.filter((s) => s.target === 'change').length,
           reference: samples.filter((s) => s.target === 'reference').length
         }),
-        unjudged: `no request to the ${target} was recorded: is it up, and does the script send to it?`
+        unjudged: `no request to the ${target} succeeded: is it up, and does the script send to it?`
       }
     }
   }

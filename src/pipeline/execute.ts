@@ -4,6 +4,7 @@ import type { Inputs } from '../action/inputs.js'
 import { dashboardEnv } from '../k6/dashboard.js'
 import { confirmK6, installK6, type K6Binary } from '../k6/install.js'
 import { runK6, type K6Run } from '../k6/run.js'
+import type { Target } from './targets.js'
 
 /** The k6 to run: the one given in k6-path, or one installed. */
 export async function obtainK6(
@@ -48,6 +49,22 @@ export function executeK6(
   })
 }
 
+/**
+ * The change's URL in a paired run of the user's script, and where it
+ * came from: the base-url input, or the step's environment.
+ */
+export function pairedChangeUrl(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv
+): Target | undefined {
+  if (inputs.baseUrl) return { input: 'base-url', url: inputs.baseUrl }
+  for (const name of ['PERF_GATE_BASE_URL', 'BASE_URL']) {
+    const url = env[name]
+    if (url) return { input: name, url, env: true }
+  }
+  return undefined
+}
+
 /** Where a paired run's reference keeps its files, in the results folder. */
 export const REFERENCE_DIR = 'reference'
 
@@ -64,7 +81,7 @@ export async function executePairedK6(
   inputs: Inputs & { referenceUrl: string },
   env: NodeJS.ProcessEnv
 ): Promise<{ change: K6Run; reference: K6Run }> {
-  const changeUrl = inputs.baseUrl ?? env.PERF_GATE_BASE_URL ?? env.BASE_URL
+  const changeUrl = pairedChangeUrl(inputs, env)?.url
   const target = (name: string, url: string | undefined) => ({
     PERF_GATE_TARGET: name,
     ...(url ? { BASE_URL: url, PERF_GATE_BASE_URL: url } : {})

@@ -22,7 +22,13 @@ import { errorMessage, InputError } from '../shared/errors.js'
 import { collectSecrets, Redactor } from '../shared/secrets.js'
 import { analyse, plannedThresholds } from './analyse.js'
 import { compareWithBaseline, recordBaseline } from './baseline.js'
-import { executeK6, executePairedK6, obtainK6 } from './execute.js'
+import {
+  executeK6,
+  executePairedK6,
+  obtainK6,
+  pairedChangeUrl
+} from './execute.js'
+import { checkTargetsAnswer } from './targets.js'
 import { judgeRun } from './judge.js'
 import {
   collectShards,
@@ -380,6 +386,11 @@ async function k6Source(
     referenceUrl !== undefined
   )
   if (referenceUrl !== undefined) {
+    const change = pairedChangeUrl(inputs, env)
+    await checkTargetsAnswer([
+      ...(change ? [change] : []),
+      { input: 'reference-url', url: referenceUrl }
+    ])
     const runs = await executePairedK6(
       k6,
       script,

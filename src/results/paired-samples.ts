@@ -4,7 +4,8 @@ import { NeedleLineReader } from './line-reader.js'
  * A paired run's samples by target, from results.json: each request's
  * http_req_duration with its `target` tag (change or reference), its
  * time, and whether it failed (http_req_failed). Follow-up polls and the
- * health checks are left out: the pairs are the endpoints' requests.
+ * health checks are left out: the pairs are the endpoints' requests, and
+ * of them the ones that worked (expected_response:true).
  * A file of one target's run alone (a script of the user's, run once per
  * target) is read with that target: all its requests are that target's.
  */
@@ -52,7 +53,7 @@ export class PairedReader extends NeedleLineReader {
     let data: {
       time?: string
       value?: unknown
-      tags?: { target?: unknown; name?: unknown }
+      tags?: { target?: unknown; name?: unknown; expected_response?: unknown }
     }
     try {
       data = (JSON.parse(text) as { data: typeof data }).data
@@ -69,6 +70,9 @@ export class PairedReader extends NeedleLineReader {
       if (data.value !== 0) this.out.failed[target]++
       return
     }
+    // A failed request's latency is not the service's (a refused
+    // connection answers at once): the pairs are the requests that worked.
+    if (data.tags?.expected_response === 'false') return
     const timeMs = Date.parse(String(data.time))
     if (Number.isFinite(timeMs))
       this.out.samples.push({ timeMs, target, value: data.value })
