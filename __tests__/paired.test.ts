@@ -22,7 +22,11 @@ import {
   runWithShim,
   scriptOptions
 } from './helpers/k6-shim.js'
-import type { PairedSample } from '../src/results/paired-samples.js'
+import {
+  joinTargets,
+  type PairedSample,
+  type PairedSamples
+} from '../src/results/paired-samples.js'
 import { spawn, type ChildProcess } from 'node:child_process'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -129,12 +133,21 @@ function get(url: string): Promise<number> {
   })
 }
 
+/**
+ * PAIRED_MODE=separate drives each target on its own schedule, as two k6
+ * processes of a user's script do (each started up to 0.5 s after the
+ * other, requests not in step), lined up on their first requests as the
+ * action does; the default sends each iteration's request to both.
+ */
+const SEPARATE = process.env.PAIRED_MODE === 'separate'
+
 /** One run: PAIRS_PER_S iterations a second, each to both targets. */
 async function drive(c: Case): Promise<void> {
   const query = (slower: number): string =>
     `seed=${c.seed}&drift=${c.service.drift}&base=${c.service.baseMs}&start=${c.started}&slower=${slower}`
   const change = `${apis[0].url}/api/products/1?${query(c.kind[1])}`
   const reference = `${apis[1].url}/api/products/1?${query(1)}`
+  if (SEPARATE) return driveSeparately(c, change, reference)
   const iterations: Promise<void>[] = []
   for (let i = 0; i < SECONDS * PAIRS_PER_S; i++) {
     const at = c.started + (i * 1000) / PAIRS_PER_S
@@ -160,6 +173,51 @@ async function drive(c: Case): Promise<void> {
     )
   }
   await Promise.all(iterations)
+}
+
+async function driveSeparately(
+  c: Case,
+  change: string,
+  reference: string
+): Promise<void> {
+  const one = async (
+    target: 'change' | 'reference',
+    url: string
+  ): Promise<PairedSamples> => {
+    const out: PairedSamples = {
+      samples: [],
+      failed: { change: 0, reference: 0 },
+      requests: { change: 0, reference: 0 }
+    }
+    const start = c.started + Math.random() * 500
+    const requests: Promise<void>[] = []
+    for (let i = 0; i < SECONDS * PAIRS_PER_S; i++) {
+      const at = start + (i * 1000) / PAIRS_PER_S
+      requests.push(
+        new Promise<void>((resolve) =>
+          setTimeout(
+            async () => {
+              try {
+                const ms = await get(url)
+                out.samples.push({ timeMs: Date.now(), target, value: ms })
+              } catch {
+                c.errors++
+              }
+              resolve()
+            },
+            Math.max(0, at - Date.now())
+          )
+        )
+      )
+    }
+    await Promise.all(requests)
+    return out
+  }
+  const [a, b] = await Promise.all([
+    one('change', change),
+    one('reference', reference)
+  ])
+  c.samples.push(...joinTargets(a, b).samples)
 }
 
 /** The Wilson interval of k of n, in percent. */
@@ -243,7 +301,7 @@ describe('paired A/B on loopback, two instances drifting together', () => {
     process.stdout.write(
       [
         '',
-        `paired A/B, ${SECONDS} s runs, ${PAIRS_PER_S} pairs/s, 1 s warm-up, α 0.5% one-sided, tolerance 2% (${pairErrors} pairs lost to connection errors):`,
+        `paired A/B${SEPARATE ? ' (two separate clients, as two k6 processes)' : ''}, ${SECONDS} s runs, ${PAIRS_PER_S} pairs/s, 1 s warm-up, α 0.5% one-sided, tolerance 2% (${pairErrors} pairs lost to connection errors):`,
         '| service | kind | runs | flagged | median estimate | median detectable (80% power) |',
         '|---|---|---|---|---|---|',
         ...rows,
