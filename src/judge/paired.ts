@@ -20,6 +20,13 @@ export interface PairedOptions {
   tolerance?: number
   /** Each bucket needs this many samples of each target. */
   minPerBucket?: number
+  /**
+   * Each endpoint's latency measured from its own middle (the median of
+   * its log latency, both targets together), so that a bucket whose
+   * requests to one target happened to be more of a slow endpoint is no
+   * slower. On by default; off, to measure what it is worth.
+   */
+  byEndpoint?: boolean
 }
 
 export const PAIRED_DEFAULTS = {
@@ -86,8 +93,9 @@ export function pairedTest(
   }
   const spanS = (end - start) / 1000
   const warmupS = options.warmupS ?? Math.min(10, spanS / 10)
-  const judged = samples.filter(
-    (s) => s.timeMs >= start + warmupS * 1000 && s.value > 0
+  const judged = centred(
+    samples.filter((s) => s.timeMs >= start + warmupS * 1000 && s.value > 0),
+    options.byEndpoint ?? true
   )
   const counts = {
     change: judged.filter((s) => s.target === 'change').length,
@@ -157,9 +165,44 @@ function unjudged(
   }
 }
 
+/** A sample's log latency, less its endpoint's median when centred. */
+interface Centred {
+  timeMs: number
+  target: PairedSample['target']
+  x: number
+}
+
+function centred(
+  samples: readonly PairedSample[],
+  byEndpoint: boolean
+): Centred[] {
+  const logs = samples.map((s) => Math.log(s.value))
+  const middle = new Map<string, number>()
+  if (byEndpoint) {
+    const byName = new Map<string, number[]>()
+    samples.forEach((s, i) => {
+      const list = byName.get(s.name ?? '')
+      if (list) list.push(logs[i])
+      else byName.set(s.name ?? '', [logs[i]])
+    })
+    for (const [name, list] of byName) middle.set(name, median(list))
+  }
+  return samples.map((s, i) => ({
+    timeMs: s.timeMs,
+    target: s.target,
+    x: logs[i] - (middle.get(s.name ?? '') ?? 0)
+  }))
+}
+
+function median(values: number[]): number {
+  const sorted = values.sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
 /** Per bucket with enough of both: mean log(change) − mean log(reference). */
 function differences(
-  samples: readonly PairedSample[],
+  samples: readonly Centred[],
   start: number,
   widthS: number,
   minPer: number
@@ -169,7 +212,7 @@ function differences(
     const i = Math.floor((s.timeMs - start) / (widthS * 1000))
     let b = buckets.get(i)
     if (!b) buckets.set(i, (b = { c: [], r: [] }))
-    ;(s.target === 'change' ? b.c : b.r).push(Math.log(s.value))
+    ;(s.target === 'change' ? b.c : b.r).push(s.x)
   }
   return [...buckets.entries()]
     .sort((a, b) => a[0] - b[0])

@@ -16,6 +16,8 @@ export interface PairedSample {
   target: 'change' | 'reference'
   /** Latency in ms. */
   value: number
+  /** The request's endpoint (its name tag): each has its own speed. */
+  name?: string
 }
 
 export interface PairedSamples {
@@ -38,6 +40,9 @@ export class PairedReader extends NeedleLineReader {
     failed: { change: 0, reference: 0 },
     requests: { change: 0, reference: 0 }
   }
+
+  /** One string per endpoint name, however many samples carry it. */
+  private readonly names = new Map<string, string>()
 
   constructor(private readonly only?: PairedSample['target']) {
     super([DURATION, FAILED])
@@ -74,8 +79,10 @@ export class PairedReader extends NeedleLineReader {
     // connection answers at once): the pairs are the requests that worked.
     if (data.tags?.expected_response === 'false') return
     const timeMs = Date.parse(String(data.time))
-    if (Number.isFinite(timeMs))
-      this.out.samples.push({ timeMs, target, value: data.value })
+    if (!Number.isFinite(timeMs)) return
+    let known = this.names.get(name)
+    if (known === undefined) this.names.set(name, (known = name))
+    this.out.samples.push({ timeMs, target, value: data.value, name: known })
   }
 }
 
