@@ -429,6 +429,17 @@ describe('the paired script', () => {
       profileLabel: 'perf-gate.yml'
     })
   }
+  /** The paired script in the shim, both targets set, `iterations` run. */
+  const pairedShim = (iterations: number) =>
+    runWithShim(script(true), {
+      env: {
+        PERF_GATE_BASE_URL: 'http://change.test',
+        PERF_GATE_REFERENCE_URL: 'http://reference.test'
+      },
+      iterations,
+      dir: dataDir,
+      response: EXAMPLE_RESPONSE
+    })
   const stagesOf = (text: string): { target: number }[] =>
     JSON.parse(/export const options = (\{[\s\S]*?\n\})\n/.exec(text)![1])
       .scenarios.load.stages
@@ -445,15 +456,7 @@ describe('the paired script', () => {
   })
 
   it('sends each request to both targets, tagged, the first one alternating', () => {
-    const run = runWithShim(script(true), {
-      env: {
-        PERF_GATE_BASE_URL: 'http://change.test',
-        PERF_GATE_REFERENCE_URL: 'http://reference.test'
-      },
-      iterations: 4,
-      dir: dataDir,
-      response: EXAMPLE_RESPONSE
-    })
+    const run = pairedShim(4)
     expect(run.setupError).toBeUndefined()
     const sent = run.requests
       .filter((r) => !String(r.params.tags?.name).endsWith('(follow)'))
@@ -509,15 +512,7 @@ describe('the paired script', () => {
       ])
     )
     // What they filter on is there: checks and the flow's trend carry the target.
-    const run = runWithShim(script(true), {
-      env: {
-        PERF_GATE_BASE_URL: 'http://change.test',
-        PERF_GATE_REFERENCE_URL: 'http://reference.test'
-      },
-      iterations: 6,
-      dir: dataDir,
-      response: EXAMPLE_RESPONSE
-    })
+    const run = pairedShim(6)
     expect(run.checkTags.length).toBeGreaterThan(0)
     expect(new Set(run.checkTags.map((t) => t?.target))).toEqual(
       new Set(['change', 'reference'])
@@ -528,16 +523,8 @@ describe('the paired script', () => {
   })
 
   it('gives both targets the same ${random:…} picks in an iteration, and other picks in others', () => {
-    const run = runWithShim(script(true), {
-      env: {
-        PERF_GATE_BASE_URL: 'http://change.test',
-        PERF_GATE_REFERENCE_URL: 'http://reference.test'
-      },
-      // The example's third endpoint (POST /api/orders, sku ${random:A|B|C}) each time.
-      iterations: 60,
-      dir: dataDir,
-      response: EXAMPLE_RESPONSE
-    })
+    // Every third iteration is the example's POST /api/orders (sku ${random:A|B|C}).
+    const run = pairedShim(60)
     const orders = run.requests.filter((r) => r.method === 'POST')
     expect(orders.length).toBeGreaterThanOrEqual(20)
     const sku = (body: unknown): string =>
