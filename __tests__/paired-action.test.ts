@@ -53,6 +53,8 @@ describe('a paired run through the action', () => {
       event: PUSH_EVENT
     })
     expect(run.code).toBe(0)
+    // Not judged: no estimate to hand on.
+    expect(run.outputs['paired-change']).toBe('')
     const k6Env = JSON.parse(fs.readFileSync(envLog, 'utf8').trim())
     expect(k6Env.PERF_GATE_REFERENCE_URL).toBe(
       'http://ci:canary-ref-5b1e@127.0.0.1:3001'
@@ -223,6 +225,7 @@ describe('a paired run of a script of its own', () => {
 
   it("an A/A pair: no change, and the change's figures are the baseline kept", () => {
     expect(aa.outputs.verdict).toBe('pass')
+    expect(aa.outputs['paired-change']).toBe('0')
     expect(aa.summary).toContain(
       '**Paired with the reference** (the script run twice at once, once per target; their first requests at the same moment, lined up): latency +0.0%'
     )
@@ -239,6 +242,10 @@ describe('a paired run of a script of its own', () => {
   it('the change 20% slower: a paired regression fails the check, beside the baseline comparison', () => {
     expect(slower.code).toBe(1)
     expect(slower.outputs.verdict).toBe('regression')
+    // The estimate and what the run could detect, for the workflow's next steps.
+    expect(Number(slower.outputs['paired-change'])).toBeGreaterThan(0.1)
+    expect(Number(slower.outputs['paired-detectable'])).toBeGreaterThan(0)
+    expect(Number(slower.outputs['paired-detectable'])).toBeLessThan(0.1)
     // Recorded 21 s apart, the two runs are lined up on their first requests.
     expect(slower.summary).toMatch(
       /\*\*Paired with the reference\*\* \(the script run twice at once, once per target; their first requests 2\d\.\d s apart \(the reference’s first\), lined up\): latency \+1\d\.\d% .*❌ slower beyond the noise/

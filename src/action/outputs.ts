@@ -19,7 +19,9 @@ export const OUTPUT = {
   verdict: 'verdict',
   regressions: 'regressions',
   baselineSha: 'baseline-sha',
-  commentUrl: 'comment-url'
+  commentUrl: 'comment-url',
+  pairedChange: 'paired-change',
+  pairedDetectable: 'paired-detectable'
 } as const
 
 export type OutputKey = keyof typeof OUTPUT

@@ -187,10 +187,16 @@ export async function runPipeline(
   outputs.set('resultsPath', existing(k6Run.resultsPath))
   const htmlReport = path.join(inputs.resultsDir, HTML_REPORT_FILE)
   outputs.set('htmlReportPath', inputs.htmlReport ? existing(htmlReport) : '')
-  outputs.set('p95Ms', figure(analysis.figures?.p95Ms, 3))
-  outputs.set('p99Ms', figure(analysis.figures?.p99Ms, 3))
-  outputs.set('errorRate', figure(analysis.figures?.errorRate, 6))
-  outputs.set('rps', figure(analysis.figures?.rps, 3))
+  // A paired run's figures are the change's (the generated script's file
+  // holds both targets'; a script run twice has the change's run alone).
+  const figures = changeResult?.figures ?? analysis.figures
+  outputs.set('p95Ms', figure(figures?.p95Ms, 3))
+  outputs.set('p99Ms', figure(figures?.p99Ms, 3))
+  outputs.set('errorRate', figure(figures?.errorRate, 6))
+  outputs.set('rps', figure(figures?.rps, 3))
+  const judgedPair = paired && !paired.unjudged ? paired : undefined
+  outputs.set('pairedChange', figure(judgedPair?.change, 4))
+  outputs.set('pairedDetectable', figure(judgedPair?.detectable, 4))
   const view: RunView = {
     inputs,
     context,
