@@ -119,26 +119,29 @@ describe('the browser journey in the plan and the script', () => {
 
 describe('the browser journey through the action, on real k6 browser runs', () => {
   const files = { '.github/perf-gate.yml': EXAMPLE }
+  /** The example's smoke run through the bundle, k6 replaying `env`'s fixture. */
+  const smokeRun = (env: Record<string, string>) =>
+    runAction({
+      files,
+      inputs: {
+        objective: 'smoke',
+        baseline: 'none',
+        'k6-path': FAKE_K6,
+        'base-url': 'http://127.0.0.1:18093'
+      },
+      env,
+      event: PUSH_EVENT
+    })
 
   it.each(['v1.3.0/browser', 'v2.2.0/browser'])(
     '%s: Web Vitals per page, as k6 recorded them',
     async (fixture) => {
       const envLog = path.join(tmp, `${fixture.replace('/', '-')}-env.log`)
       const browserPath = stubBrowser()
-      const run = await runAction({
-        files,
-        inputs: {
-          objective: 'smoke',
-          baseline: 'none',
-          'k6-path': FAKE_K6,
-          'base-url': 'http://127.0.0.1:18093'
-        },
-        env: {
-          FAKE_K6_FIXTURE: fixture,
-          FAKE_K6_ENV_LOG: envLog,
-          K6_BROWSER_EXECUTABLE_PATH: browserPath
-        },
-        event: PUSH_EVENT
+      const run = await smokeRun({
+        FAKE_K6_FIXTURE: fixture,
+        FAKE_K6_ENV_LOG: envLog,
+        K6_BROWSER_EXECUTABLE_PATH: browserPath
       })
       expect(run.code).toBe(0)
       // k6 was handed the browser found.
@@ -186,20 +189,10 @@ describe('the browser journey through the action, on real k6 browser runs', () =
     if (!fs.existsSync(path.join(bin, 'node')))
       fs.symlinkSync(process.execPath, path.join(bin, 'node'))
     const argvLog = path.join(tmp, 'argv-no-browser.log')
-    const run = await runAction({
-      files,
-      inputs: {
-        objective: 'smoke',
-        baseline: 'none',
-        'k6-path': FAKE_K6,
-        'base-url': 'http://127.0.0.1:18093'
-      },
-      env: {
-        PATH: bin,
-        FAKE_K6_FIXTURE: 'v1.3.0/browser',
-        FAKE_K6_ARGV_LOG: argvLog
-      },
-      event: PUSH_EVENT
+    const run = await smokeRun({
+      PATH: bin,
+      FAKE_K6_FIXTURE: 'v1.3.0/browser',
+      FAKE_K6_ARGV_LOG: argvLog
     })
     expect(run.code).toBe(1)
     expect(annotations(run.stdout)).toContainEqual(

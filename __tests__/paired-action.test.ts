@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { parseBaselineFile } from '../src/baseline/entry.js'
 import {
   annotations,
+  exampleFiles,
   FAKE_K6,
   FIXTURES,
   pullRequestEvent,
@@ -22,17 +23,9 @@ import { checkTargetsAnswer } from '../src/pipeline/targets.js'
  * made with the target tag (k6 is not on this machine), so the replayed
  * run has no pairs: the comparison says it could not judge, and why.
  */
-const files = {
-  '.github/perf-gate.yml': fs.readFileSync(
-    path.join(ROOT, 'examples', 'perf-gate.yml')
-  ),
-  '.github/data/products.csv': fs.readFileSync(
-    path.join(ROOT, 'examples', 'data', 'products.csv')
-  ),
-  '.github/data/customers.json': fs.readFileSync(
-    path.join(ROOT, 'examples', 'data', 'customers.json')
-  )
-}
+const files = exampleFiles(
+  fs.readFileSync(path.join(ROOT, 'examples', 'perf-gate.yml'))
+)
 
 describe('a paired run through the action', () => {
   it('hands k6 the reference, masks its password, and judges by pairs, not the baseline', async () => {

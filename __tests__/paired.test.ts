@@ -15,7 +15,7 @@ import { failureLine } from '../src/report/verdict.js'
 import { generateScript } from '../src/script/generate.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
-import { ROOT } from './helpers/action.js'
+import { EXAMPLE_DATA_FILES, ROOT } from './helpers/action.js'
 import {
   EXAMPLE_RESPONSE,
   checkSyntax,
@@ -422,10 +422,7 @@ describe('the paired script', () => {
     )
     return generateScript(profile, plan, {
       scriptDir: path.join(ROOT, 'examples'),
-      dataFiles: {
-        products: path.join(ROOT, 'examples', 'data', 'products.csv'),
-        customers: path.join(ROOT, 'examples', 'data', 'customers.json')
-      },
+      dataFiles: EXAMPLE_DATA_FILES,
       profileLabel: 'perf-gate.yml'
     })
   }

@@ -11,7 +11,7 @@ import { OBJECTIVES, type Objective } from '../src/profile/schema.js'
 import { describeLoad, renderPlan } from '../src/report/load-plan.js'
 import { generateScript } from '../src/script/generate.js'
 import { parse, parseDocument } from 'yaml'
-import { ROOT } from './helpers/action.js'
+import { EXAMPLE_DATA_FILES, ROOT } from './helpers/action.js'
 
 /**
  * What the plan says is what runs: for every objective and every override
@@ -188,10 +188,7 @@ describe('every objective, every override: the script runs what the plan says', 
     const plan = planLoad(profile, { objective, reason: 'test' })
     const script = generateScript(profile, plan, {
       scriptDir: path.join(ROOT, 'perf-gate-results'),
-      dataFiles: {
-        products: path.join(ROOT, 'examples', 'data', 'products.csv'),
-        customers: path.join(ROOT, 'examples', 'data', 'customers.json')
-      },
+      dataFiles: EXAMPLE_DATA_FILES,
       profileLabel: 'perf-gate.yml'
     })
     const file = path.join(dir, `${objective}-${cases.length}.mjs`)

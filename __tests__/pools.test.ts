@@ -9,6 +9,7 @@ import type { Objective } from '../src/profile/schema.js'
 import { renderPlan } from '../src/report/load-plan.js'
 import { generateScript } from '../src/script/generate.js'
 import {
+  EXAMPLE_DATA_FILES,
   exampleFiles,
   FAKE_K6,
   PUSH_EVENT,
@@ -48,10 +49,7 @@ function planned(
   const plan = planLoad(profile, { objective, reason: 'the test' })
   const script = generateScript(profile, plan, {
     scriptDir: path.join(ROOT, 'examples'),
-    dataFiles: {
-      products: path.join(ROOT, 'examples', 'data', 'products.csv'),
-      customers: path.join(ROOT, 'examples', 'data', 'customers.json')
-    },
+    dataFiles: EXAMPLE_DATA_FILES,
     profileLabel: 'perf-gate-pools.yml'
   })
   return { profile, plan, script }

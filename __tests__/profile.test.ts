@@ -7,7 +7,13 @@ import { generateScript } from '../src/script/generate.js'
 import { parseProfile } from '../src/profile/load.js'
 import { capacityPlan, chooseObjective, planLoad } from '../src/profile/plan.js'
 import { OBJECTIVES, type Objective } from '../src/profile/schema.js'
-import { annotations, FAKE_K6, ROOT, runAction } from './helpers/action.js'
+import {
+  annotations,
+  EXAMPLE_DATA_FILES,
+  FAKE_K6,
+  ROOT,
+  runAction
+} from './helpers/action.js'
 
 const example = fs.readFileSync(
   path.join(ROOT, 'examples', 'perf-gate.yml'),
@@ -142,10 +148,7 @@ describe('regression tolerances', () => {
 describe('a golden script for every objective', () => {
   const profile = parseProfile(example, 'examples/perf-gate.yml')
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-'))
-  const dataFiles = {
-    products: path.join(ROOT, 'examples', 'data', 'products.csv'),
-    customers: path.join(ROOT, 'examples', 'data', 'customers.json')
-  }
+  const dataFiles = EXAMPLE_DATA_FILES
 
   it.each(OBJECTIVES.map((o) => [o]))('%s', (objective) => {
     const plan = planLoad(profile, { objective, reason: 'test' })

@@ -278,6 +278,12 @@ export function editedRun(
  * A workspace with `profile` as .github/perf-gate.yml and the example
  * data files beside it (examples/data), as the example profiles expect.
  */
+/** The example profile's data files, as generateScript is given them. */
+export const EXAMPLE_DATA_FILES = {
+  products: path.join(ROOT, 'examples', 'data', 'products.csv'),
+  customers: path.join(ROOT, 'examples', 'data', 'customers.json')
+}
+
 export function exampleFiles(
   profile: string | Buffer
 ): Record<string, string | Buffer> {
