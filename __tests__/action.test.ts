@@ -409,7 +409,7 @@ describe('bad input: one clear line and a failed run', () => {
     [
       'a missing script',
       { script: 'perf/nope.js' },
-      /^::error::Input 'script': file not found: perf\/nope\.js \(looked for .*perf\/nope\.js\)\. Give a path relative to working-directory\.$/
+      /^::error::Input 'script': 'perf\/nope\.js' does not exist \(looked for .*perf\/nope\.js\): the path is relative to working-directory\.$/
     ],
     [
       'k6-version: banana',

@@ -873,12 +873,12 @@ const INPUT_CASES: InputCase[] = [
   [
     'a script that does not exist',
     { script: 'perf/none.js' },
-    /^Input 'script': file not found: perf\/none\.js .*Give a path relative to working-directory/
+    /^Input 'script': 'perf\/none\.js' does not exist \(looked for .*\): the path is relative to working-directory\.$/
   ],
   [
     'a script that is a directory',
     { script: 'perf' },
-    /^Input 'script': .*perf is a directory: name the script file/,
+    /^Input 'script': 'perf' is a directory, not a file: name the script file/,
     { 'perf/a.js': '' }
   ],
   [
@@ -991,7 +991,7 @@ const INPUT_CASES: InputCase[] = [
   [
     'a profile that is a directory',
     { profile: 'perf' },
-    /^Input 'profile': perf is a directory: name the profile's YAML file/,
+    /^Input 'profile': 'perf' is a directory, not a file: name the profile's YAML file/,
     { 'perf/a.yml': '' }
   ],
   [

@@ -15,7 +15,7 @@ import {
   type ActionRun
 } from './helpers/action.js'
 import { startGitHubApi, type GitHubApi } from './helpers/github-api.js'
-import { startServer, type LoopbackServer } from './helpers/http.js'
+import { startServer, upService, type LoopbackServer } from './helpers/http.js'
 import { checkTargetsAnswer } from '../src/pipeline/targets.js'
 
 /**
@@ -33,25 +33,30 @@ describe('a paired run through the action', () => {
       fs.mkdtempSync(path.join(os.tmpdir(), 'paired-')),
       'env.log'
     )
+    // Both services up: perf-gate asks their health paths before k6.
+    const [change, base] = await Promise.all([upService(), upService()])
+    const reference = base.url.replace('//', '//ci:canary-ref-5b1e@')
     const run = await runAction({
       files,
       inputs: {
         objective: 'load',
         'k6-path': FAKE_K6,
-        'base-url': 'http://127.0.0.1:3000',
-        'reference-url': 'http://ci:canary-ref-5b1e@127.0.0.1:3001',
+        'base-url': change.url,
+        'reference-url': reference,
         'github-token': 'ghs_test'
       },
       env: { FAKE_K6_FIXTURE: 'pass', FAKE_K6_ENV_LOG: envLog },
       event: PUSH_EVENT
-    })
+    }).finally(() => Promise.all([change.close(), base.close()]))
     expect(run.code).toBe(0)
     // Not judged: no estimate to hand on.
     expect(run.outputs['paired-change']).toBe('')
     const k6Env = JSON.parse(fs.readFileSync(envLog, 'utf8').trim())
-    expect(k6Env.PERF_GATE_REFERENCE_URL).toBe(
-      'http://ci:canary-ref-5b1e@127.0.0.1:3001'
-    )
+    expect(k6Env.REFERENCE_URL).toBe(reference)
+    // Both health paths asked, the reference without its password.
+    expect(change.requests.map((r) => r.url)).toEqual(['/health'])
+    expect(base.requests.map((r) => r.url)).toEqual(['/health'])
+    expect(base.requests[0].headers.authorization).toBeUndefined()
     // Masked: announced to the runner once, then never in the log.
     const lines = run.stdout.split('\n')
     expect(lines).toContain('::add-mask::canary-ref-5b1e')
@@ -180,8 +185,8 @@ describe('a paired run of a script of its own', () => {
     const byTarget = Object.fromEntries(
       envs.map((e) => [e.PERF_GATE_TARGET, e])
     )
-    expect(byTarget.change.PERF_GATE_BASE_URL).toBe(change.url)
-    expect(byTarget.reference.PERF_GATE_BASE_URL).toBe(referenceUrl())
+    expect(byTarget.change.BASE_URL).toBe(change.url)
+    expect(byTarget.reference.BASE_URL).toBe(referenceUrl())
     // Both were asked before the load, without the reference's password.
     expect(change.requests.length).toBeGreaterThan(0)
     expect(base.requests.length).toBeGreaterThan(0)
@@ -299,9 +304,9 @@ describe('generate-only of a paired plan', () => {
     const dir = path.join(run.workspace, 'perf-gate-results')
     expect(
       fs.readFileSync(path.join(dir, 'config.example.env'), 'utf8').split('\n')
-    ).toContain('PERF_GATE_REFERENCE_URL=')
+    ).toContain('REFERENCE_URL=')
     expect(fs.readFileSync(path.join(dir, 'USAGE.md'), 'utf8')).toContain(
-      '`PERF_GATE_REFERENCE_URL` is the reference every request also goes to'
+      '`REFERENCE_URL` is the reference every request also goes to'
     )
   })
 })

@@ -430,15 +430,15 @@ describe('the paired script', () => {
   const pairedShim = (iterations: number) =>
     runWithShim(script(true), {
       env: {
-        PERF_GATE_BASE_URL: 'http://change.test',
-        PERF_GATE_REFERENCE_URL: 'http://reference.test'
+        BASE_URL: 'http://change.test',
+        REFERENCE_URL: 'http://reference.test'
       },
       iterations,
       dir: dataDir,
       response: EXAMPLE_RESPONSE
     })
   const stagesOf = (text: string): { target: number }[] =>
-    JSON.parse(/export const options = (\{[\s\S]*?\n\})\n/.exec(text)![1])
+    JSON.parse(/export const options = (\{[\s\S]*?\n\});?\n/.exec(text)![1])
       .scenarios.load.stages
 
   it("halves the iteration rate: two requests an iteration, the plan's requests/s", () => {
@@ -536,8 +536,8 @@ describe('the paired script', () => {
   it('checks both health endpoints, and names the reference when it is not set', () => {
     const both = runWithShim(script(true), {
       env: {
-        PERF_GATE_BASE_URL: 'http://change.test',
-        PERF_GATE_REFERENCE_URL: 'http://reference.test'
+        BASE_URL: 'http://change.test',
+        REFERENCE_URL: 'http://reference.test'
       },
       dir: dataDir
     })
@@ -547,10 +547,10 @@ describe('the paired script', () => {
       'http://reference.test/health'
     ])
     const missing = runWithShim(script(true), {
-      env: { PERF_GATE_BASE_URL: 'http://change.test' },
+      env: { BASE_URL: 'http://change.test' },
       dir: dataDir
     })
-    expect(missing.setupError).toMatch(/PERF_GATE_REFERENCE_URL is not set/)
+    expect(missing.setupError).toMatch(/REFERENCE_URL is not set/)
     expect(script(true)).toContain(
       'for (const base of [BASE_URL, REFERENCE_URL])'
     )

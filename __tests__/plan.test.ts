@@ -1,7 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { checkLimits } from '../src/pipeline/prepare.js'
 import { parseProfile, ProfileError } from '../src/profile/load.js'
@@ -12,6 +10,7 @@ import { describeLoad, renderPlan } from '../src/report/load-plan.js'
 import { generateScript } from '../src/script/generate.js'
 import { parse, parseDocument } from 'yaml'
 import { EXAMPLE_DATA_FILES, ROOT } from './helpers/action.js'
+import { checkSyntax } from './helpers/k6-shim.js'
 
 /**
  * What the plan says is what runs: for every objective and every override
@@ -23,7 +22,6 @@ const example = fs.readFileSync(
   'utf8'
 )
 const TARGET = 294 // the example's capacity model: 2,000 req/s ÷ 6.8
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'))
 
 /** The example profile, its override for `objective` replaced by `override`. */
 function profileFor(objective: Objective, override?: string) {
@@ -37,7 +35,7 @@ function optionsOf(script: string): {
   scenarios: Record<string, Record<string, unknown>>
 } {
   return JSON.parse(
-    /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
+    /export const options = (\{[\s\S]*?\n\});?\n/.exec(script)?.[1] ?? '{}'
   )
 }
 
@@ -191,9 +189,7 @@ describe('every objective, every override: the script runs what the plan says', 
       dataFiles: EXAMPLE_DATA_FILES,
       profileLabel: 'perf-gate.yml'
     })
-    const file = path.join(dir, `${objective}-${cases.length}.mjs`)
-    fs.writeFileSync(file, script)
-    execFileSync(process.execPath, ['--check', file])
+    checkSyntax(script)
     const scenario = optionsOf(script).scenarios[objective]
     expect(scenario).toEqual(plan.scenarios[objective])
     check?.(scenario)

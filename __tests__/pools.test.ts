@@ -3,6 +3,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { parseDocument } from 'yaml'
+import { upService } from './helpers/http.js'
 import { parseProfile } from '../src/profile/load.js'
 import { planLoad, seconds, type Stage } from '../src/profile/plan.js'
 import type { Objective } from '../src/profile/schema.js'
@@ -203,12 +204,18 @@ describe('pools through the action', () => {
         { name: 'buy', endpoints: ['POST /api/orders'], share: 0.3 }
       ])
     )
+    const service = await upService()
     const run = await runAction({
       files: exampleFiles(doc.toString()),
-      inputs: { objective: 'load', baseline: 'none', 'k6-path': FAKE_K6 },
+      inputs: {
+        objective: 'load',
+        baseline: 'none',
+        'k6-path': FAKE_K6,
+        'base-url': service.url
+      },
       env: { FAKE_K6_FIXTURE: 'v1.3.0/shards/whole' },
       event: PUSH_EVENT
-    })
+    }).finally(() => service.close())
     expect(run.summary).toContain('### Pools')
     expect(run.summary).toMatch(/\| browse \| 481 \| /)
     expect(run.summary).toMatch(/\| buy \| 367 \| /)

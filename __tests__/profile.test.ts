@@ -1,9 +1,10 @@
-import { describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { upService, type LoopbackServer } from './helpers/http.js'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { generateScript } from '../src/script/generate.js'
+import { checkSyntax } from './helpers/k6-shim.js'
 import { parseProfile } from '../src/profile/load.js'
 import { capacityPlan, chooseObjective, planLoad } from '../src/profile/plan.js'
 import { OBJECTIVES, type Objective } from '../src/profile/schema.js'
@@ -166,13 +167,11 @@ describe('a golden script for every objective', () => {
       })
     ).toBe(script)
     expect(script).toMatchSnapshot()
-    // Valid JavaScript.
-    const file = path.join(dir, `${objective}.mjs`)
-    fs.writeFileSync(file, script)
-    execFileSync(process.execPath, ['--check', file])
+    // JavaScript that k6's parser takes.
+    checkSyntax(script)
     // The options read back are the plan.
     const options = JSON.parse(
-      /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
+      /export const options = (\{[\s\S]*?\n\});?\n/.exec(script)?.[1] ?? '{}'
     )
     const scenario = options.scenarios[objective]
     expect(options.thresholds['http_req_duration']).toEqual(
@@ -242,12 +241,19 @@ describe('a golden script for every objective', () => {
     })
     expect(script).toContain('Authorization: `Bearer ${__ENV.API_TOKEN}`')
     expect(script).toContain(
-      "const BASE_URL = (__ENV.PERF_GATE_BASE_URL || __ENV.API_BASE_URL || '')"
+      "const BASE_URL = (__ENV.BASE_URL || __ENV.API_BASE_URL || '')"
     )
   })
 })
 
 describe('the action driven by a profile', () => {
+  // The service under test, up: perf-gate asks its health path first.
+  let service: LoopbackServer
+  beforeAll(async () => {
+    service = await upService()
+  })
+  afterAll(() => service.close())
+
   const files = {
     '.github/perf-gate.yml': example,
     '.github/data/products.csv': fs.readFileSync(
@@ -261,7 +267,7 @@ describe('the action driven by a profile', () => {
   it('generates the script, picks smoke on a pull request and gates on the run', async () => {
     const run = await runAction({
       files,
-      inputs: { 'k6-path': FAKE_K6, 'base-url': 'http://127.0.0.1:1' },
+      inputs: { 'k6-path': FAKE_K6, 'base-url': service.url },
       env: { FAKE_K6_FIXTURE: 'pass' },
       event: {
         name: 'pull_request',
@@ -281,7 +287,7 @@ describe('the action driven by a profile', () => {
       path.join(run.workspace, 'perf-gate-results', 'perf-gate-script.js'),
       'utf8'
     )
-    expect(script).toContain('open("../.github/data/products.csv")')
+    expect(script).toContain('openFile("../.github/data/products.csv")')
   })
 
   it('load-factor and duration-factor scale what k6 runs, and the run says so', async () => {
@@ -290,7 +296,7 @@ describe('the action driven by a profile', () => {
       inputs: {
         'k6-path': FAKE_K6,
         objective: 'load',
-        'base-url': 'http://127.0.0.1:1'
+        'base-url': service.url
       },
       env: { FAKE_K6_FIXTURE: 'pass' }
     })
@@ -299,7 +305,7 @@ describe('the action driven by a profile', () => {
       inputs: {
         'k6-path': FAKE_K6,
         objective: 'load',
-        'base-url': 'http://127.0.0.1:1',
+        'base-url': service.url,
         'load-factor': '0.1',
         'duration-factor': '0.5'
       },
@@ -311,7 +317,7 @@ describe('the action driven by a profile', () => {
       'utf8'
     )
     const options = JSON.parse(
-      /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
+      /export const options = (\{[\s\S]*?\n\});?\n/.exec(script)?.[1] ?? '{}'
     )
     // The example's load: 29/s (share 0.1) for 1m + 5m → 3/s for 30 s + 150 s.
     expect(options.scenarios.load.stages).toEqual([

@@ -26,9 +26,14 @@ function logFile(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'k6env-')), 'env.log')
 }
 
+/** k6's own variables (K6_*) of the first k6 run logged. */
 function k6Env(file: string): Record<string, string> {
   const [line] = fs.readFileSync(file, 'utf8').split('\n')
-  return JSON.parse(line) as Record<string, string>
+  return Object.fromEntries(
+    Object.entries(JSON.parse(line) as Record<string, string>).filter(
+      ([name]) => name.startsWith('K6_')
+    )
+  )
 }
 
 async function runRecorded(

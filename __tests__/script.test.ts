@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
@@ -7,7 +6,7 @@ import { stringify } from 'yaml'
 import { parseProfile } from '../src/profile/load.js'
 import { planLoad } from '../src/profile/plan.js'
 import { generateScript } from '../src/script/generate.js'
-import { runWithShim } from './helpers/k6-shim.js'
+import { checkSyntax, runWithShim } from './helpers/k6-shim.js'
 
 /**
  * Every user string placed into generated code is escaped by construction:
@@ -37,9 +36,7 @@ function build(profile: object, label = 'perf "gate".yml\nnext line') {
     dataFiles: {},
     profileLabel: label
   })
-  const file = path.join(dir, 'perf-gate-script.mjs')
-  fs.writeFileSync(file, script)
-  execFileSync(process.execPath, ['--check', file])
+  checkSyntax(script)
   return { script, dir }
 }
 
@@ -130,11 +127,10 @@ describe('user strings in the generated script', () => {
     const plan = planLoad(profile, { objective: 'smoke', reason: 'test' })
     const script = generateScript(profile, plan, {
       scriptDir: dir,
-      dataFiles: { rows: path.join(dir, `rows "q".json`) },
+      dataFiles: { rows: { path: path.join(dir, `rows "q".json`) } },
       profileLabel: 'p.yml'
     })
-    fs.writeFileSync(path.join(dir, 's.mjs'), script)
-    execFileSync(process.execPath, ['--check', path.join(dir, 's.mjs')])
+    checkSyntax(script)
     const run = runWithShim(script, {
       env: { CID: 'id', CSECRET: 's' },
       iterations: 1,

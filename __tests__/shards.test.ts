@@ -644,7 +644,7 @@ describe('on Kubernetes: a k6-operator TestRun, and its runners merged', () => {
       .split('\n')
       .filter((l) => /^[A-Z_]+=$/.test(l))
       .map((l) => l.slice(0, -1))
-    for (const name of [...wanted, 'PERF_GATE_BASE_URL']) {
+    for (const name of [...wanted, 'BASE_URL']) {
       expect(env.get(name)).toEqual({
         name,
         valueFrom: { secretKeyRef: { name: 'perf-gate-load-env', key: name } }

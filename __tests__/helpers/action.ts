@@ -5,6 +5,8 @@ import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
+import { readCsv } from '../../src/profile/csv.js'
+import type { DataFile } from '../../src/script/generate.js'
 
 export const ROOT = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -278,10 +280,21 @@ export function editedRun(
  * A workspace with `profile` as .github/perf-gate.yml and the example
  * data files beside it (examples/data), as the example profiles expect.
  */
-/** The example profile's data files, as generateScript is given them. */
-export const EXAMPLE_DATA_FILES = {
-  products: path.join(ROOT, 'examples', 'data', 'products.csv'),
-  customers: path.join(ROOT, 'examples', 'data', 'customers.json')
+/**
+ * The example profile's data files, as generateScript is given them: the
+ * CSV with its header read from the file (k6 reads its rows as arrays).
+ */
+export const EXAMPLE_DATA_FILES: Record<string, DataFile> = {
+  products: {
+    path: path.join(ROOT, 'examples', 'data', 'products.csv'),
+    columns: readCsv(
+      fs.readFileSync(
+        path.join(ROOT, 'examples', 'data', 'products.csv'),
+        'utf8'
+      )
+    ).header
+  },
+  customers: { path: path.join(ROOT, 'examples', 'data', 'customers.json') }
 }
 
 export function exampleFiles(

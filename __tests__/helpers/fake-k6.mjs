@@ -20,8 +20,8 @@
 //                           paired run's reference, the script run twice)
 //   FAKE_K6_VERSION         report this version instead of the recorded one
 //   FAKE_K6_ARGV_LOG        append this invocation's argv (JSON line) to the file
-//   FAKE_K6_ENV_LOG         append the K6_* and PERF_GATE_* environment of
-//                           `k6 run` (JSON line)
+//   FAKE_K6_ENV_LOG         append the environment of `k6 run` (JSON line):
+//                           every variable but PATH, HOME and FAKE_K6_*
 //   FAKE_K6_WAIT_FOR_SIGNAL when set, print the first output and wait for
 //                           SIGINT/SIGTERM, then write the summary and exit 105
 //                           as k6 does when it is interrupted
@@ -39,10 +39,10 @@ if (process.env.FAKE_K6_ARGV_LOG) {
   fs.appendFileSync(process.env.FAKE_K6_ARGV_LOG, `${JSON.stringify(argv)}\n`)
 }
 if (process.env.FAKE_K6_ENV_LOG && argv[0] === 'run') {
-  // The K6_* variables k6 was started with, as one JSON line.
+  // The variables k6 was started with, as one JSON line.
   const k6Env = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => name.startsWith('K6_') || name.startsWith('PERF_GATE_')
+      ([name]) => !/^(PATH|HOME|FAKE_K6_.*)$/.test(name)
     )
   )
   fs.appendFileSync(process.env.FAKE_K6_ENV_LOG, `${JSON.stringify(k6Env)}\n`)

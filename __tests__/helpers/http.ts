@@ -64,3 +64,11 @@ export function sendJson(
   res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(JSON.stringify(body))
 }
+
+/**
+ * A service under test that is up: 200 and `{}` to every request, so a
+ * profile's health check passes before k6 (the stand-in) runs.
+ */
+export function upService(): Promise<LoopbackServer> {
+  return startServer((_request, res) => sendJson(res, 200, {}))
+}

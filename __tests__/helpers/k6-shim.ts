@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { checkK6Syntax } from './k6-syntax.js'
 
 /**
  * Run a generated k6 script's JavaScript in Node with k6's modules
@@ -81,6 +82,41 @@ export const browser = {
   }
 }`,
   'k6-data.mjs': `export class SharedArray { constructor(name, make) { return make() } }`,
+  // k6/experimental/fs and csv: the file's rows as arrays of strings, as
+  // k6's parser (Go's encoding/csv) gives them; CRLF or LF, quotes as RFC 4180.
+  'k6-fs.mjs': `
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+export async function open(file) { return { path: path.resolve(globalThis.__shimDir, file) } }`,
+  'k6-csv.mjs': `
+import * as fs from 'node:fs'
+function records(text) {
+  const rows = []
+  let row = [], field = '', quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++ }
+      else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') { row.push(field); field = '' }
+    else if (c === '\\n' || (c === '\\r' && text[i + 1] === '\\n')) {
+      if (c === '\\r') i++
+      row.push(field); field = ''
+      if (row.length > 1 || row[0] !== '') rows.push(row)
+      row = []
+    } else field += c
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row) }
+  return rows
+}
+export default {
+  async parse(file, options) {
+    const rows = records(fs.readFileSync(file.path, 'utf8'))
+    return options && options.skipFirstLine ? rows.slice(1) : rows
+  }
+}`,
   'k6-metrics.mjs': `export class Trend { constructor(name) { globalThis.__shim.trends.push(name) } add(value, tags) { globalThis.__shim.trendTags.push(tags ?? null) } }`
 }
 
@@ -110,6 +146,8 @@ export function runWithShim(
     .replace(/from 'k6\/data'/g, "from './k6-data.mjs'")
     .replace(/from 'k6\/metrics'/g, "from './k6-metrics.mjs'")
     .replace(/from 'k6\/browser'/g, "from './k6-browser.mjs'")
+    .replace(/from 'k6\/experimental\/fs'/g, "from './k6-fs.mjs'")
+    .replace(/from 'k6\/experimental\/csv'/g, "from './k6-csv.mjs'")
   fs.writeFileSync(path.join(dir, 'shimmed-script.mjs'), rewritten)
   const runner = `
 import * as fs from 'node:fs'
@@ -117,6 +155,7 @@ import * as path from 'node:path'
 const dir = ${JSON.stringify(dir)}
 globalThis.__shim = { requests: [], checks: [], checkTags: [], trends: [], trendTags: [], browser: [], text: ${JSON.stringify(options.text ?? {})}, response: ${JSON.stringify(options.response ?? {})} }
 globalThis.__ENV = ${JSON.stringify(options.env ?? {})}
+globalThis.__shimDir = dir
 globalThis.__VU = 1
 const realRandom = Math.random
 globalThis.__ITER = 0
@@ -162,15 +201,16 @@ export function scriptOptions(script: string): {
   thresholds: Record<string, unknown[]>
 } {
   return JSON.parse(
-    /export const options = (\{[\s\S]*?\n\})\n/.exec(script)?.[1] ?? '{}'
+    /export const options = (\{[\s\S]*?\n\});?\n/.exec(script)?.[1] ?? '{}'
   )
 }
 
-/** Throws when Node cannot parse the script as a module (`node --check`). */
+/**
+ * Throws when k6's parser could reject the script: a statement without
+ * its `;`, or a construct no recorded k6 run parsed (k6-syntax.ts).
+ */
 export function checkSyntax(script: string): void {
-  execFileSync(process.execPath, ['--check', '--input-type=module'], {
-    input: script
-  })
+  checkK6Syntax(script)
 }
 
 /** What the example profile's endpoints answer: every field they check. */

@@ -6,6 +6,7 @@ import { splitArgs } from '../k6/args.js'
 import { suggest } from '../shared/suggest.js'
 import { OBJECTIVES } from '../profile/schema.js'
 import { isInside } from '../shared/paths.js'
+import { findFile } from '../shared/files.js'
 
 export const DEFAULT_DOWNLOAD_URL =
   'https://github.com/grafana/k6/releases/download'
@@ -401,14 +402,23 @@ function readProfile(workspace: string): {
   const given = core.getInput('profile').trim()
   const label = given || DEFAULT_PROFILE
   const profile = resolveInside('profile', label, workspace, workspace)
-  if (fs.existsSync(profile)) {
-    if (isDirectory(profile)) {
-      throw new InputError(
-        'profile',
-        `${given || label} is a directory: name the profile's YAML file, such as .github/perf-gate.yml.`
-      )
-    }
-    return { profile, profileLabel: label }
+  let exists = false
+  try {
+    fs.lstatSync(profile)
+    exists = true
+  } catch {
+    // not there
+  }
+  if (exists) {
+    const found = findFile(
+      label,
+      workspace,
+      workspace,
+      'the workspace',
+      "the profile's YAML file, such as .github/perf-gate.yml"
+    )
+    if ('problem' in found) throw new InputError('profile', `${found.problem}.`)
+    return { profile: found.path, profileLabel: label }
   }
   if (given && given !== DEFAULT_PROFILE) {
     throw new InputError(
@@ -443,21 +453,15 @@ function readScript(
 ): string | undefined {
   const given = core.getInput('script')
   if (!given) return undefined
-  const script = resolveInside('script', given, workingDirectory, workspace)
-  if (!fs.existsSync(script)) {
-    throw new InputError(
-      'script',
-      `file not found: ${given} (looked for ${script}). ` +
-        'Give a path relative to working-directory.'
-    )
-  }
-  if (!fs.statSync(script).isFile()) {
-    throw new InputError(
-      'script',
-      `${script} is a directory: name the script file, such as perf/load.js.`
-    )
-  }
-  return script
+  const found = findFile(
+    given,
+    workingDirectory,
+    workspace,
+    'working-directory',
+    'the script file, such as perf/load.js'
+  )
+  if ('problem' in found) throw new InputError('script', `${found.problem}.`)
+  return found.path
 }
 
 function readK6Path(workingDirectory: string): string | undefined {

@@ -3,7 +3,13 @@ import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
 import { dashboardEnv } from '../k6/dashboard.js'
 import { confirmK6, installK6, type K6Binary } from '../k6/install.js'
+import { k6Environment } from '../k6/environment.js'
 import { runK6, type K6Run } from '../k6/run.js'
+import {
+  BASE_URL_VARIABLE,
+  HEALTH_CHECKED_VARIABLE,
+  REFERENCE_URL_VARIABLE
+} from '../script/generate.js'
 import type { Target } from './targets.js'
 
 /** The k6 to run: the one given in k6-path, or one installed. */
@@ -20,32 +26,40 @@ export async function obtainK6(
   })
 }
 
-/** Run the script with the inputs' arguments, in the working directory. */
+/**
+ * Run the script with the inputs' arguments, in the working directory,
+ * with the step's environment less the action's credentials, and the
+ * service's URL in BASE_URL (the reference's in REFERENCE_URL).
+ */
 export function executeK6(
   k6: K6Binary,
   script: string,
   inputs: Inputs,
   env: NodeJS.ProcessEnv,
-  durationS?: number,
-  /** perf-gate's own flags before the user's (a shard's segment). */
-  ownArgs: readonly string[] = []
+  options: {
+    durationS?: number
+    /** perf-gate's own flags before the user's (a shard's segment). */
+    ownArgs?: readonly string[]
+    /** perf-gate asked the health path itself: the script need not. */
+    healthChecked?: boolean
+  } = {}
 ): Promise<K6Run> {
   return runK6({
     k6Path: k6.path,
     script,
     resultsDir: inputs.resultsDir,
-    extraArgs: [...ownArgs, ...inputs.k6Args],
+    extraArgs: [...(options.ownArgs ?? []), ...inputs.k6Args],
     cwd: inputs.workingDirectory,
-    env: {
-      ...env,
-      ...(inputs.baseUrl ? { PERF_GATE_BASE_URL: inputs.baseUrl } : {}),
+    env: k6Environment(env, inputs.githubToken, {
+      ...(inputs.baseUrl ? { [BASE_URL_VARIABLE]: inputs.baseUrl } : {}),
       ...(inputs.referenceUrl
-        ? { PERF_GATE_REFERENCE_URL: inputs.referenceUrl }
+        ? { [REFERENCE_URL_VARIABLE]: inputs.referenceUrl }
         : {}),
+      ...(options.healthChecked ? { [HEALTH_CHECKED_VARIABLE]: '1' } : {}),
       ...(inputs.htmlReport
-        ? dashboardEnv(inputs.resultsDir, env, durationS)
+        ? dashboardEnv(inputs.resultsDir, env, options.durationS)
         : {})
-    }
+    })
   })
 }
 
@@ -58,11 +72,8 @@ export function pairedChangeUrl(
   env: NodeJS.ProcessEnv
 ): Target | undefined {
   if (inputs.baseUrl) return { input: 'base-url', url: inputs.baseUrl }
-  for (const name of ['PERF_GATE_BASE_URL', 'BASE_URL']) {
-    const url = env[name]
-    if (url) return { input: name, url, env: true }
-  }
-  return undefined
+  const url = env[BASE_URL_VARIABLE]
+  return url ? { input: BASE_URL_VARIABLE, url, env: true } : undefined
 }
 
 /** Where a paired run's reference keeps its files, in the results folder. */
@@ -70,8 +81,8 @@ export const REFERENCE_DIR = 'reference'
 
 /**
  * Paired A/B with a script of the user's: the script run twice at once,
- * once per target, each k6 with its base URL in BASE_URL and
- * PERF_GATE_BASE_URL and every sample tagged with its target. The change's
+ * once per target, each k6 with its base URL in BASE_URL and every
+ * sample tagged with its target. The change's
  * run is the step's (its output, thresholds, exit code and HTML report);
  * the reference's output goes to reference/k6.log.
  */
@@ -84,7 +95,7 @@ export async function executePairedK6(
   const changeUrl = pairedChangeUrl(inputs, env)?.url
   const target = (name: string, url: string | undefined) => ({
     PERF_GATE_TARGET: name,
-    ...(url ? { BASE_URL: url, PERF_GATE_BASE_URL: url } : {})
+    ...(url ? { [BASE_URL_VARIABLE]: url } : {})
   })
   // Both spawned before either is awaited: they start together.
   const reference = runK6({
@@ -93,7 +104,11 @@ export async function executePairedK6(
     resultsDir: path.join(inputs.resultsDir, REFERENCE_DIR),
     extraArgs: ['--tag', 'target=reference', ...inputs.k6Args],
     cwd: inputs.workingDirectory,
-    env: { ...env, ...target('reference', inputs.referenceUrl) },
+    env: k6Environment(
+      env,
+      inputs.githubToken,
+      target('reference', inputs.referenceUrl)
+    ),
     quiet: true,
     label: 'reference'
   })
@@ -103,13 +118,12 @@ export async function executePairedK6(
     resultsDir: inputs.resultsDir,
     extraArgs: ['--tag', 'target=change', ...inputs.k6Args],
     cwd: inputs.workingDirectory,
-    env: {
-      ...env,
+    env: k6Environment(env, inputs.githubToken, {
       ...target('change', changeUrl),
       ...(inputs.htmlReport
         ? dashboardEnv(inputs.resultsDir, env, undefined)
         : {})
-    },
+    }),
     label: 'change'
   })
   const [c, r] = await Promise.all([change, reference])

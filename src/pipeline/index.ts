@@ -28,6 +28,7 @@ import {
   obtainK6,
   pairedChangeUrl
 } from './execute.js'
+import { checkServiceHealth } from './prepare.js'
 import { checkTargetsAnswer } from './targets.js'
 import { judgeRun } from './judge.js'
 import {
@@ -429,20 +430,21 @@ async function k6Source(
   }
   // Chromium is found before the shard waits or k6 starts.
   const k6Env = prepared?.profile.browser ? { ...env, ...browserEnv(env) } : env
+  const healthChecked = prepared
+    ? await checkServiceHealth(prepared, inputs, env)
+    : false
   const start = shard
     ? await waitForStart(inputs.startAt, context, inputs.githubToken, shard)
     : undefined
   const started = new Date()
-  const k6Run = await executeK6(
-    k6,
-    script,
-    inputs,
-    k6Env,
-    prepared?.plan.ownScript === undefined
-      ? prepared?.plan.durationS
-      : undefined,
-    shard ? segmentArgs(shard) : []
-  )
+  const k6Run = await executeK6(k6, script, inputs, k6Env, {
+    durationS:
+      prepared?.plan.ownScript === undefined
+        ? prepared?.plan.durationS
+        : undefined,
+    ownArgs: shard ? segmentArgs(shard) : [],
+    healthChecked
+  })
   const analysis = await analyse(k6Run, secrets, prepared?.plan)
   return { k6Run, analysis, k6Version: k6.version, fingerprint, start, started }
 }

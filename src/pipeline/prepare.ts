@@ -7,13 +7,23 @@ import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
 import { usageNotes } from '../report/load-plan.js'
 import { InputError } from '../shared/errors.js'
-import { generateScript } from '../script/generate.js'
+import { withoutCredentials } from '../shared/urls.js'
 import {
+  BASE_URL_VARIABLE,
+  baseUrlVariable,
+  generateScript,
+  REFERENCE_URL_VARIABLE,
+  type DataFile
+} from '../script/generate.js'
+import { checkHealth, type Target } from './targets.js'
+import {
+  DATA_SET_LIMIT,
   dataFields,
   DataSetError,
   readDataSet,
   type DataSet
 } from '../profile/data.js'
+import { FileTooLargeError, readRegularFile } from '../shared/files.js'
 import {
   loadProfile,
   ProfileError,
@@ -95,18 +105,27 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
   }
   checkLimits(plan, options.limits, options.profileLabel)
 
-  const dataFiles: Record<string, string> = {}
+  const dataFiles: Record<string, DataFile> = {}
   const sets: Record<string, DataSet> = {}
   for (const [name, set] of Object.entries(profile.data ?? {})) {
     const found = resolveProfilePath(set.file, profileDir, options.workspace)
     const file = found.path ?? fail(['data', name, 'file'], found.problem ?? '')
     try {
-      sets[name] = readDataSet(fs.readFileSync(file), file)
+      sets[name] = readDataSet(readRegularFile(file, DATA_SET_LIMIT), file)
     } catch (error) {
+      if (error instanceof FileTooLargeError) {
+        fail(
+          ['data', name, 'file'],
+          `${set.file} ${error.message}: k6 loads a data set whole at init, in every run; keep a sample of the rows (a few thousand spread the load as well)`
+        )
+      }
       if (!(error instanceof DataSetError)) throw error
       fail(['data', name, 'file'], `${set.file} ${error.message}`)
     }
-    dataFiles[name] = file
+    dataFiles[name] = {
+      path: file,
+      ...(sets[name].format === 'csv' ? { columns: sets[name].columns } : {})
+    }
   }
   // A field a template reads must be in every row: else k6 sends
   // "undefined" in the URL, on every iteration.
@@ -293,7 +312,7 @@ export function writeGenerateOnly(
         image: `grafana/k6:${options.k6Version}`,
         envVars: [
           ...prepared.envVars,
-          ...(options.baseUrl ? ['PERF_GATE_BASE_URL'] : [])
+          ...(options.baseUrl ? [BASE_URL_VARIABLE] : [])
         ],
         secretName: `${name}-env`
       })
@@ -302,7 +321,7 @@ export function writeGenerateOnly(
   // A paired plan reads the reference's URL too.
   const env = [
     ...prepared.envVars,
-    ...(prepared.plan.paired ? ['PERF_GATE_REFERENCE_URL'] : [])
+    ...(prepared.plan.paired ? [REFERENCE_URL_VARIABLE] : [])
   ]
     .map((name) => `${name}=`)
     .join('\n')
@@ -314,6 +333,53 @@ export function writeGenerateOnly(
   core.info(
     `generate-only: wrote the script and notes to ${resultsDir}; k6 was not run.`
   )
+}
+
+/**
+ * A generated script's health path, asked by perf-gate before k6 starts:
+ * the service's URL (the base-url input, else BASE_URL of the step, else
+ * the profile's target.base_url or the variable it names) and, paired,
+ * the reference's. True when asked (k6 is told, and sends no request of
+ * its own); false when the script is the team's own or has no health path.
+ */
+export async function checkServiceHealth(
+  prepared: PreparedRun,
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv
+): Promise<boolean> {
+  const health = prepared.profile.target?.health
+  if (!health || prepared.ownScript) return false
+  const service = serviceTarget(prepared.profile, inputs.baseUrl, env)
+  if (!service) return false
+  await checkHealth(
+    [
+      service,
+      ...(prepared.plan.paired && inputs.referenceUrl
+        ? [{ input: 'reference-url', url: inputs.referenceUrl }]
+        : [])
+    ],
+    health,
+    prepared.profileLabel
+  )
+  return true
+}
+
+/** Where the generated script sends its requests, and who said so. */
+export function serviceTarget(
+  profile: Profile,
+  baseUrlInput: string | undefined,
+  env: NodeJS.ProcessEnv
+): Target | undefined {
+  if (baseUrlInput) return { input: 'base-url', url: baseUrlInput }
+  if (env[BASE_URL_VARIABLE]) {
+    return { input: BASE_URL_VARIABLE, url: env[BASE_URL_VARIABLE], env: true }
+  }
+  const base = profile.target?.base_url.trim() ?? ''
+  const variable = baseUrlVariable(base)
+  if (!variable)
+    return base ? { input: 'target.base_url', url: base, env: true } : undefined
+  const url = env[variable]
+  return url ? { input: variable, url, env: true } : undefined
 }
 
 /** The variables the profile's auth reads: credentials, whatever their name. */
@@ -355,17 +421,5 @@ export function checkLimits(
       `${where} would use up to ${plan.peakVus} VUs, above max-vus ${limits.maxVus}. ` +
         `Lower objectives.${plan.objective}.vus (or the capacity model's headroom), or raise the max-vus input.`
     )
-  }
-}
-
-/** A URL without its user and password: what may be written into a script. */
-export function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url)
-    parsed.username = ''
-    parsed.password = ''
-    return parsed.href.replace(/\/+$/, '')
-  } catch {
-    return url
   }
 }

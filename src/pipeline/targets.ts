@@ -1,7 +1,7 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { InputError } from '../shared/errors.js'
-import { withoutCredentials } from './prepare.js'
+import { withoutCredentials } from '../shared/urls.js'
 
 /** How long a target may take to answer before it counts as down. */
 export const ANSWER_TIMEOUT_MS = 10_000
@@ -41,10 +41,40 @@ export async function checkTargetsAnswer(
     : new InputError(input, problem)
 }
 
-/** Why `url` gave no HTTP answer; undefined when it answered. */
+/**
+ * The health path of a generated script's target(s), asked by perf-gate
+ * before k6 starts (so the request is not one of the test's): it must
+ * answer 200, as the script's own check wants, within the timeout.
+ */
+export async function checkHealth(
+  targets: readonly Target[],
+  health: string,
+  profileLabel: string,
+  timeoutMs = ANSWER_TIMEOUT_MS
+): Promise<void> {
+  const urls = targets.map((t) => `${t.url.replace(/\/+$/, '')}${health}`)
+  const problems = await Promise.all(
+    urls.map((url) => answerProblem(url, timeoutMs, true))
+  )
+  const down = problems.findIndex((p) => p !== undefined)
+  if (down < 0) return
+  const { input, env } = targets[down]
+  const problem =
+    `the health check GET ${withoutCredentials(urls[down])} (target.health in ${profileLabel}) ${problems[down]}: ` +
+    'start the service before perf-gate and wait until it is up.'
+  throw env
+    ? new Error(`${input} in the step's environment: ${problem}`)
+    : new InputError(input, problem)
+}
+
+/**
+ * Why `url` gave no HTTP answer (or, with `ok`, no 200); undefined when
+ * it answered.
+ */
 function answerProblem(
   url: string,
-  timeoutMs: number
+  timeoutMs: number,
+  ok = false
 ): Promise<string | undefined> {
   return new Promise((resolve) => {
     let target: URL
@@ -61,17 +91,22 @@ function answerProblem(
       (response) => {
         clearTimeout(timer)
         response.resume()
-        resolve(undefined)
+        resolve(
+          ok && response.statusCode !== 200
+            ? `answered ${response.statusCode}`
+            : undefined
+        )
         request.destroy()
       }
     )
     const timer = setTimeout(() => {
-      resolve(`no answer within ${timeoutMs / 1000} s`)
+      resolve(`${ok ? 'gave ' : ''}no answer within ${timeoutMs / 1000} s`)
       request.destroy()
     }, timeoutMs)
     request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer)
-      resolve(error.code ?? error.message)
+      const why = error.code ?? error.message
+      resolve(ok ? `failed (${why})` : why)
     })
     request.end()
   })

@@ -1,5 +1,5 @@
+import { fileKind, findFile, megabytes } from '../shared/files.js'
 import * as fs from 'node:fs'
-import * as path from 'node:path'
 import {
   isMap,
   isScalar,
@@ -20,7 +20,6 @@ import {
   type MetricType,
   type ThresholdExpression
 } from '../k6/thresholds.js'
-import { isInside } from '../shared/paths.js'
 import { suggest } from '../shared/suggest.js'
 import {
   capacityPlan,
@@ -68,8 +67,36 @@ export type Locate = (keyPath: (string | number)[]) => {
 
 /** Read, parse and validate a profile; every error names file:line:col. */
 export function loadProfile(absolute: string, label: string): LoadedProfile {
-  const text = decodeProfile(fs.readFileSync(absolute), label)
+  const text = decodeProfile(readProfileBytes(absolute, label), label)
   return { ...parseLocated(text, label), file: label }
+}
+
+/** A profile is a page of YAML; a larger file is not one. */
+const PROFILE_LIMIT = 1e6
+
+/** The profile's bytes: a regular file (a FIFO would block the read), small. */
+function readProfileBytes(absolute: string, label: string): Buffer {
+  const stats = fs.statSync(absolute)
+  const kind = fileKind(stats)
+  if (kind !== 'a file') {
+    throw new ProfileError(
+      label,
+      1,
+      1,
+      '',
+      `is ${kind}, not a file: name the profile's YAML file`
+    )
+  }
+  if (stats.size > PROFILE_LIMIT) {
+    throw new ProfileError(
+      label,
+      1,
+      1,
+      '',
+      `is ${megabytes(stats.size)}: a profile is a YAML file of a few KB; is this the right file?`
+    )
+  }
+  return fs.readFileSync(absolute)
 }
 
 /**
@@ -983,17 +1010,6 @@ export function resolveProfilePath(
   /** What `relative` is relative to, in words for the message. */
   baseName = "the profile's folder"
 ): { path?: string; problem?: string } {
-  const resolved = path.resolve(base, relative)
-  if (!isInside(resolved, workspace)) {
-    return {
-      problem: `'${relative}' resolves to ${resolved}, outside the workspace: keep the file in the repository (the path is relative to ${baseName})`
-    }
-  }
-  if (!fs.existsSync(resolved))
-    return {
-      problem: `'${relative}' does not exist (looked for ${resolved}): the path is relative to ${baseName}`
-    }
-  if (!fs.statSync(resolved).isFile())
-    return { problem: `'${relative}' is a directory: name a file in it` }
-  return { path: resolved }
+  const found = findFile(relative, base, workspace, baseName)
+  return 'path' in found ? { path: found.path } : { problem: found.problem }
 }

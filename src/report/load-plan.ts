@@ -194,9 +194,9 @@ export function usageNotes(prepared: PlanView): string {
     '',
     env,
     '',
-    'Set `PERF_GATE_BASE_URL` to aim it at another base URL.' +
+    'Set `BASE_URL` to aim it at another base URL.' +
       (prepared.plan.paired
-        ? ' It is a paired A/B script: `PERF_GATE_REFERENCE_URL` is the reference every request also goes to.'
+        ? ' It is a paired A/B script: `REFERENCE_URL` is the reference every request also goes to.'
         : ''),
     '',
     '## Run it',
