@@ -676,6 +676,67 @@ const PROFILE_CASES: ProfileCase[] = [
     /objectives\.smoke\.duration: a duration of 0s runs nothing/
   ],
   [
+    'a run of 1ms (k6 refuses runs under a second)',
+    withTop('objectives:\n  smoke: {duration: 1ms}\n'),
+    /objectives\.smoke\.duration: 1ms is under a second, which k6 refuses/
+  ],
+  [
+    'VUs of .inf',
+    withTop('objectives:\n  smoke: {vus: .inf}\n'),
+    /objectives\.smoke\.vus: expected number, got \.inf \(infinite\)/
+  ],
+  [
+    'an alias bomb',
+    [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]',
+      'f: [*e, *e, *e, *e, *e, *e, *e, *e, *e]',
+      ''
+    ].join('\n'),
+    /:2:\d+: its anchors \(&\) and aliases \(\*\) expand to too many values/
+  ],
+  [
+    'a stray carriage return',
+    withTop('objectives:\n  smoke: {vus: 2}\rthink_time: {min: 1, max: 2}\n'),
+    /:7:\d+: holds a carriage return \(\\r\) that ends no line/
+  ],
+  [
+    'CR-only line endings',
+    BASE.replace(/\n/g, '\r'),
+    /:1:\d+: has CR-only line endings \(classic Mac\): save it with LF or CRLF/
+  ],
+  [
+    'a CSV row with a field too many (k6 would stop at init)',
+    withTop('data:\n  items: { file: items.csv }\n'),
+    /data\.items\.file: items\.csv line 3 has 3 fields where the header has 2/,
+    { '.github/items.csv': 'id,name\n1,a\n2,b,c\n' }
+  ],
+  [
+    'a CSV with a quote inside a field',
+    withTop('data:\n  items: { file: items.csv }\n'),
+    /items\.csv line 2 has a quote inside a field that does not start with one/,
+    { '.github/items.csv': 'id,name\n1,a "b"\n' }
+  ],
+  [
+    'a CSV whose byte-order mark comes before a quoted header',
+    withTop('data:\n  items: { file: items.csv }\n'),
+    /items\.csv line 1 .*byte-order mark.*save it as UTF-8 without one/,
+    { '.github/items.csv': '\ufeff"id",name\n1,a\n' }
+  ],
+  [
+    'a duration factor that leaves under a second',
+    withTop('objectives:\n  smoke: {duration: 20s, duration_factor: 0.0001}\n'),
+    /objectives\.smoke\.duration_factor: duration_factor 0\.0001 takes objective smoke's 20s to 0\.002s: k6 runs nothing under a second; use 0\.05 or more/
+  ],
+  [
+    'a load factor that leaves under one request a second',
+    withTop('objectives:\n  load: {rate: 10, load_factor: 0.00001}\n'),
+    /objectives\.load\.load_factor: load_factor 0\.00001 takes objective load's rate of 10 iterations\/s to 0\.0001\/s/
+  ],
+  [
     'a duration shorter than the stages',
     withTop('objectives:\n  stress: {rate: 5, duration: 3s}\n'),
     /:7:\d+: objectives\.stress\.duration: a duration of 3s is shorter than the 5 stages of stress: give at least 5s/,
@@ -1062,7 +1123,7 @@ const INPUT_CASES: InputCase[] = [
   [
     'a noise of 0',
     { 'regression-noise': '0' },
-    /^Input 'regression-noise': '0' is not a share: write it as 0\.08 or 8%/
+    /^Input 'regression-noise': '0' is not a share above 0 and at most 1: write it as 0\.08 or 8% \(the run-to-run variation/
   ],
   [
     'a noise of 150%',
@@ -1082,7 +1143,7 @@ const INPUT_CASES: InputCase[] = [
   [
     'an error guard of 2',
     { 'error-guard': '2' },
-    /^Input 'error-guard': '2' is not a share: write it as 0\.08 or 8%/
+    /^Input 'error-guard': '2' is not a share above 0 and at most 1: write it as 0\.08 or 8% \(the share of failed requests/
   ],
   [
     'a max-rps of 0',
@@ -1152,6 +1213,21 @@ const INPUT_CASES: InputCase[] = [
     /^Input 'reference-url': /
   ],
   [
+    'an artifact name of dots',
+    { 'artifact-name': '..' },
+    /^Input 'artifact-name': '\.\.' is not a name an artifact can have/
+  ],
+  [
+    'an error guard of 0 (the guard is turned off with off)',
+    { 'error-guard': '0' },
+    /^Input 'error-guard': '0' is not a share above 0 and at most 1: .*'off' turns the guard off/
+  ],
+  [
+    'a max-duration in words',
+    { 'max-duration': 'forever' },
+    /^Input 'max-duration': 'forever' is not a duration from 1 s to 72 h: write 90m, 6h/
+  ],
+  [
     'a merge that only generates',
     { merge: 'true', 'generate-only': 'true' },
     /^Input 'merge': cannot be combined with generate-only/
@@ -1191,6 +1267,6 @@ describe('every bad input fails before k6 starts, in one clear line', () => {
     process.stdout.write(
       `bad-input catalogue: ${PROFILE_CASES.length} profile kinds + ${INPUT_CASES.length} input kinds = ${total}\n`
     )
-    expect(total).toBeGreaterThanOrEqual(138)
+    expect(total).toBeGreaterThanOrEqual(196)
   })
 })

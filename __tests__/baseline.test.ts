@@ -139,6 +139,24 @@ describe('the branch store', () => {
     expect(api.requests.filter((r) => r.method === 'PUT')).toHaveLength(2)
   })
 
+  it('a 422 that is not about the sha is reported as GitHub worded it, not as a race', async () => {
+    await store().append('load', entry(0), 30)
+    api.faults.push({
+      method: 'PUT',
+      path: /\/contents\//,
+      status: 422,
+      times: 1,
+      message: 'Invalid request. content is too large.'
+    })
+    const result = await store().append('load', entry(1), 30)
+    expect(result.written).toBe(false)
+    expect(result.attempts).toBe(1)
+    expect(result.warning).toMatch(
+      /^could not write perf-gate-data:baselines\/load\.json: .*content is too large/
+    )
+    expect(result.warning).not.toMatch(/kept changing/)
+  })
+
   it('loses no entry when ten writers race', async () => {
     await store().append('load', entry(0), 30)
     const results = await Promise.all(

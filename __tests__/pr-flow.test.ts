@@ -68,6 +68,8 @@ function pullRequest(
   inputs: Record<string, string> = {},
   env: Record<string, string> = {}
 ): Promise<ActionRun> {
+  // The pull request's labels now, as the API reports them.
+  api.issueLabels.set(7, labels)
   return runOn(
     pullRequestEvent(7, { labels, baseSha: MAIN, headSha: HEAD }),
     inputs,
@@ -233,6 +235,18 @@ describe('baselines and the pull request comment', () => {
       expect(api.comments.get(7)?.[0].body).toContain(
         '> 🏷️ Waived by the `perf-gate:accept-regression` label: reported, not failed.'
       )
+    })
+
+    it('a waiver label added before a re-run (the event payload is the old one) is read from the API', async () => {
+      api.issueLabels.set(7, ['perf-gate:accept-regression'])
+      const rerun = await runOn(
+        pullRequestEvent(7, { labels: [], baseSha: MAIN, headSha: HEAD }),
+        {},
+        { GITHUB_REF: 'refs/pull/7/merge', GITHUB_SHA: 'ffff'.padEnd(40, '0') }
+      )
+      expect(rerun.code).toBe(0)
+      expect(rerun.outputs.verdict).toBe('waived')
+      api.issueLabels.set(7, [])
     })
 
     it('fail-on-regression: false reports without failing', async () => {

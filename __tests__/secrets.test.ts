@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { analyseResultsFile, endpointKey } from '../src/results/analyser.js'
 import { redactSummaryFile, tokenShaped } from '../src/results/redact.js'
 import { collectSecrets, MASK, Redactor } from '../src/shared/secrets.js'
+import { envFlags } from '../src/k6/flags.js'
 import { FIXTURES } from './helpers/action.js'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-'))
@@ -21,7 +22,12 @@ describe('what perf-gate treats as a secret', () => {
         SERVICE_CREDS: 'canary-creds-value'
       },
       authVariables: ['SERVICE_CREDS'],
-      k6Args: ['--env', 'MY_SECRET=canary-k6-arg', '-e', 'REGION=eu-west-1'],
+      k6Env: envFlags([
+        '--env',
+        'MY_SECRET=canary-k6-arg',
+        '-e',
+        'REGION=eu-west-1'
+      ]),
       baseUrl: 'https://load:canary-url-password@staging.example'
     })
     expect(secrets.sort()).toEqual(

@@ -37,7 +37,10 @@ export interface FakeRun {
 
 export interface GitHubApi extends LoopbackServer {
   comments: Map<number, Comment[]>
+  /** The repository's labels. */
   labels: Set<string>
+  /** Each issue's (pull request's) labels now, by number. */
+  issueLabels: Map<number, string[]>
   /** branch → path → text */
   branches: Map<string, Map<string, string>>
   runs: FakeRun[]
@@ -63,6 +66,7 @@ export async function startGitHubApi(
   const state = {
     comments: new Map<number, Comment[]>(),
     labels: new Set<string>(['perf-gate:accept-regression']),
+    issueLabels: new Map<number, string[]>(),
     branches: new Map<string, Map<string, string>>([
       ['main', new Map([['README.md', 'shop']])]
     ]),
@@ -161,6 +165,14 @@ export async function startGitHubApi(
         }
       }
       return sendJson(res, 404, { message: 'Not Found' })
+    }
+    if ((m = /^\/issues\/(\d+)\/labels$/.exec(rest)) && req.method === 'GET') {
+      const names = api.issueLabels.get(Number(m[1])) ?? []
+      return sendJson(
+        res,
+        200,
+        names.map((name, i) => ({ id: i + 1, name, color: 'ededed' }))
+      )
     }
     if ((m = /^\/labels\/(.+)$/.exec(rest)) && req.method === 'GET') {
       const name = decodeURIComponent(m[1])

@@ -95,6 +95,8 @@ export function sha256(bytes: Buffer): string {
 export interface MirrorOptions {
   /** Statuses to answer for a file before serving it, in order. */
   failures?: Record<string, number[]>
+  /** Accept every connection and never answer (a mirror that hangs). */
+  hang?: boolean
 }
 
 /** A release mirror on loopback: `GET /v1.3.0/<asset>`. */
@@ -106,7 +108,9 @@ export async function startReleaseMirror(
     Object.entries(options.failures ?? {}).map(([k, v]) => [k, [...v]])
   )
   return startServer((request, res) => {
-    const match = /^\/v([^/]+)\/([^/?]+)$/.exec(request.url)
+    if (options.hang) return
+    // A mirror's folder and query (a token) are not part of the file's name.
+    const match = /\/v([^/]+)\/([^/?]+)(\?.*)?$/.exec(request.url)
     const release = releases.find((r) => r.version === match?.[1])
     const name = match?.[2] ?? ''
     const pending = failures[name]

@@ -36,6 +36,8 @@ export interface Inputs {
   profile?: string
   /** The profile as the user named it. */
   profileLabel: string
+  /** The profile input was given (not the default path). */
+  profileGiven?: boolean
   baseUrl?: string
   /** Paired A/B: the reference the change is measured against. */
   referenceUrl?: string
@@ -57,6 +59,8 @@ export interface Inputs {
   /** The most a profile's plan may send: iterations/s and VUs at its peak. */
   maxRps: number
   maxVus: number
+  /** The longest a profile's plan may run, in seconds. */
+  maxDurationS: number
   /** Scale a profile's plan: every rate and VU count, every duration. */
   loadFactor?: number
   durationFactor?: number
@@ -177,6 +181,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
     errorGuard: parseGuard('error-guard', 0.1),
     maxRps: parseCount('max-rps', 1000, 1_000_000),
     maxVus: parseCount('max-vus', 1000, 1_000_000),
+    maxDurationS: parseMaxDuration('max-duration', 6 * 3600),
     loadFactor: parseFactor('load-factor', '0.1 for a tenth of the load'),
     durationFactor: parseFactor('duration-factor', '2 to run twice as long'),
     ...readSharding(
@@ -357,12 +362,36 @@ function parseTimeout(name: string, defaultSeconds: number): number {
   return seconds * 1000
 }
 
+/** A duration (`90m`, `6h`, or seconds), from 1 s to 72 h, in seconds. */
+function parseMaxDuration(name: string, defaultSeconds: number): number {
+  const value = core.getInput(name).trim()
+  if (value === '') return defaultSeconds
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(value)
+  const seconds = match
+    ? Number(match[1]) * ({ s: 1, m: 60, h: 3600 }[match[2] ?? 's'] ?? 1)
+    : Number.NaN
+  if (!(seconds >= 1 && seconds <= 72 * 3600)) {
+    throw new InputError(
+      name,
+      `'${value}' is not a duration from 1 s to 72 h: write 90m, 6h, or seconds (5400).`
+    )
+  }
+  return seconds
+}
+
 /** A share, or `off`. */
 function parseGuard(name: string, defaultValue: number): number | undefined {
   const value = core.getInput(name).trim()
   if (value === '') return defaultValue
   if (/^(off|false|none)$/i.test(value)) return undefined
   return parseShare(name, value)
+}
+
+/** What each share input means, for its message. */
+const SHARE_MEANING: Record<string, string> = {
+  'regression-noise': 'the run-to-run variation of your runners',
+  'error-guard':
+    "the share of failed requests above which a run fails; 'off' turns the guard off"
 }
 
 /** A share such as `0.08` or `8%`, above 0 and at most 1. */
@@ -374,7 +403,7 @@ function parseShare(name: string, given?: string): number | undefined {
   if (!Number.isFinite(n) || n <= 0 || n > 1) {
     throw new InputError(
       name,
-      `'${value}' is not a share: write it as 0.08 or 8% (run-to-run variation of your runners).`
+      `'${value}' is not a share above 0 and at most 1: write it as 0.08 or 8% (${SHARE_MEANING[name] ?? name}).`
     )
   }
   return n
@@ -398,6 +427,7 @@ function parseBranch(value: string): string {
 function readProfile(workspace: string): {
   profile?: string
   profileLabel: string
+  profileGiven?: boolean
 } {
   const given = core.getInput('profile').trim()
   const label = given || DEFAULT_PROFILE
@@ -418,7 +448,12 @@ function readProfile(workspace: string): {
       "the profile's YAML file, such as .github/perf-gate.yml"
     )
     if ('problem' in found) throw new InputError('profile', `${found.problem}.`)
-    return { profile: found.path, profileLabel: label }
+    return {
+      profile: found.path,
+      profileLabel: label,
+      // action.yml's default arrives as if given: only another path is.
+      ...(given && given !== DEFAULT_PROFILE ? { profileGiven: true } : {})
+    }
   }
   if (given && given !== DEFAULT_PROFILE) {
     throw new InputError(
@@ -618,6 +653,12 @@ function parseUrl(name: string, value: string): string {
 
 function parseArtifactName(value: string): string {
   const name = value.trim()
+  if (/^\.*$/.test(name)) {
+    throw new InputError(
+      'artifact-name',
+      `'${value}' is not a name an artifact can have: use letters, digits, '-', '_' and '.', such as perf-gate-results.`
+    )
+  }
   if (BAD_ARTIFACT_CHARS.test(name)) {
     throw new InputError(
       'artifact-name',

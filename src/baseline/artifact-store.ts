@@ -6,6 +6,7 @@ import { errorMessage } from '../shared/errors.js'
 import type { GitHubClient } from '../shared/github.js'
 import {
   appendEntry,
+  droppedWarning,
   parseBaselineFile,
   serialiseBaselineFile,
   storeFileName,
@@ -96,7 +97,7 @@ export class ArtifactStore implements BaselineStore {
       try {
         const data = parseBaselineFile(fs.readFileSync(file, 'utf8'), source)
         this.found.set(objective, data)
-        return { file: data, source }
+        return { file: data, source, warning: droppedWarning(source, data) }
       } catch (error) {
         return {
           file: emptyFile(objective),

@@ -7,6 +7,7 @@ import {
 import {
   appendEntry,
   emptyFile,
+  droppedWarning,
   parseBaselineFile,
   serialiseBaselineFile,
   storeFileName,
@@ -78,10 +79,12 @@ export class BranchStore implements BaselineStore {
       text = Buffer.from(blob.data.content, 'base64').toString('utf8')
     }
     try {
+      const file = parseBaselineFile(text, this.label(objective))
       return {
-        file: parseBaselineFile(text, this.label(objective)),
+        file,
         sha: data.sha,
-        source: this.label(objective)
+        source: this.label(objective),
+        warning: droppedWarning(this.label(objective), file)
       }
     } catch (error) {
       const readOnly = (error as { newerSchema?: boolean }).newerSchema === true
@@ -131,7 +134,11 @@ export class BranchStore implements BaselineStore {
           createdBranch = true
           continue
         }
-        if (status === 409 || status === 422) {
+        // 409: the file's sha moved; 422 with "sha": it was created since.
+        if (
+          status === 409 ||
+          (status === 422 && /\bsha\b/i.test(apiErrorMessage(error)))
+        ) {
           core.info(
             `Baseline ${this.label(objective)} changed while writing (HTTP ${status}); retrying (${attempt}/${ATTEMPTS}).`
           )

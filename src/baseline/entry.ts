@@ -17,33 +17,40 @@ const MAX_FINGERPRINTS = 5
 /** Endpoints kept per entry, busiest first. */
 const MAX_ENDPOINTS = 50
 
-const num = z.number().nullable().optional()
 /**
- * The figures of a run or an endpoint. The `…Se` fields are the relative
- * standard error of the figure from sampling alone (0.012 is ±1.2%), so a
- * later comparison knows what the run's own requests could tell; `checks`
- * counts check samples. Optional: perf-gate before them reads and keeps
- * the rest.
+ * The figures of a run or an endpoint, each within what a run can give:
+ * an entry holding `p95: -5` or `rps: 1e308` is not a run's, and would be
+ * judged against. The `…Se` fields are the relative standard error of the
+ * figure from sampling alone (0.012 is ±1.2%), so a later comparison knows
+ * what the run's own requests could tell; `checks` counts check samples.
+ * Optional: perf-gate before them reads and keeps the rest.
  */
+const bounded = (max: number) =>
+  z.number().min(0).max(max).nullable().optional()
+/** Milliseconds: up to an hour for one request. */
+const ms = bounded(3_600_000)
+const share = bounded(1)
+const relativeError = bounded(100)
+const count = z.number().int().min(0).max(1e13).nullable().optional()
 const metricSet = z.object({
-  p50: num,
-  p95: num,
-  p99: num,
-  avg: num,
-  p50Se: num,
-  p95Se: num,
-  p99Se: num,
-  avgSe: num,
-  errorRate: num,
-  rps: num,
-  checksRate: num,
-  checks: num,
-  droppedIterations: num,
-  requests: num
+  p50: ms,
+  p95: ms,
+  p99: ms,
+  avg: ms,
+  p50Se: relativeError,
+  p95Se: relativeError,
+  p99Se: relativeError,
+  avgSe: relativeError,
+  errorRate: share,
+  rps: bounded(10_000_000),
+  checksRate: share,
+  checks: count,
+  droppedIterations: count,
+  requests: count
 })
 export type MetricSet = z.infer<typeof metricSet>
 
-const series = z.array(z.number().nullable())
+const series = z.array(z.number().min(0).max(10_000_000).nullable())
 const entry = z.object({
   commit: z.string(),
   ref: z.string(),
@@ -54,7 +61,11 @@ const entry = z.object({
   k6Version: z.string().optional(),
   runner: z.object({ os: z.string(), arch: z.string() }),
   /** Seconds the run took: a run far shorter than the others is left out. */
-  durationS: z.number().optional(),
+  durationS: z
+    .number()
+    .min(0)
+    .max(30 * 86_400)
+    .optional(),
   objective: z.string(),
   fingerprint: z.string(),
   overall: metricSet,
@@ -74,7 +85,12 @@ const file = z.object({
   objective: z.string(),
   entries: z.array(entry)
 })
-export type BaselineFile = z.infer<typeof file>
+/** The file's frame: each entry is checked on its own. */
+const frame = file.extend({ entries: z.array(z.unknown()) })
+export type BaselineFile = z.infer<typeof file> & {
+  /** Entries left out as they were read, each named with why. */
+  dropped?: string[]
+}
 
 export function emptyFile(objective: string): BaselineFile {
   return {
@@ -110,7 +126,7 @@ export function parseBaselineFile(text: string, source: string): BaselineFile {
       true
     )
   }
-  const parsed = file.safeParse(json)
+  const parsed = frame.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new BaselineError(
@@ -118,7 +134,35 @@ export function parseBaselineFile(text: string, source: string): BaselineFile {
       `is not a perf-gate baseline: ${issue.path.join('.') || '(top level)'}: ${issue.message}`
     )
   }
-  return parsed.data
+  // One bad entry (hand-edited, or written by a bug) is dropped and named;
+  // the others stay, and are kept when the file is written again.
+  const entries: BaselineEntry[] = []
+  const dropped: string[] = []
+  parsed.data.entries.forEach((raw, i) => {
+    const checked = entry.safeParse(raw)
+    if (checked.success) entries.push(checked.data)
+    else {
+      const issue = checked.error.issues[0]
+      const id = (raw as { runId?: unknown } | null)?.runId
+      dropped.push(
+        `entries[${i}]${typeof id === 'string' ? ` (run ${id})` : ''}: ${issue.path.join('.') || '(entry)'}: ${issue.message}`
+      )
+    }
+  })
+  return { ...parsed.data, entries, ...(dropped.length ? { dropped } : {}) }
+}
+
+/** What a read says of entries it dropped, when it dropped any. */
+export function droppedWarning(
+  source: string,
+  file: BaselineFile
+): string | undefined {
+  const dropped = file.dropped ?? []
+  if (dropped.length === 0) return undefined
+  return (
+    `${source}: ${dropped.length} entr${dropped.length === 1 ? 'y is' : 'ies are'} not a run's and ${dropped.length === 1 ? 'was' : 'were'} left out ` +
+    `(${dropped.join('; ')}); the other ${file.entries.length} are used, and kept when the file is next written.`
+  )
 }
 
 export function serialiseBaselineFile(data: BaselineFile): string {

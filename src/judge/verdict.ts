@@ -2,6 +2,7 @@ import { k6MessageLine, type IterationError } from '../k6/log.js'
 import type { K6Run, Outcome } from '../k6/run.js'
 import type { Shard } from '../k6/segments.js'
 import type { PairedResult } from './paired.js'
+import type { PairedSamples } from '../results/paired-samples.js'
 import type { SummaryResult, ThresholdResult } from '../results/types.js'
 import type { MetricComparison } from './compare.js'
 import type { RegressionDecision } from './regressions.js'
@@ -39,6 +40,12 @@ export type Reason =
       error?: string
     }
   | { kind: 'summary-unreadable'; error: string }
+  /**
+   * results.json holds fewer requests than k6's summary counts: its writer
+   * was cut off (a full disk, a killed process), and what it is missing
+   * would be missing from every per-endpoint figure.
+   */
+  | { kind: 'results-incomplete'; results: number; summary: number }
   | {
       kind: 'regressions'
       regressions: MetricComparison[]
@@ -54,6 +61,20 @@ export type Reason =
       kind: 'paired-regression'
       result: PairedResult
       notGated?: { waivedBy: string } | { failOnRegression: false }
+    }
+  /**
+   * Paired A/B with a script of the user's: most of a target's requests did
+   * not go to its URL (the script ignores BASE_URL), so both runs loaded
+   * the same service and the comparison means nothing.
+   */
+  | {
+      kind: 'paired-misdirected'
+      target: 'change' | 'reference'
+      /** Requests whose URL k6 recorded (those without a name tag). */
+      requests: number
+      elsewhere: number
+      /** The URL its requests should have gone to (no credentials). */
+      url: string
     }
   /**
    * A shard's own thresholds, judged by k6 on its segment alone: recorded,
@@ -103,6 +124,8 @@ export interface VerdictInput {
   guardsErrors?: boolean
   /** Paths under it are shown relative in k6's messages. */
   workspace?: string
+  /** Requests in results.json and in the summary, when they differ. */
+  resultsIncomplete?: { results: number; summary: number }
 }
 
 const MARKED_FAILED = /^test marked as failed: /
@@ -191,6 +214,10 @@ export function decideVerdict(input: VerdictInput): Verdict {
         limit: input.errorGuard
       })
     }
+  }
+
+  if (input.resultsIncomplete) {
+    failures.push({ kind: 'results-incomplete', ...input.resultsIncomplete })
   }
 
   if (input.summaryError) {
@@ -310,6 +337,38 @@ export function applyPaired(
       }
     ]
   }
+}
+
+/**
+ * A paired run whose targets did not each get their requests fails: what
+ * it compared was one service with itself.
+ */
+export function applyMisdirected(
+  verdict: Verdict,
+  samples: PairedSamples,
+  urls: { change?: string; reference?: string }
+): Verdict {
+  const failures: Reason[] = []
+  for (const target of ['change', 'reference'] as const) {
+    const requests = samples.withUrl?.[target] ?? 0
+    const elsewhere = samples.elsewhere?.[target] ?? 0
+    if (requests > 0 && elsewhere * 2 > requests) {
+      failures.push({
+        kind: 'paired-misdirected',
+        target,
+        requests,
+        elsewhere,
+        url: urls[target] ?? ''
+      })
+    }
+  }
+  return failures.length === 0
+    ? verdict
+    : {
+        ...verdict,
+        passed: false,
+        failures: [...verdict.failures, ...failures]
+      }
 }
 
 /** The `verdict` output for a run. */

@@ -9,6 +9,8 @@ import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { ChecksumMismatchError, K6InstallError } from '../shared/errors.js'
 import { releaseAsset, type ReleaseAsset } from './platform.js'
+import { Deadline } from '../shared/deadline.js'
+import { displayUrl } from '../shared/urls.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -24,6 +26,11 @@ export interface InstallOptions {
   /** The runner's OS and CPU; tests pick others to exercise each asset. */
   platform?: NodeJS.Platform
   arch?: string
+  /**
+   * The time every network step of the install shares: a mirror that
+   * accepts the connection and never answers costs it once.
+   */
+  deadline?: Deadline
 }
 
 export interface K6Binary {
@@ -42,7 +49,8 @@ export async function installK6(options: InstallOptions): Promise<K6Binary> {
     options.versionSpec === 'latest'
       ? await resolveLatestVersion(
           options.apiUrl ?? 'https://api.github.com',
-          options.token
+          options.token,
+          options.deadline
         )
       : options.versionSpec
   const arch = options.arch ?? process.arch
@@ -71,16 +79,21 @@ export async function installK6(options: InstallOptions): Promise<K6Binary> {
     version,
     asset,
     options.downloadUrl,
-    arch
+    arch,
+    options.deadline ?? new Deadline(DEFAULT_INSTALL_MS)
   )
   core.addPath(path.dirname(installed.path))
   return installed
 }
 
+/** Without a deadline given, the install's network steps share this. */
+const DEFAULT_INSTALL_MS = 180_000
+
 /** Ask the GitHub REST API which k6 release is the newest. */
 export async function resolveLatestVersion(
   apiUrl: string,
-  token?: string
+  token?: string,
+  deadline = new Deadline(DEFAULT_INSTALL_MS)
 ): Promise<string> {
   const url = `${apiUrl.replace(/\/+$/, '')}/repos/grafana/k6/releases/latest`
   const headers: Record<string, string> = {
@@ -95,13 +108,22 @@ export async function resolveLatestVersion(
   const pin = "Pin a release instead, for example k6-version: '1.3.0'."
   let tag: string | undefined
   try {
-    const response = await http.getJson<{ tag_name?: string }>(url, headers)
+    const answered = await deadline.race(
+      http.getJson<{ tag_name?: string }>(url, headers)
+    )
+    if (!answered) {
+      throw new K6InstallError(
+        `Could not resolve k6-version 'latest': ${url} did not answer within ${deadline.describe()}. ${pin}`
+      )
+    }
+    const response = answered.value
     // getJson resolves a 404 with no body instead of rejecting it.
     if (response.statusCode === 404) {
       throw new HttpClientError('Not Found', 404)
     }
     tag = response.result?.tag_name
   } catch (error) {
+    if (error instanceof K6InstallError) throw error
     if (error instanceof HttpClientError) {
       const limited =
         error.statusCode === 429 ||
@@ -135,18 +157,23 @@ async function downloadAndCache(
   version: string,
   asset: ReleaseAsset,
   downloadUrl: string,
-  arch: string
+  arch: string,
+  deadline: Deadline
 ): Promise<K6Binary> {
-  const releaseUrl = `${downloadUrl}/v${version}`
-  const archiveUrl = `${releaseUrl}/${asset.file}`
-  const checksumsUrl = `${releaseUrl}/k6-v${version}-checksums.txt`
+  const archiveUrl = releaseFileUrl(downloadUrl, version, asset.file)
+  const checksumsUrl = releaseFileUrl(
+    downloadUrl,
+    version,
+    `k6-v${version}-checksums.txt`
+  )
 
-  core.info(`Acquiring k6 v${version} from ${archiveUrl}`)
-  const archive = await download(archiveUrl, `k6 v${version}`)
+  core.info(`Acquiring k6 v${version} from ${displayUrl(archiveUrl)}`)
+  const archive = await download(archiveUrl, `k6 v${version}`, deadline)
   try {
     const checksums = await download(
       checksumsUrl,
-      `checksums of k6 v${version}`
+      `checksums of k6 v${version}`,
+      deadline
     )
     let expected: string | undefined
     try {
@@ -156,7 +183,7 @@ async function downloadAndCache(
     }
     if (!expected) {
       throw new K6InstallError(
-        `${checksumsUrl} lists no checksum for ${asset.file}; refusing to install an unverified binary.`
+        `${displayUrl(checksumsUrl)} lists no checksum for ${asset.file}; refusing to install an unverified binary.`
       )
     }
     const actual = await sha256File(archive)
@@ -179,7 +206,7 @@ async function downloadAndCache(
         : extracted
       if (!fs.existsSync(path.join(binaryDir, asset.binary))) {
         throw new K6InstallError(
-          `${asset.file} holds no ${asset.folder}/${asset.binary}; is ${downloadUrl} a k6 release mirror?`
+          `${asset.file} holds no ${asset.folder}/${asset.binary}; is ${displayUrl(downloadUrl)} a k6 release mirror?`
         )
       }
       // Run it before it is cached: a binary that is not k6 never is.
@@ -200,23 +227,52 @@ async function downloadAndCache(
   }
 }
 
-/** `tc.downloadTool` (which retries 5xx, 408 and 429) with a readable 404. */
-async function download(url: string, what: string): Promise<string> {
+/**
+ * A file of a release: the mirror's path with `/vX.Y.Z/<file>` added, its
+ * query (a mirror's token) kept after it, where a URL's query goes.
+ */
+export function releaseFileUrl(
+  downloadUrl: string,
+  version: string,
+  file: string
+): string {
+  const url = new URL(downloadUrl)
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v${version}/${file}`
+  return url.href
+}
+
+/**
+ * `tc.downloadTool` (which retries 5xx, 408 and 429) with a readable 404,
+ * within the install's deadline, and the URL said without its secrets.
+ */
+async function download(
+  url: string,
+  what: string,
+  deadline: Deadline
+): Promise<string> {
+  const shown = displayUrl(url)
   try {
-    return await tc.downloadTool(url)
+    const done = await deadline.race(tc.downloadTool(url))
+    if (!done) {
+      throw new K6InstallError(
+        `Could not download ${what} from ${shown}: no answer within ${deadline.describe()}. Check k6-download-url, or try again.`
+      )
+    }
+    return done.value
   } catch (error) {
+    if (error instanceof K6InstallError) throw error
     if (error instanceof tc.HTTPError) {
       const hint =
         error.httpStatusCode === 404
           ? ' Check k6-version, and k6-download-url if you use a mirror.'
           : ''
       throw new K6InstallError(
-        `Could not download ${what} from ${url}: HTTP ${error.httpStatusCode}.${hint}`,
+        `Could not download ${what} from ${shown}: HTTP ${error.httpStatusCode}.${hint}`,
         { cause: error }
       )
     }
     throw new K6InstallError(
-      `Could not download ${what} from ${url}: ${(error as Error).message}`,
+      `Could not download ${what} from ${shown}: ${(error as Error).message.split(url).join(shown)}`,
       { cause: error }
     )
   }

@@ -43,6 +43,8 @@ export type Outcome =
   | 'k6-panic'
   /** k6 Cloud's codes (97, 98): perf-gate runs k6 locally. */
   | 'cloud-error'
+  /** Killed by a signal k6 could not handle (SIGKILL: out of memory). */
+  | 'killed'
   | 'k6-error'
 
 /** Each outcome in a few words, for reports and messages. */
@@ -57,6 +59,7 @@ export const OUTCOME_LABEL: Record<K6Run['outcome'], string> = {
   'teardown-timeout': 'teardown() timed out',
   'k6-panic': 'k6 crashed',
   'cloud-error': 'k6 Cloud error',
+  killed: 'killed by a signal',
   'iteration-errors': 'exceptions in iterations',
   cancelled: 'cancelled',
   'k6-error': 'k6 error'
@@ -130,7 +133,7 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
   // Stale files from an earlier run in the same workspace would be read as
   // this run's results.
   for (const file of [summaryPath, resultsPath, logPath]) {
-    fs.rmSync(file, { force: true })
+    clearOwnFile(file)
   }
   const argv = k6RunArgs({
     script: options.script,
@@ -242,6 +245,34 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
   return run
 }
 
+/**
+ * Remove a file perf-gate is about to write. Something else in its place
+ * (a directory, a FIFO) is left alone and named: k6 could not write there.
+ */
+export function clearOwnFile(file: string): void {
+  let stats: fs.Stats
+  try {
+    stats = fs.lstatSync(file)
+  } catch {
+    return
+  }
+  if (!stats.isFile() && !stats.isSymbolicLink()) {
+    throw new Error(
+      `${file} is ${stats.isDirectory() ? 'a directory' : 'not a regular file'}, where perf-gate writes its file of that name: remove it, or give results-dir another folder.`
+    )
+  }
+  fs.rmSync(file, { force: true })
+}
+
+/** The signal behind an exit code above 128, as a shell reports it. */
+export function signalOf(exitCode: number): string | undefined {
+  if (exitCode <= 128 || exitCode > 128 + 64) return undefined
+  const found = Object.entries(constants.signals).find(
+    ([, n]) => n === exitCode - 128
+  )
+  return found?.[0]
+}
+
 /** Name the outcome from the exit code and what k6 wrote to stderr. */
 export function classifyOutcome(
   exitCode: number,
@@ -273,6 +304,7 @@ export function classifyOutcome(
     case EXIT.cloudFailedToGetProgress:
       return 'cloud-error'
   }
+  if (signalOf(exitCode)) return 'killed'
   // k6 exits 255 when the script does not even parse; the error then names
   // a position in the script.
   const name = path.basename(script)

@@ -9,7 +9,9 @@ export async function analyse(
   secrets: readonly string[],
   plan?: LoadPlan,
   /** One target's run of a paired pair (a script of the user's, run twice). */
-  pairedTarget?: 'change' | 'reference'
+  pairedTarget?: 'change' | 'reference',
+  /** Its base URL, which all its requests should go to. */
+  pairedBase?: string
 ): Promise<RunAnalysis> {
   const analysis = await analyseRun({
     summaryPath: k6Run.summaryPath,
@@ -29,7 +31,8 @@ export async function analyse(
     k6Errors: k6Run.stderr.errors,
     capacityFactor: plan?.capacity?.factor,
     soak: plan?.objective === 'soak' ? true : undefined,
-    paired: plan?.paired ? 'tagged' : pairedTarget
+    paired: plan?.paired ? 'tagged' : pairedTarget,
+    pairedBase
   })
   if (analysis.redacted.length > 0) {
     core.warning(

@@ -118,7 +118,11 @@ export async function compareWithBaseline(
       unread = `no answer within the ${input.deadline.describe()} publish-timeout`
     } else {
       if (read.value.warning)
-        warnings.push(`Baseline ignored: ${read.value.warning}`)
+        warnings.push(
+          read.value.file.dropped
+            ? `Baseline: ${read.value.warning}`
+            : `Baseline ignored: ${read.value.warning}`
+        )
       readOnly = read.value.readOnly === true
       stored = read.value.file.entries
     }

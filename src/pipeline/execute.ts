@@ -1,4 +1,5 @@
 import * as path from 'node:path'
+import { Deadline } from '../shared/deadline.js'
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
 import { dashboardEnv } from '../k6/dashboard.js'
@@ -22,7 +23,10 @@ export async function obtainK6(
     versionSpec: inputs.k6Version,
     downloadUrl: inputs.k6DownloadUrl,
     token: inputs.githubToken,
-    apiUrl: context.apiUrl
+    apiUrl: context.apiUrl,
+    // The network steps of the install share publish-timeout, as the
+    // steps after k6 do.
+    deadline: new Deadline(inputs.publishTimeoutMs)
   })
 }
 

@@ -8,6 +8,7 @@ import { toleranceConfig } from '../judge/compare.js'
 import { HTML_REPORT_FILE } from '../k6/dashboard.js'
 import { pairedTest } from '../judge/paired.js'
 import {
+  applyMisdirected,
   applyPaired,
   applyRegressions,
   shardVerdict,
@@ -20,6 +21,8 @@ import type { SummaryResult } from '../results/types.js'
 import { Deadline } from '../shared/deadline.js'
 import { errorMessage, InputError } from '../shared/errors.js'
 import { collectSecrets, Redactor } from '../shared/secrets.js'
+import { envFlags } from '../k6/flags.js'
+import { checkK6Options } from '../action/k6-options.js'
 import { analyse, plannedThresholds } from './analyse.js'
 import { compareWithBaseline, recordBaseline } from './baseline.js'
 import {
@@ -49,6 +52,8 @@ import {
   type ShardFiles
 } from '../results/merge.js'
 import { ShardError, shardArtifactName } from '../publish/shard-artifacts.js'
+import { currentLabels } from '../publish/labels.js'
+import { withoutCredentials } from '../shared/urls.js'
 import {
   authVariables,
   prepare,
@@ -91,15 +96,25 @@ export async function runPipeline(
 ): Promise<PipelineEnd> {
   const prepared = prepare(inputs, context, env)
   outputs.set('objective', prepared?.plan.objective)
+  if (!inputs.merge) {
+    checkK6Options(inputs.k6Args, {
+      env,
+      generated: prepared !== undefined && prepared.ownScript === undefined,
+      workingDirectory: inputs.workingDirectory,
+      resultsDir: inputs.resultsDir
+    })
+  }
   // Masked in the log before k6 prints anything; redacted from every file
   // and request body perf-gate writes.
   const secrets = collectSecrets({
     githubToken: inputs.githubToken,
     env,
     authVariables: prepared ? authVariables(prepared.profile) : [],
-    k6Args: inputs.k6Args,
+    // -e NAME=value in every form k6 accepts (-eNAME=…, -e=NAME=…, --env=…).
+    k6Env: envFlags(inputs.k6Args),
     baseUrl: inputs.baseUrl,
-    referenceUrl: inputs.referenceUrl
+    referenceUrl: inputs.referenceUrl,
+    downloadUrl: inputs.k6DownloadUrl
   })
   // (github-token was masked as soon as it was read.)
   for (const secret of secrets) {
@@ -154,17 +169,44 @@ export async function runPipeline(
         `its output is in ${source.reference.logPath}. The paired comparison reads what it recorded.`
     )
   }
+  // The network steps after k6 share one deadline (publish-timeout); the
+  // first asks for the pull request's labels as they are now (a waiver
+  // added before a re-run is not in the event's payload).
+  const deadline = new Deadline(inputs.publishTimeoutMs)
+  // Only where a waiver can change the verdict: a comparison, or a pair.
+  const waivable =
+    inputs.baseline.store !== 'none' ||
+    prepared?.plan.paired === true ||
+    source.reference !== undefined
+  if (context.pullRequest && waivable) {
+    const labels = await currentLabels({
+      token: inputs.githubToken,
+      apiUrl: context.apiUrl,
+      repository: context.repository,
+      number: context.pullRequest.number,
+      fromPayload: context.pullRequest.labels,
+      deadline
+    })
+    context = { ...context, pullRequest: { ...context.pullRequest, labels } }
+  }
   const paired =
     (prepared?.plan.paired || source.reference) && analysis.paired
       ? pairedTest(analysis.paired.samples)
       : undefined
   const judged = paired
-    ? applyPaired(own, paired, {
-        failOnRegression: inputs.failOnRegression,
-        waivedBy: context.pullRequest?.labels.includes(inputs.waiverLabel)
-          ? inputs.waiverLabel
-          : undefined
-      })
+    ? applyMisdirected(
+        applyPaired(own, paired, {
+          failOnRegression: inputs.failOnRegression,
+          waivedBy: context.pullRequest?.labels.includes(inputs.waiverLabel)
+            ? inputs.waiverLabel
+            : undefined
+        }),
+        analysis.paired!,
+        {
+          change: withoutCredentials(pairedChangeUrl(inputs, env)?.url ?? ''),
+          reference: withoutCredentials(inputs.referenceUrl ?? '')
+        }
+      )
     : own
   const manifestPath =
     shard && source.started
@@ -221,8 +263,7 @@ export async function runPipeline(
         : undefined
   }
 
-  // judge: the comparison with the baseline, the first network step
-  const deadline = new Deadline(inputs.publishTimeoutMs)
+  // judge: the comparison with the baseline
   await writeJobSummary(
     renderReport(view, judged, { comparisonPending: true }),
     context
@@ -323,7 +364,7 @@ export async function runPipeline(
     view,
     [
       ...referenceFiles,
-      resultPath,
+      ...(resultPath ? [resultPath] : []),
       reportPath,
       ...(junitPath ? [junitPath] : []),
       ...(inputs.htmlReport ? [htmlReport] : []),
@@ -408,13 +449,15 @@ async function k6Source(
       runs.change,
       secrets,
       prepared?.plan,
-      'change'
+      'change',
+      change?.url
     )
     const reference = await analyse(
       runs.reference,
       secrets,
       undefined,
-      'reference'
+      'reference',
+      referenceUrl
     )
     analysis.paired = joinTargets(
       analysis.paired ?? noSamples(),

@@ -1,7 +1,9 @@
+import * as core from '@actions/core'
 import * as path from 'node:path'
 import type { Inputs } from '../action/inputs.js'
 import { decideVerdict, type Verdict } from '../judge/verdict.js'
-import type { K6Run } from '../k6/run.js'
+import { clearOwnFile, type K6Run } from '../k6/run.js'
+import { errorMessage } from '../shared/errors.js'
 import { describeFinding } from '../report/findings.js'
 import { resultRecord, type RunAnalysis } from '../results/analyse.js'
 import { writeResult, type PerfGateResult } from '../results/result.js'
@@ -11,7 +13,8 @@ export interface JudgedRun {
   /** The run's own verdict (thresholds, k6), before any comparison. */
   own: Verdict
   result: PerfGateResult
-  resultPath: string
+  /** perf-gate-result.json, when it could be written. */
+  resultPath?: string
   /**
    * A paired run's change target alone, as the baseline store compares
    * and keeps it; undefined when no request was tagged with it.
@@ -23,6 +26,19 @@ export interface JudgedRun {
  * The run's own verdict, and perf-gate-result.json written at once: both
  * are known before any network step, and a job killed later keeps them.
  */
+/**
+ * results.json against the summary of the same run: k6 counts every
+ * request in both, so fewer in the file means the file was cut short.
+ */
+export function resultsIncomplete(
+  analysis: RunAnalysis
+): { results: number; summary: number } | undefined {
+  const summary = analysis.summary?.metrics.http_reqs?.values.count
+  const results = analysis.stream?.http.requests
+  if (summary === undefined || results === undefined) return undefined
+  return results < summary ? { results, summary } : undefined
+}
+
 export function judgeRun(
   k6Run: K6Run,
   analysis: RunAnalysis,
@@ -40,7 +56,8 @@ export function judgeRun(
     errorGuard: inputs.errorGuard,
     errorRate: analysis.figures?.errorRate,
     guardsErrors: guardsErrors(analysis),
-    workspace: inputs.workspace
+    workspace: inputs.workspace,
+    resultsIncomplete: resultsIncomplete(analysis)
   })
   const own = adjust(decided)
   const resultPath = path.join(inputs.resultsDir, 'perf-gate-result.json')
@@ -48,7 +65,19 @@ export function judgeRun(
   const result = redactor.redactValue(
     resultRecord(k6Run, k6Version, own.passed, analysis, describeFinding)
   )
-  writeResult(resultPath, result)
+  // What was measured is reported even when this file cannot be written
+  // (a full disk, a directory in its place): the job summary, the
+  // outputs and k6's own files still go out.
+  let written: string | undefined = resultPath
+  try {
+    clearOwnFile(resultPath)
+    writeResult(resultPath, result)
+  } catch (error) {
+    written = undefined
+    core.warning(
+      `Could not write ${resultPath}: ${errorMessage(error)}. The report goes on without it.`
+    )
+  }
   const change = analysis.change
   // Requests tagged target=change: a run without the tag has no change.
   const changeResult =
@@ -63,7 +92,7 @@ export function judgeRun(
           )
         )
       : undefined
-  return { own, result, resultPath, changeResult }
+  return { own, result, resultPath: written, changeResult }
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Inputs } from '../action/inputs.js'
 import { usageNotes } from '../report/load-plan.js'
 import { InputError } from '../shared/errors.js'
 import { withoutCredentials } from '../shared/urls.js'
+import { displayPath } from '../shared/paths.js'
 import {
   BASE_URL_VARIABLE,
   baseUrlVariable,
@@ -30,7 +31,9 @@ import {
   resolveProfilePath
 } from '../profile/load.js'
 import { suggest } from '../shared/suggest.js'
+import { formatDuration } from '../shared/duration.js'
 import {
+  BROWSER_FUNCTION,
   chooseObjective,
   planLoad,
   PlanError,
@@ -104,6 +107,7 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
     throw error
   }
   checkLimits(plan, options.limits, options.profileLabel)
+  plan = withRateCap(plan, options.limits)
 
   const dataFiles: Record<string, DataFile> = {}
   const sets: Record<string, DataSet> = {}
@@ -262,7 +266,17 @@ export function prepare(
   if (inputs.script) {
     const { profile } = loadProfile(inputs.profile, inputs.profileLabel)
     conflictingScripts(inputs.script, profile, inputs.profileLabel)
-    core.info(`The script input takes precedence over ${inputs.profileLabel}.`)
+    if (inputs.profileGiven) {
+      throw new InputError(
+        'profile',
+        `and the script input are both given: the script runs on its own, and ${inputs.profileLabel} would not be used. ` +
+          `Keep one; to run your script with the profile's thresholds, name it in the profile (script: ${displayPath(inputs.script, inputs.workspace)}) and leave out the script input.`
+      )
+    }
+    core.warning(
+      `The script input runs ${displayPath(inputs.script, inputs.workspace)} on its own: ${inputs.profileLabel} is not used (its thresholds, objectives and capacity model do not apply). ` +
+        `To run the script with the profile's thresholds, name it in the profile (script: ${displayPath(inputs.script, inputs.workspace)}) and leave out the script input; or move the profile away.`
+    )
     return undefined
   }
   const prepared = prepareRun({
@@ -275,7 +289,11 @@ export function prepare(
     context,
     requireEnv: !inputs.generateOnly,
     env,
-    limits: { maxRps: inputs.maxRps, maxVus: inputs.maxVus },
+    limits: {
+      maxRps: inputs.maxRps,
+      maxVus: inputs.maxVus,
+      maxDurationS: inputs.maxDurationS
+    },
     factors
   })
   if (scaled.length && prepared.plan.ownScript !== undefined) {
@@ -377,7 +395,9 @@ export function serviceTarget(
   const base = profile.target?.base_url.trim() ?? ''
   const variable = baseUrlVariable(base)
   if (!variable)
-    return base ? { input: 'target.base_url', url: base, env: true } : undefined
+    return base
+      ? { input: 'target.base_url', url: base, profile: true }
+      : undefined
   const url = env[variable]
   return url ? { input: variable, url, env: true } : undefined
 }
@@ -401,6 +421,8 @@ export interface LoadLimits {
   /** Iterations (one request each) per second, at the plan's peak. */
   maxRps: number
   maxVus: number
+  /** The longest a plan may run, in seconds (default: none). */
+  maxDurationS?: number
 }
 
 /** A plan beyond the limits fails before k6 starts, naming the figure. */
@@ -422,4 +444,25 @@ export function checkLimits(
         `Lower objectives.${plan.objective}.vus (or the capacity model's headroom), or raise the max-vus input.`
     )
   }
+  if (
+    limits.maxDurationS !== undefined &&
+    plan.durationS > limits.maxDurationS
+  ) {
+    throw new PlanError(
+      `${where} would run ${formatDuration(plan.durationS)}, longer than max-duration ${formatDuration(limits.maxDurationS)}. ` +
+        `Shorten objectives.${plan.objective}.duration (or its duration_factor), or raise the max-duration input.`
+    )
+  }
+}
+
+/**
+ * A plan whose VUs run without a rate of their own (smoke's constant VUs,
+ * a script's iterations) sends as fast as the target answers: k6's `rps`
+ * option holds all its requests to max-rps, whatever the executor.
+ */
+export function withRateCap(plan: LoadPlan, limits: LoadLimits): LoadPlan {
+  const unpaced = Object.values(plan.scenarios).some(
+    (s) => s.executor === 'constant-vus' && s.exec !== BROWSER_FUNCTION
+  )
+  return unpaced ? { ...plan, rps: limits.maxRps } : plan
 }

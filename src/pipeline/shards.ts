@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../action/context.js'
@@ -204,8 +205,18 @@ export async function collectShards(
         `merge: ${label}'s artifact holds no ${resultsPath ? 'summary.json' : 'results.json'}: the shard must upload its results (upload-artifacts: true).`
       )
     }
+    if (
+      manifest.shard.index !== shard.index ||
+      manifest.shard.count !== shard.count
+    ) {
+      throw new ShardError(
+        `merge: the artifact of ${label} holds the files of ${shardLabel(manifest.shard)} (its perf-gate-shard.json says so): ` +
+          'each shard job must upload its own results; give each its shard input.'
+      )
+    }
     shards.push({ manifest, summaryPath, resultsPath })
   }
+  checkDistinct(shards)
   const first = shards[0].manifest
   for (const { manifest } of shards.slice(1)) {
     const label = shardLabel(manifest.shard)
@@ -300,7 +311,7 @@ export function localShards(
     )
   }
   const fingerprint = own.fingerprint(count)
-  return [...found]
+  const shards = [...found]
     .sort((a, b) => a[0] - b[0])
     .map(([index, files]) => {
       const shard = { index, count }
@@ -328,4 +339,28 @@ export function localShards(
       }
       return { manifest, ...files }
     })
+  checkDistinct(shards)
+  return shards
+}
+
+/**
+ * No two shards are one: the same files under two names (a folder copied
+ * twice, an artifact uploaded by two jobs) would count one segment twice
+ * and another never. k6 writes a summary of its own for every run.
+ */
+function checkDistinct(shards: readonly ShardFiles[]): void {
+  const seen = new Map<string, Shard>()
+  for (const { manifest, summaryPath } of shards) {
+    const digest = createHash('sha256')
+      .update(fs.readFileSync(summaryPath))
+      .digest('hex')
+    const twin = seen.get(digest)
+    if (twin) {
+      throw new ShardError(
+        `merge: ${shardLabel(twin)} and ${shardLabel(manifest.shard)} hold the same summary.json, so they are one shard's files twice: ` +
+          'each shard must bring the files of its own run.'
+      )
+    }
+    seen.set(digest, manifest.shard)
+  }
 }

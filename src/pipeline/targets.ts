@@ -11,6 +11,8 @@ export interface Target {
   input: string
   url: string
   env?: boolean
+  /** The profile's own target.base_url. */
+  profile?: boolean
 }
 
 /**
@@ -58,10 +60,11 @@ export async function checkHealth(
   )
   const down = problems.findIndex((p) => p !== undefined)
   if (down < 0) return
-  const { input, env } = targets[down]
+  const { input, env, profile } = targets[down]
   const problem =
     `the health check GET ${withoutCredentials(urls[down])} (target.health in ${profileLabel}) ${problems[down]}: ` +
     'start the service before perf-gate and wait until it is up.'
+  if (profile) throw new Error(problem.replace(/^t/, 'T'))
   throw env
     ? new Error(`${input} in the step's environment: ${problem}`)
     : new InputError(input, problem)

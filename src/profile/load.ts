@@ -21,13 +21,7 @@ import {
   type ThresholdExpression
 } from '../k6/thresholds.js'
 import { suggest } from '../shared/suggest.js'
-import {
-  capacityPlan,
-  OBJECTIVE_FIELDS,
-  planLoad,
-  PlanError,
-  seconds
-} from './plan.js'
+import { capacityPlan, OBJECTIVE_FIELDS, planLoad, PlanError } from './plan.js'
 import {
   OBJECTIVES,
   profileJsonSchema,
@@ -142,6 +136,31 @@ export function decodeProfile(bytes: Buffer, file: string): string {
   }
 }
 
+/** Aliases a profile may use: plenty for sharing a block, no bomb. */
+const MAX_ALIASES = 100
+
+/**
+ * Line endings YAML reads as LF or CRLF: a lone CR (a file saved with
+ * classic Mac endings, or a stray \r pasted in) would be read as part of
+ * a value or fail far from where it is.
+ */
+function checkLineEndings(text: string, file: string): void {
+  const lone = /\r(?!\n)/.exec(text)
+  if (!lone) return
+  const before = text.slice(0, lone.index)
+  const line = before.split(/\r\n|\n/).length
+  const col = lone.index - Math.max(before.lastIndexOf('\n'), -1)
+  throw new ProfileError(
+    file,
+    line,
+    col,
+    '',
+    text.includes('\n')
+      ? 'holds a carriage return (\\r) that ends no line: remove it (an editor that shows invisible characters finds it)'
+      : 'has CR-only line endings (classic Mac): save it with LF or CRLF line endings'
+  )
+}
+
 export function parseProfile(text: string, file: string): Profile {
   return parseLocated(text, file).profile
 }
@@ -150,6 +169,7 @@ function parseLocated(
   text: string,
   file: string
 ): { profile: Profile; locate: Locate } {
+  checkLineEndings(text, file)
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false })
   if (doc.errors.length > 0) {
@@ -171,7 +191,21 @@ function parseLocated(
     const offset = node?.range?.[0] ?? 0
     return lineCounter.linePos(offset)
   }
-  const data = doc.toJS() ?? {}
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {}
+  } catch (error) {
+    // yaml's guard against an alias bomb (aliases of aliases of …).
+    const alias = text.search(/\*[A-Za-z0-9_-]+/)
+    const pos = lineCounter.linePos(Math.max(0, alias))
+    throw new ProfileError(
+      file,
+      pos.line,
+      pos.col,
+      '',
+      `its anchors (&) and aliases (*) expand to too many values (${(error as Error).message}): write the values out, or use fewer aliases`
+    )
+  }
   const result = profileSchema.safeParse(data)
   if (!result.success) {
     // A misspelt key is usually also a missing one: name the misspelling.
@@ -778,12 +812,6 @@ function checkObjectives(
         }
       }
     }
-    if (override.duration !== undefined && !(seconds(override.duration) > 0)) {
-      fail(
-        ['objectives', objective, 'duration'],
-        `a duration of ${override.duration} runs nothing: give one such as 30s or 5m`
-      )
-    }
     // Planned now, whichever objective this run picks: an override that
     // cannot run is wrong today, not on the night it is chosen.
     try {
@@ -987,6 +1015,12 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value))
     return value.length === 0 ? 'an empty list' : 'a list'
   if (typeof value === 'object') return 'a mapping'
+  // YAML's .inf and .nan are numbers that JSON cannot say.
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return Number.isNaN(value)
+      ? '.nan (not a number)'
+      : `${value > 0 ? '' : '-'}.inf (infinite)`
+  }
   return `${typeof value} ${JSON.stringify(value)}`
 }
 

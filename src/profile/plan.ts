@@ -7,7 +7,7 @@ import {
   type Profile,
   type Slo
 } from './schema.js'
-import { formatDuration } from '../shared/duration.js'
+import { durationSeconds, formatDuration } from '../shared/duration.js'
 
 export class PlanError extends Error {
   /**
@@ -225,6 +225,11 @@ export interface LoadPlan {
   /** The scale factors applied to the scenario (1 and 1: none). */
   factors?: PlanFactors
   /**
+   * k6's `rps` option: the most requests per second in all, set when a
+   * scenario's VUs run without a rate of their own (max-rps).
+   */
+  rps?: number
+  /**
    * The profile's own script (as written there): its scenarios run, so
    * the plan has none; the profile adds only its thresholds.
    */
@@ -299,6 +304,44 @@ function resolveFactors(
   const [load, loadFrom] = pick(inputs?.load, override.load_factor)
   const [dur, durFrom] = pick(inputs?.duration, override.duration_factor)
   return { load, duration: dur, from: { load: loadFrom, duration: durFrom } }
+}
+
+/**
+ * A factor that would take the plan below what k6 can run (a rate under
+ * one iteration per second, a run under a second) is refused: flooring
+ * it at 1 would run something the profile never said.
+ */
+function checkFactors(
+  objective: Objective,
+  scenario: Scenario,
+  durationS: number,
+  f: PlanFactors
+): void {
+  const where = (kind: 'load' | 'duration'): (string | number)[] | undefined =>
+    f.from[kind] === 'profile'
+      ? ['objectives', objective, `${kind}_factor`]
+      : undefined
+  const name = (kind: 'load' | 'duration'): string =>
+    f.from[kind] === 'input' ? `input ${kind}-factor` : `${kind}_factor`
+  const rates = [
+    scenario.rate,
+    ...((scenario.stages as Stage[] | undefined) ?? []).map((st) => st.target)
+  ].filter((r): r is number => typeof r === 'number' && r > 0)
+  const peak = Math.max(...rates)
+  if (f.load < 1 && rates.length > 0 && peak * f.load < 1) {
+    throw new PlanError(
+      `${name('load')} ${f.load} takes objective ${objective}'s rate of ${peak} iterations/s to ${Number((peak * f.load).toPrecision(2))}/s: ` +
+        `below one a second the plan is not the profile's; use ${Number((1 / peak).toPrecision(2))} or more`,
+      where('load')
+    )
+  }
+  if (f.duration < 1 && durationS * f.duration < 1) {
+    throw new PlanError(
+      `${name('duration')} ${f.duration} takes objective ${objective}'s ${formatDuration(durationS)} to ${Number((durationS * f.duration).toPrecision(2))}s: ` +
+        `k6 runs nothing under a second; use ${Number((1 / durationS).toPrecision(2))} or more`,
+      where('duration')
+    )
+  }
 }
 
 /**
@@ -440,6 +483,7 @@ export function planLoad(
     durationS = stages.reduce((sum, s) => sum + seconds(s.duration), 0)
   }
   const factors = resolveFactors(override, factorInputs)
+  checkFactors(objective, scenario, durationS, factors)
   if (factors.load !== 1 || factors.duration !== 1) {
     scenario = scaleScenario(scenario, factors)
     const stages = scenario.stages as Stage[] | undefined
@@ -898,15 +942,7 @@ export function thresholdsFor(
 }
 
 /** `1h30m` → 5400. */
-export function seconds(duration: string): number {
-  let total = 0
-  for (const [, n, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-    total +=
-      Number(n) *
-      ({ ms: 0.001, s: 1, m: 60, h: 3600 } as Record<string, number>)[unit]
-  }
-  return total
-}
+export const seconds = durationSeconds
 
 function fmt(n: number): string {
   return Number(n.toFixed(3)).toString()

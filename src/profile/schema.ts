@@ -1,3 +1,4 @@
+import { durationSeconds } from '../shared/duration.js'
 import { z } from 'zod'
 
 /**
@@ -22,6 +23,19 @@ const duration = z
   .string()
   .regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'a duration such as 30s, 5m or 1h30m')
   .describe('A k6 duration: 30s, 5m, 1h30m')
+
+/** A run's whole duration: k6 refuses one under a second. */
+const runDuration = duration.superRefine((d, ctx) => {
+  const s = durationSeconds(d)
+  if (s >= 1) return
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      s === 0
+        ? `a duration of ${d} runs nothing: give one such as 30s or 5m`
+        : `${d} is under a second, which k6 refuses ("the duration should be at least 1s"): give at least 1s`
+  })
+})
 
 const positive = z.number().positive()
 const httpMethod = z
@@ -231,7 +245,7 @@ const browserJourney = z
       .positive()
       .default(3)
       .describe('Journeys in all, shared by the VUs'),
-    max_duration: duration
+    max_duration: runDuration
       .default('5m')
       .describe('The most the journeys may take'),
     pages: z.array(browserPage).min(1),
@@ -294,7 +308,7 @@ const capacity = z
 
 const objectiveOverride = z
   .object({
-    duration: duration.optional(),
+    duration: runDuration.optional(),
     share: share.optional().describe('Rate as a share of the test target'),
     rate: positive
       .optional()

@@ -57,17 +57,19 @@ interface ListedComment {
 }
 
 /**
- * Ours: it carries this step's marker and was written by the token's own
- * user. Anyone can paste the marker into a comment; editing theirs would
- * be refused (403) and lose the report.
+ * Ours: it starts with this step's marker, where perf-gate puts it, and
+ * was written by the token's own user. Anyone can paste the marker into a
+ * comment (editing theirs would be refused, 403, and lose the report), and
+ * the same bot may quote it in another comment of its own.
  */
 export function isOwnComment(
   comment: ListedComment,
   marker: string,
   author: string
 ): boolean {
+  const body = comment.body ?? ''
   return (
-    !!comment.body?.includes(marker) &&
+    (body === marker || body.startsWith(`${marker}\n`)) &&
     comment.user?.login?.toLowerCase() === author.toLowerCase()
   )
 }
@@ -115,13 +117,18 @@ export async function upsertComment(
       if (policy === 'on-change' && state && existing.body?.includes(state)) {
         return { url: existing.html_url, action: 'unchanged' }
       }
-      const { data } = await client.rest.issues.updateComment({
-        owner,
-        repo,
-        comment_id: existing.id,
-        body
-      })
-      return { url: data.html_url, action: 'updated' }
+      try {
+        const { data } = await client.rest.issues.updateComment({
+          owner,
+          repo,
+          comment_id: existing.id,
+          body
+        })
+        return { url: data.html_url, action: 'updated' }
+      } catch (error) {
+        // Deleted between the listing and the edit: post it anew.
+        if (httpStatus(error) !== 404) throw error
+      }
     }
     if (policy === 'on-failure' && !request.failing) {
       return { action: 'skipped' }
@@ -138,11 +145,13 @@ export async function upsertComment(
     return {
       action: 'skipped',
       warning:
-        status === 403 || status === 404
-          ? `could not comment on pull request #${issueNumber} (HTTP ${status}): the token cannot write to it. ` +
-            'Pull requests from forks get a read-only token; the report is in the job summary. ' +
-            'To comment on them, use the workflow_run pattern in the README.'
-          : `could not comment on pull request #${issueNumber}: ${apiErrorMessage(error)}`
+        status === 403
+          ? `could not comment on pull request #${issueNumber} (HTTP 403): the token cannot write to it. ` +
+            "It needs `pull-requests: write` in the workflow's permissions; pull requests from forks get a read-only token " +
+            '(the report is in the job summary; to comment on them, use the workflow_run pattern in the README).'
+          : status === 404
+            ? `could not comment on pull request #${issueNumber} (HTTP 404): ${owner}/${repo} has no such pull request that this token can see; the report is in the job summary.`
+            : `could not comment on pull request #${issueNumber}: ${apiErrorMessage(error)}`
     }
   }
 }

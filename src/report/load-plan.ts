@@ -151,8 +151,9 @@ export function renderPlan(prepared: PlanView): string[] {
   return out
 }
 
+/** 0.1, 2, 6.8, 0.0035: two significant digits, never rounded to 0. */
 function fmtFactor(factor: number): string {
-  return String(Number(factor.toFixed(2)))
+  return String(Number(factor.toPrecision(2)))
 }
 
 export function renderGenerateOnly(

@@ -8,7 +8,8 @@ import {
   metricLabel,
   signedDelta
 } from './comparison.js'
-import { formatPercent, formatSignedShare } from './format.js'
+import { formatCount, formatPercent, formatSignedShare } from './format.js'
+import { signalOf } from '../k6/run.js'
 import { formatObserved } from './observed.js'
 
 /** The verdict in words: a headline, a line per reason and per warning. */
@@ -183,6 +184,15 @@ export function reasonText(
         }
         case 'k6-panic':
           return `k6 crashed (exit code ${reason.exitCode}, a panic inside k6: a k6 bug, not the script's)${error}; try another k6-version`
+        case 'killed': {
+          const signal = signalOf(reason.exitCode)
+          return (
+            `k6 was killed by ${signal ?? 'a signal'} (exit code ${reason.exitCode})${error}` +
+            (signal === 'SIGKILL'
+              ? ': usually the runner ran out of memory; lower the load, or use a larger runner'
+              : '')
+          )
+        }
         case 'cloud-error':
           return `k6 exited with a k6 Cloud code (${reason.exitCode})${error}; perf-gate runs k6 locally: remove cloud options from k6-args`
         default:
@@ -191,6 +201,11 @@ export function reasonText(
     }
     case 'summary-unreadable':
       return `k6's summary could not be read: ${reason.error}`
+    case 'results-incomplete':
+      return (
+        `results.json holds ${formatCount(reason.results)} requests where k6's summary counts ${formatCount(reason.summary)}: ` +
+        'the file was cut short (a full disk, or its writer killed), so the per-endpoint figures would be wrong; run again'
+      )
     case 'regressions': {
       const n = reason.regressions.length
       const line = `${n} regression${n === 1 ? '' : 's'} against the baseline: ${reason.regressions.map(describeComparison).join('; ')}`
@@ -211,6 +226,11 @@ export function reasonText(
         ? `${line} (waived by the ${reason.notGated.waivedBy} label)`
         : `${line} (fail-on-regression is false)`
     }
+    case 'paired-misdirected':
+      return (
+        `${formatCount(reason.elsewhere)} of the ${reason.target}'s ${formatCount(reason.requests)} requests went elsewhere than ${reason.url}: ` +
+        "the script must take its URL from BASE_URL (perf-gate sets it to each target's), or both runs load the same service"
+      )
     case 'shard-thresholds': {
       const n = reason.thresholds.length
       return (

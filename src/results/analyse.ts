@@ -75,6 +75,8 @@ export interface AnalyseInput {
    * file of that target's run alone (a script of the user's, run twice).
    */
   paired?: 'tagged' | PairedSample['target']
+  /** That target's base URL: requests elsewhere are counted. */
+  pairedBase?: string
 }
 
 /**
@@ -110,7 +112,10 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
           ? new WebVitalsReader()
           : undefined
       const pairs = input.paired
-        ? new PairedReader(input.paired === 'tagged' ? undefined : input.paired)
+        ? new PairedReader(
+            input.paired === 'tagged' ? undefined : input.paired,
+            input.pairedBase
+          )
         : undefined
       const change =
         input.paired === 'tagged'

@@ -564,12 +564,15 @@ export async function analyseResultsFiles(
   files: readonly string[],
   limits: Partial<AnalyserLimits> = {},
   watch?: MetricWatch,
-  more: readonly ChunkReader[] = []
+  more: readonly ChunkReader[] = [],
+  /** Called before each file's bytes (index into `files`). */
+  onFile?: (index: number) => void
 ): Promise<ResultsAnalysis> {
   const analyser = new ResultsAnalyser(limits)
   const readers = watch ? [watch, ...more] : more
   let truncated = false
   for (const [i, file] of files.entries()) {
+    onFile?.(i)
     const fed = await feedFile(file, analyser, readers)
     if (fed.truncated) truncated = true
     // A file that does not end in a newline must not run into the next.

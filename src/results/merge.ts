@@ -4,6 +4,7 @@ import { shardLabel, type Shard } from '../k6/segments.js'
 import { holds, sinkValue, type Sink, type TrendSink } from '../k6/sinks.js'
 import { parseThresholdExpression, statisticName } from '../k6/thresholds.js'
 import { analyseResultsFiles } from './analyser.js'
+import { RequestCounter } from './request-count.js'
 import type { RunAnalysis } from './analyse.js'
 import { completeFigures, enrichSummary, findings } from './combine.js'
 import { keyFigures } from './figures.js'
@@ -121,11 +122,16 @@ export async function mergeShards(
     if (type === undefined || type === 'trend') sampled.add(k.metric)
   }
   const watch = new MetricWatch(sampled)
+  const counter = new RequestCounter()
   const stream = await analyseResultsFiles(
     ordered.map((s) => s.resultsPath),
     {},
-    watch
+    watch,
+    [counter],
+    () => counter.nextFile()
   )
+  counter.finishFile()
+  checkComplete(ordered, summaries, counter.perFile)
   const watched = watch.finish()
 
   const durationS =
@@ -190,6 +196,35 @@ export async function mergeShards(
     run: standIn(ordered, thresholds),
     timing,
     mergeMs: Date.now() - started
+  }
+}
+
+/**
+ * Each shard's results.json holds every request its summary counts: a
+ * file cut short (a full disk, an interrupted upload) would drop part of
+ * a shard's samples from every figure of the merge.
+ */
+function checkComplete(
+  shards: readonly ShardFiles[],
+  summaries: readonly SummaryResult[],
+  counted: readonly number[]
+): void {
+  shards.forEach((s, i) => {
+    const expected = summaries[i].metrics.http_reqs?.values.count
+    if (expected !== undefined && (counted[i] ?? 0) < expected) {
+      throw new MergeError(
+        `merge: ${shardLabel(s.manifest.shard)}'s results.json holds ${counted[i] ?? 0} requests where its summary counts ${expected}: ` +
+          'the file was cut short (a full disk, or an interrupted upload). Run the shards again.'
+      )
+    }
+  })
+}
+
+/** Shards that cannot be merged into one run, in one line. */
+export class MergeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'MergeError'
   }
 }
 

@@ -1,3 +1,4 @@
+import { withoutCredentials } from '../shared/urls.js'
 import { NeedleLineReader } from './line-reader.js'
 
 /**
@@ -25,6 +26,14 @@ export interface PairedSamples {
   failed: { change: number; reference: number }
   requests: { change: number; reference: number }
   /**
+   * A target's run alone (a script of the user's): of its requests whose
+   * `url` tag is a URL (k6 sets it to the `name` tag when one is given),
+   * how many there were, and how many went elsewhere than the target's
+   * base URL (the script ignored BASE_URL).
+   */
+  elsewhere?: { change: number; reference: number }
+  withUrl?: { change: number; reference: number }
+  /**
    * Two runs, one per target (joinTargets): how much later the change's
    * first request came than the reference's, before they were lined up.
    */
@@ -44,8 +53,19 @@ export class PairedReader extends NeedleLineReader {
   /** One string per endpoint name, however many samples carry it. */
   private readonly names = new Map<string, string>()
 
-  constructor(private readonly only?: PairedSample['target']) {
+  /** The base URL every request of `only`'s run should go to. */
+  private readonly base?: string
+
+  constructor(
+    private readonly only?: PairedSample['target'],
+    expectedBase?: string
+  ) {
     super([DURATION, FAILED])
+    if (only && expectedBase) {
+      this.base = withoutCredentials(expectedBase).replace(/\/+$/, '')
+      this.out.elsewhere = { change: 0, reference: 0 }
+      this.out.withUrl = { change: 0, reference: 0 }
+    }
   }
 
   finish(): PairedSamples {
@@ -53,12 +73,28 @@ export class PairedReader extends NeedleLineReader {
     return this.out
   }
 
+  /** A request's URL tag names a URL under the expected base. */
+  private under(url: string): boolean {
+    if (!this.base) return false
+    const plain = withoutCredentials(url)
+    return (
+      plain === this.base ||
+      plain.startsWith(`${this.base}/`) ||
+      plain.startsWith(`${this.base}?`)
+    )
+  }
+
   protected line(text: string, needle: number): void {
     const failed = needle === 1
     let data: {
       time?: string
       value?: unknown
-      tags?: { target?: unknown; name?: unknown; expected_response?: unknown }
+      tags?: {
+        target?: unknown
+        name?: unknown
+        expected_response?: unknown
+        url?: unknown
+      }
     }
     try {
       data = (JSON.parse(text) as { data: typeof data }).data
@@ -73,6 +109,16 @@ export class PairedReader extends NeedleLineReader {
     if (failed) {
       this.out.requests[target]++
       if (data.value !== 0) this.out.failed[target]++
+      const url = data.tags?.url
+      if (
+        this.out.elsewhere &&
+        this.out.withUrl &&
+        typeof url === 'string' &&
+        /^https?:\/\//.test(url)
+      ) {
+        this.out.withUrl[target]++
+        if (!this.under(url)) this.out.elsewhere[target]++
+      }
       return
     }
     // A failed request's latency is not the service's (a refused
@@ -112,6 +158,18 @@ export function joinTargets(
       change: change.requests.change,
       reference: reference.requests.reference
     },
+    ...(change.elsewhere || reference.elsewhere
+      ? {
+          elsewhere: {
+            change: change.elsewhere?.change ?? 0,
+            reference: reference.elsewhere?.reference ?? 0
+          },
+          withUrl: {
+            change: change.withUrl?.change ?? 0,
+            reference: reference.withUrl?.reference ?? 0
+          }
+        }
+      : {}),
     startSkewMs: shift
   }
 }

@@ -161,6 +161,7 @@ class ScriptParts {
   options(): string[] {
     const options = {
       scenarios: this.plan.scenarios,
+      ...(this.plan.rps !== undefined ? { rps: this.plan.rps } : {}),
       thresholds: this.plan.thresholds,
       summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)']
     }

@@ -14,3 +14,14 @@ export function formatDuration(seconds: number | undefined): string {
   const s = whole % 60
   return [h && `${h}h`, m && `${m}m`, s && `${s}s`].filter(Boolean).join(' ')
 }
+
+/** A k6 duration in seconds: `1h30m` → 5400, `500ms` → 0.5. */
+export function durationSeconds(duration: string): number {
+  let total = 0
+  for (const [, n, unit] of duration.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    total +=
+      Number(n) *
+      ({ ms: 0.001, s: 1, m: 60, h: 3600 } as Record<string, number>)[unit]
+  }
+  return total
+}

@@ -20,11 +20,12 @@ export interface SecretSources {
   env?: NodeJS.ProcessEnv
   /** Variables named by the profile's auth (token_env, key_env, …). */
   authVariables?: readonly string[]
-  /** k6-args, for `-e NAME=value` / `--env NAME=value`. */
-  k6Args?: readonly string[]
-  /** The base-url and reference-url inputs, for a password in them. */
+  /** The `NAME=value` pairs k6-args gives k6 (-e, --env, in every form). */
+  k6Env?: readonly { name: string; value: string }[]
+  /** The base-url, reference-url and k6-download-url inputs. */
   baseUrl?: string
   referenceUrl?: string
+  downloadUrl?: string
 }
 
 /** Every value perf-gate must never publish, longest first. */
@@ -38,23 +39,21 @@ export function collectSecrets(sources: SecretSources): string[] {
     if (looksSecret(name)) add(value)
   }
   for (const name of sources.authVariables ?? []) add(sources.env?.[name])
-  const args = sources.k6Args ?? []
-  args.forEach((arg, i) => {
-    const pair =
-      arg === '-e' || arg === '--env'
-        ? args[i + 1]
-        : /^--env=/.test(arg)
-          ? arg.slice('--env='.length)
-          : undefined
-    const eq = pair?.indexOf('=') ?? -1
-    if (pair && eq > 0 && looksSecret(pair.slice(0, eq))) {
-      add(pair.slice(eq + 1))
-    }
-  })
-  for (const url of [sources.baseUrl, sources.referenceUrl]) {
+  for (const { name, value } of sources.k6Env ?? []) {
+    if (looksSecret(name)) add(value)
+  }
+  // A URL's password, and its query values (where mirrors and gateways
+  // take tokens).
+  for (const url of [
+    sources.baseUrl,
+    sources.referenceUrl,
+    sources.downloadUrl
+  ]) {
     if (!url) continue
     try {
-      add(decodeURIComponent(new URL(url).password))
+      const parsed = new URL(url)
+      add(decodeURIComponent(parsed.password))
+      for (const value of parsed.searchParams.values()) add(value)
     } catch {
       // Not a URL: the input's own check says so.
     }
