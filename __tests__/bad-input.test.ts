@@ -647,9 +647,14 @@ const PROFILE_CASES: ProfileCase[] = [
   ],
   // Objectives: every field takes effect, or is rejected here
   [
-    'a rate on smoke',
-    withTop('objectives:\n  smoke: {rate: 10}\n'),
-    /:7:\d+: objectives\.smoke\.rate: smoke runs a constant number of VUs/
+    'a rate and VUs on smoke',
+    withTop('objectives:\n  smoke: {rate: 10, vus: 2}\n'),
+    /:7:\d+: objectives\.smoke\.vus: give rate \(iterations\/s, the plan then knows how many requests it sends\) or vus/
+  ],
+  [
+    'a share on smoke',
+    withTop('objectives:\n  smoke: {share: 0.1}\n'),
+    /:7:\d+: objectives\.smoke\.share: smoke runs a small steady rate for a while: set rate and duration/
   ],
   [
     'stages on baseline',

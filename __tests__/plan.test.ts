@@ -222,8 +222,8 @@ describe('a field an objective does not read is an error at its line, never igno
   it.each([
     [
       'smoke',
-      '{ rate: 5 }',
-      /perf-gate\.yml:\d+:\d+: objectives\.smoke\.rate: smoke runs a constant number of VUs/
+      '{ share: 0.5 }',
+      /perf-gate\.yml:\d+:\d+: objectives\.smoke\.share: smoke runs a small steady rate for a while/
     ],
     [
       'baseline',

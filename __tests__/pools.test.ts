@@ -142,10 +142,17 @@ describe('pools in the plan and the script', () => {
     expect(thresholds).toEqual(JSON.parse(JSON.stringify(plan.thresholds)))
   })
 
-  it('smoke runs every pool at its share of the VUs, at least one', () => {
+  it("smoke runs every pool at its share of smoke's rate, at least one", () => {
     const { scenarios } = optionsOf(planned('smoke').script)
-    expect(scenarios.reads).toMatchObject({ executor: 'constant-vus', vus: 2 })
-    expect(scenarios.writes).toMatchObject({ executor: 'constant-vus', vus: 1 })
+    // 10 iterations/s split 80/20.
+    expect(scenarios.reads).toMatchObject({
+      executor: 'constant-arrival-rate',
+      rate: 8
+    })
+    expect(scenarios.writes).toMatchObject({
+      executor: 'constant-arrival-rate',
+      rate: 2
+    })
     expect(scenarios.admin).toMatchObject({
       executor: 'constant-arrival-rate',
       rate: 1

@@ -110,7 +110,15 @@ describe('baselines and the pull request comment', () => {
       runner: { os: 'Linux', arch: 'X64' }
     })
     expect(file.entries[0].overall.p95).toBeGreaterThan(0)
-    expect(file.entries[0].series.p95.length).toBeGreaterThan(8)
+    // The run over time: buckets of a second or more, every one in place,
+    // spanning the run.
+    const series = file.entries[0].series
+    expect(series.bucketSeconds).toBeGreaterThanOrEqual(1)
+    expect(series.p95.length * series.bucketSeconds).toBeCloseTo(
+      series.spanS ?? 0,
+      0
+    )
+    expect(series.spanS).toBeCloseTo(file.entries[0].durationS ?? 0, 0)
     expect(first.summary).toContain(
       'No baseline yet for the `script` objective'
     )
@@ -148,7 +156,7 @@ describe('baselines and the pull request comment', () => {
     )
     // Charts with this run a line and the baseline bars, on a numeric axis.
     expect(body).toMatch(
-      /```mermaid\n%%\{init: .*plotColorPalette.*\}%%\nxychart-beta\n {2}title "p95 latency \(ms\) over the run: line this run, bars the baseline"\n {2}x-axis "seconds" 0 --> [\d.]+\n/
+      /```mermaid\n%%\{init: .*plotColorPalette.*\}%%\nxychart-beta\n {2}title "p95 latency \(ms\) over the run: red this run, grey the baseline"\n {2}x-axis "seconds" 0 --> [\d.]+\n/
     )
     expect(body).toContain(
       '[Workflow run](https://github.com/acme/shop/actions/runs/4242)'

@@ -35,6 +35,9 @@ export class Outputs {
   private readonly values = new Map<OutputKey, string>()
   private readonly written = new Set<OutputKey>()
 
+  /** @param write false: gathered, never written (a second run of a step). */
+  constructor(private readonly write = true) {}
+
   set(key: OutputKey, value: string | number | boolean | undefined): void {
     this.values.set(key, value === undefined ? '' : String(value))
   }
@@ -45,6 +48,7 @@ export class Outputs {
 
   /** Write every output set and not yet written. */
   flush(): void {
+    if (!this.write) return
     for (const [key, value] of this.values) {
       if (this.written.has(key)) continue
       core.setOutput(OUTPUT[key], value)

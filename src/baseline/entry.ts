@@ -72,6 +72,8 @@ const entry = z.object({
   endpoints: z.record(z.string(), metricSet),
   series: z.object({
     bucketSeconds: z.number(),
+    /** Seconds the run spans (the last bucket may be wider). */
+    spanS: z.number().min(0).optional(),
     p95: series,
     rps: series,
     errorRate: series
@@ -199,7 +201,7 @@ export function toEntry(
   const overallLatency = result.http?.requests
     ? latencySet(result.http.latency)
     : {}
-  const buckets = result.series?.buckets ?? []
+  const chart = result.series?.chart
   return {
     commit: context.commit,
     ref: context.ref,
@@ -229,14 +231,14 @@ export function toEntry(
       requests: f.requests
     },
     endpoints,
+    // The run over time, every bucket in place (an empty one has no
+    // percentile: null keeps the time axis).
     series: {
-      bucketSeconds: result.series?.bucketSeconds ?? 0,
-      // Empty buckets have no percentile: null keeps the time axis.
-      p95: buckets.map((b) => (b.requests ? round(b.p95) : null) ?? null),
-      rps: buckets.map((b) => round(b.rps) ?? null),
-      errorRate: buckets.map((b) =>
-        b.requests ? (round(b.errorRate, 6) ?? null) : null
-      )
+      bucketSeconds: chart?.bucketSeconds ?? 0,
+      ...(chart ? { spanS: round(chart.spanS) } : {}),
+      p95: (chart?.p95 ?? []).map((v) => round(v) ?? null),
+      rps: (chart?.rps ?? []).map((v) => round(v) ?? null),
+      errorRate: (chart?.errorRate ?? []).map((v) => round(v, 6) ?? null)
     }
   }
 }

@@ -79,8 +79,26 @@ export const DEFAULT_TOLERANCES: Record<MetricKey, Tolerance> = {
   checksRate: { warn: 0, fail: 0, floor: 0.5 }
 }
 
-/** Metrics compared per endpoint. */
-export const ENDPOINT_METRICS: MetricKey[] = ['p95', 'errorRate']
+/**
+ * Metrics compared per endpoint: its latency by the statistic its requests
+ * support (the p95 from 200 requests on; below that its median, which 20
+ * requests already measure, so a doubled endpoint of a short pull request
+ * run is caught), and its error rate.
+ */
+export function endpointMetrics(
+  requests: number | null | undefined
+): MetricKey[] {
+  const tail = (requests ?? 0) >= requestsNeeded('p95')
+  return [tail ? 'p95' : 'p50', 'errorRate']
+}
+
+/**
+ * An endpoint judged by its median: a change must pass the noise and +20%
+ * to fail, or to warn (an endpoint of few requests is noisy: a lower warn
+ * tier added warnings on unchanged runs, corpus.test.ts). Overall the
+ * median only warns: there the p95 and p99 gate.
+ */
+export const ENDPOINT_MEDIAN: Tolerance = { warn: 20, fail: 20, floor: 0 }
 const MAX_ENDPOINTS = 30
 
 /**
@@ -239,7 +257,7 @@ export function compare(input: CompareInput): Comparison {
     const past = history
       .map((e) => e.endpoints[name])
       .filter((m): m is MetricSet => !!m)
-    for (const metric of ENDPOINT_METRICS) {
+    for (const metric of endpointMetrics(current.endpoints[name].requests)) {
       endpoints.push(
         compareMetric({
           scope: name,
@@ -376,7 +394,11 @@ function tolerance(
   metric: MetricKey,
   endpoint?: string
 ): Tolerance {
-  const merged: Tolerance = { ...DEFAULT_TOLERANCES[metric] }
+  const merged: Tolerance = {
+    ...(endpoint && metric === 'p50'
+      ? ENDPOINT_MEDIAN
+      : DEFAULT_TOLERANCES[metric])
+  }
   for (const layer of [
     config?.metrics?.[metric],
     endpoint ? config?.endpoints?.[endpoint]?.[metric] : undefined
@@ -442,7 +464,7 @@ export function samplingVariance(set: MetricSet, metric: MetricKey): number {
 }
 
 /** Requests a metric needs to be judged, when it needs more than a few. */
-function requestsNeeded(metric: MetricKey): number {
+export function requestsNeeded(metric: MetricKey): number {
   const q = METRICS[metric].quantile
   return q === undefined
     ? MIN_REQUESTS

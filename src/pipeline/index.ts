@@ -3,7 +3,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { RunContext } from '../action/context.js'
 import type { Inputs } from '../action/inputs.js'
-import { figure, type Outputs } from '../action/outputs.js'
+import { figure, Outputs } from '../action/outputs.js'
 import { toleranceConfig } from '../judge/compare.js'
 import { HTML_REPORT_FILE } from '../k6/dashboard.js'
 import { pairedTest } from '../judge/paired.js'
@@ -17,6 +17,8 @@ import {
 } from '../judge/verdict.js'
 import { planFingerprint, scriptFingerprint } from '../profile/fingerprint.js'
 import { renderGenerateOnly } from '../report/load-plan.js'
+import { chooseObjective } from '../profile/plan.js'
+import type { Objective } from '../profile/schema.js'
 import type { SummaryResult } from '../results/types.js'
 import { Deadline } from '../shared/deadline.js'
 import { errorMessage, InputError } from '../shared/errors.js'
@@ -24,7 +26,7 @@ import { collectSecrets, Redactor } from '../shared/secrets.js'
 import { envFlags } from '../k6/flags.js'
 import { checkK6Options } from '../action/k6-options.js'
 import { analyse, plannedThresholds } from './analyse.js'
-import { compareWithBaseline, recordBaseline } from './baseline.js'
+import { compareWithBaseline, recordBaseline, shouldWrite } from './baseline.js'
 import {
   executeK6,
   executePairedK6,
@@ -65,6 +67,7 @@ import {
   commentOnPullRequest,
   renderReport,
   uploadRunFiles,
+  keepJobSummary,
   writeJobSummary,
   writeJUnitFile,
   writeReportFile,
@@ -75,6 +78,10 @@ import {
 export interface PipelineEnd {
   verdict?: Verdict
   summary?: SummaryResult
+  /** The profile and plan the run had, when it had one. */
+  prepared?: PreparedRun
+  /** The job summary it wrote last. */
+  markdown?: string
 }
 
 /**
@@ -89,6 +96,87 @@ export interface PipelineEnd {
  * or posted. The network steps share one deadline (publish-timeout).
  */
 export async function runPipeline(
+  inputs: Inputs,
+  context: RunContext,
+  env: NodeJS.ProcessEnv,
+  outputs: Outputs
+): Promise<PipelineEnd> {
+  const end = await runOnce(inputs, context, env, outputs)
+  const objective = pullRequestObjective(inputs, context, end.prepared)
+  if (!objective || !end.markdown) return end
+  await recordForPullRequests(objective, inputs, context, env, end.markdown)
+  return end
+}
+
+/**
+ * The objective pull requests run, when this run of the default branch
+ * should record it too: pull requests are compared with main's runs of
+ * their own objective (smoke), and main's pushes run another (load).
+ * One step is then enough: the push records both.
+ */
+export function pullRequestObjective(
+  inputs: Inputs,
+  context: RunContext,
+  prepared: PreparedRun | undefined
+): Objective | undefined {
+  if (!prepared || prepared.ownScript !== undefined) return undefined
+  if (inputs.merge || inputs.shard || inputs.referenceUrl) return undefined
+  if (inputs.generateOnly || inputs.objective) return undefined
+  if (inputs.baseline.store === 'none') return undefined
+  // Only a run that may write the baseline (passing aside): the default
+  // branch's pushes and schedules.
+  const why = shouldWrite(inputs.baseline.update, context, true)
+  if (why !== true || context.pullRequest) return undefined
+  const { objective } = chooseObjective({
+    eventName: 'pull_request',
+    triggers: prepared.profile.objectives?.triggers
+  })
+  return objective === prepared.plan.objective ? undefined : objective
+}
+
+/**
+ * The pull requests' objective run after this one, in its own results
+ * folder and artifact, recorded as main's baseline for them when it
+ * passes. Its verdict is reported (the job summary, a warning when it
+ * failed), never the step's: the step gated on its own objective.
+ */
+async function recordForPullRequests(
+  objective: Objective,
+  inputs: Inputs,
+  context: RunContext,
+  env: NodeJS.ProcessEnv,
+  markdown: string
+): Promise<void> {
+  core.info(
+    `Recording the ${objective} objective too: pull requests run it, and are compared with this branch's runs of it.`
+  )
+  keepJobSummary(markdown)
+  try {
+    const second = await runOnce(
+      {
+        ...inputs,
+        objective,
+        resultsDir: path.join(inputs.resultsDir, objective),
+        artifactName: `${inputs.artifactName}-${objective}`
+      },
+      context,
+      env,
+      new Outputs(false)
+    )
+    if (second.verdict && !second.verdict.passed) {
+      core.warning(
+        `The ${objective} run recorded for pull requests did not pass (its report is in the job summary): it was not recorded as a baseline.`
+      )
+    }
+  } catch (error) {
+    core.warning(
+      `The ${objective} run recorded for pull requests could not run: ${errorMessage(error)}`
+    )
+  }
+}
+
+/** One run of the step's profile or script, from inputs to publish. */
+async function runOnce(
   inputs: Inputs,
   context: RunContext,
   env: NodeJS.ProcessEnv,
@@ -379,7 +467,7 @@ export async function runPipeline(
     core.info(
       `${shardLabel(shard)}: no pull request comment and no baseline entry; the merge job posts and records the run.`
     )
-    return { verdict, summary: analysis.summary }
+    return { verdict, summary: analysis.summary, prepared, markdown }
   }
   outputs.set(
     'commentUrl',
@@ -394,7 +482,7 @@ export async function runPipeline(
       inputs.script
     )
   )
-  return { verdict, summary: analysis.summary }
+  return { verdict, summary: analysis.summary, prepared, markdown }
 }
 
 interface RunSource {

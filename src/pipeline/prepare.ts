@@ -40,7 +40,7 @@ import {
   type FactorInputs,
   type LoadPlan
 } from '../profile/plan.js'
-import { describeLoad } from '../report/load-plan.js'
+import { describeLoad, judgeableText, planReach } from '../report/load-plan.js'
 import type { Profile } from '../profile/schema.js'
 import { wrapOwnScript } from '../script/wrap.js'
 
@@ -309,6 +309,8 @@ export function prepare(
   )
   // What the run will send, before it sends it.
   core.info(`Load: ${describeLoad(prepared.plan)}`)
+  const reach = planReach(prepared)
+  if (reach) core.info(`This run can judge: ${judgeableText(reach)}.`)
   return prepared
 }
 

@@ -159,6 +159,14 @@ export function uploadRunFiles(
  * The step's job summary, replacing what an earlier checkpoint wrote; in
  * the log when the runner keeps none.
  */
+/** What earlier runs of this step put in the job summary, kept above. */
+let earlierSummaries = ''
+
+/** The summary written last is kept: the step's next run writes below it. */
+export function keepJobSummary(markdown: string): void {
+  earlierSummaries += `${markdown}\n`
+}
+
 export async function writeJobSummary(
   markdown: string,
   context: RunContext
@@ -168,7 +176,9 @@ export async function writeJobSummary(
     return
   }
   try {
-    await core.summary.addRaw(markdown, true).write({ overwrite: true })
+    await core.summary
+      .addRaw(earlierSummaries + markdown, true)
+      .write({ overwrite: true })
   } catch (error) {
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
     core.info(markdown)

@@ -792,8 +792,18 @@ function checkObjectives(
       fail(
         ['objectives', objective, field],
         objective === 'smoke'
-          ? `smoke runs a constant number of VUs for a while: set vus and duration (${field} is for rate-based objectives)`
+          ? `smoke runs a small steady rate for a while: set rate and duration (or vus for a number of VUs; ${field} is for the other objectives)`
           : `${objective} holds one rate: set rate or share, duration and vus (stages are for load, stress, spike and capacity)`
+      )
+    }
+    if (
+      objective === 'smoke' &&
+      override.rate !== undefined &&
+      override.vus !== undefined
+    ) {
+      fail(
+        ['objectives', 'smoke', 'vus'],
+        'give rate (iterations/s, the plan then knows how many requests it sends) or vus (as fast as they go), not both'
       )
     }
     if (override.rate !== undefined && override.share !== undefined) {

@@ -256,7 +256,7 @@ const FACTORS = ['load_factor', 'duration_factor'] as const
 
 /** Which override fields each objective reads; the others are rejected. */
 export const OBJECTIVE_FIELDS: Record<Objective, readonly string[]> = {
-  smoke: ['duration', 'vus', ...FACTORS],
+  smoke: ['duration', 'rate', 'vus', ...FACTORS],
   baseline: ['duration', 'rate', 'share', 'vus', ...FACTORS],
   soak: ['duration', 'rate', 'share', 'vus', ...FACTORS],
   load: ['duration', 'rate', 'share', 'vus', 'stages', ...FACTORS],
@@ -373,6 +373,13 @@ function scaleScenario(scenario: Scenario, f: PlanFactors): Scenario {
 }
 
 const SIX_HOURS_S = 6 * 3600
+/**
+ * Smoke, by default: 10 iterations/s for a minute, 600 requests, so every
+ * endpoint of weight 10% or more gets the 20 requests its median needs to
+ * be judged, and the run's p95 its 200 (measured: __tests__/judgeable.test.ts).
+ * With `vus` instead, VUs run as fast as they go (held to max-rps).
+ */
+export const SMOKE_RATE = 10
 const SMOKE_VUS = 2
 
 /**
@@ -451,10 +458,21 @@ export function planLoad(
   let durationS: number
   if (objective === 'smoke') {
     const duration = override.duration ?? '1m'
-    scenario = {
-      executor: 'constant-vus',
-      vus: override.vus ?? SMOKE_VUS,
-      duration
+    if (override.vus !== undefined) {
+      scenario = { executor: 'constant-vus', vus: override.vus, duration }
+    } else {
+      peakRate = override.rate ?? SMOKE_RATE
+      // An iteration lasts a response and the think time after it.
+      const iterationS = responseTime + (profile.think_time?.max ?? 0)
+      const pre = Math.max(SMOKE_VUS, Math.ceil(peakRate * iterationS))
+      scenario = {
+        executor: 'constant-arrival-rate',
+        rate: peakRate,
+        timeUnit: '1s',
+        duration,
+        preAllocatedVUs: pre,
+        maxVUs: Math.ceil(pre * headroom)
+      }
     }
     durationS = seconds(duration)
   } else if (objective === 'baseline' || objective === 'soak') {
@@ -633,8 +651,38 @@ function scenarioVus(scenario: Scenario): number {
  */
 const PAIRS_FOR_TEN_PERCENT = 600
 
+/**
+ * The requests each endpoint will get (per target, in a paired plan), by
+ * name; undefined when a scenario's VUs run at their own pace (how many
+ * they send depends on how fast the service answers).
+ */
+export function plannedRequests(
+  plan: LoadPlan,
+  endpoints: readonly { name: string }[]
+): Map<string, number> | undefined {
+  const out = new Map<string, number>()
+  const add = (i: number, n: number): void => {
+    const name = endpoints[i].name
+    out.set(name, (out.get(name) ?? 0) + n)
+  }
+  if (plan.ownScript !== undefined) return undefined
+  if (plan.pools) {
+    for (const pool of plan.pools) {
+      const iterations = plannedIterations(plan.scenarios[pool.name])
+      if (iterations === undefined) return undefined
+      pool.endpoints.forEach((e, k) => add(e, iterations * pool.weights[k]))
+    }
+    return out
+  }
+  const iterations = plannedIterations(plan.scenarios[plan.objective])
+  if (iterations === undefined) return undefined
+  plan.weights.forEach((w, i) => add(i, iterations * w))
+  return out
+}
+
 /** An arrival-rate scenario's iterations; a VU scenario's are unknown. */
-function plannedIterations(scenario: Scenario): number | undefined {
+function plannedIterations(scenario: Scenario | undefined): number | undefined {
+  if (!scenario) return undefined
   const unit = seconds(String(scenario.timeUnit ?? '1s')) || 1
   if (scenario.executor === 'constant-arrival-rate') {
     return (

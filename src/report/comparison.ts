@@ -68,7 +68,6 @@ const LABEL: Record<MetricKey, string> = {
 }
 
 const SHOWN_ENDPOINTS = 10
-const CHART_POINTS = 40
 
 /** A metric's label for a person: `p95 latency`. */
 export function metricLabel(metric: MetricKey): string {
@@ -228,11 +227,8 @@ export function renderComparison(report: ComparisonReport): ComparisonText {
       ],
       details: [
         `Baselines (${report.store}) are written by passing push and schedule runs ` +
-          `on the default branch that run the same objective${
-            current.objective === 'smoke'
-              ? ' (with the default triggers pushes run `load`: add a step with `objective: smoke` on pushes, see the README)'
-              : ''
-          }; from the first one on, pull requests are compared, and each run of history sharpens the comparison.`,
+          'on the default branch of the same objective (a push that runs another one records the pull requests’ objective too); ' +
+          'from the first one on, pull requests are compared, and each run of history sharpens the comparison.',
         '',
         ...(excluded ? [`${capital(excluded)}.`, ''] : [])
       ]
@@ -363,16 +359,17 @@ function endpointTable(comparison: Comparison): string[] {
   }
   if (byName.size === 0) return []
   const header = [
-    '| Endpoint | p95 baseline | p95 now | Δ | Fails beyond | Errors baseline | Errors now | Verdict |',
-    '|---|---|---|---|---|---|---|---|'
+    '| Endpoint | Latency | Baseline | Now | Δ | Fails beyond | Errors baseline | Errors now | Verdict |',
+    '|---|---|---|---|---|---|---|---|---|'
   ]
   const rank = (list: MetricComparison[]): number =>
     Math.min(...list.map((c) => order(c.status)))
   const rows = [...byName.entries()].map(([name, list]) => {
-    const p95 = list.find((c) => c.metric === 'p95')
+    // Its latency by the statistic its requests support: p95 or median.
+    const latency = list.find((c) => c.metric === 'p95' || c.metric === 'p50')
     const errors = list.find((c) => c.metric === 'errorRate')
     const worst = [...list].sort((a, b) => order(a.status) - order(b.status))[0]
-    return `| ${md(name)} | ${formatMs(p95?.baseline)} | ${formatMs(p95?.current)} | ${p95 ? signedDelta(p95) : ''} | ${p95 ? failsBeyond(p95) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${verdictCell(worst)} |`
+    return `| ${md(name)} | ${latency ? LABEL[latency.metric] : ''} | ${formatMs(latency?.baseline)} | ${formatMs(latency?.current)} | ${latency ? signedDelta(latency) : ''} | ${latency ? failsBeyond(latency) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${verdictCell(worst)} |`
   })
   // Busiest first (the order compare() gives). Only endpoints with
   // something to say are listed; the run's own endpoint table has them all.
@@ -425,19 +422,20 @@ function order(status: Status): number {
 }
 
 /**
- * Bars in grey, the line in red: the baseline (or main's history) and this
- * run cannot be mistaken for each other, whatever the theme.
+ * This run in red, drawn last (on top); the baseline in grey: the two
+ * cannot be mistaken for each other, whatever the theme.
  */
 const palette = (colours: string[]) =>
   `%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "${colours.join(', ')}"}}}}%%`
-const GREY = '#9a9a9a'
+const GREY = '#b0b0b0'
 const RED = '#d73a49'
 
 /**
- * Mermaid xychart-beta charts: this run's p95 and throughput over the run
- * (a red line), with the baseline's as grey bars when there is one; and
- * main's p95 over its last runs (bars) with this run's (a line). The x
- * axis is numeric, so mermaid draws a few readable ticks.
+ * Mermaid xychart-beta charts: this run's p95 and throughput over the run,
+ * one point per bucket of its series (every bucket in place, at least a
+ * second wide), the x axis spanning the run; the baseline's own run as a
+ * grey line beneath, spread over the same span. Then main's p95 over its
+ * last runs (bars) with this run's (a line).
  */
 export function charts(
   current: BaselineEntry,
@@ -445,30 +443,34 @@ export function charts(
   history: BaselineEntry[] = []
 ): string[] {
   const out: string[] = []
-  const span = current.series.bucketSeconds * current.series.p95.length
-  if (current.series.p95.length >= 2 && span > 0) {
+  const series = current.series
+  const points = series.p95.length
+  const span = series.spanS ?? series.bucketSeconds * points
+  if (points >= 2 && span > 0) {
     const end = Number(span.toFixed(span < 10 ? 1 : 0))
     for (const [key, title, unit] of [
       ['p95', 'p95 latency', 'ms'],
       ['rps', 'Throughput', 'requests/s']
     ] as const) {
-      const mine = resample(current.series[key])
+      const mine = series[key]
       const theirs = reference?.series[key].length
-        ? resample(reference.series[key])
+        ? resample(reference.series[key], points)
         : undefined
-      const values = [...mine, ...(theirs ?? [])].filter((v) => v !== null)
+      const values = [...mine, ...(theirs ?? [])].filter(
+        (v): v is number => v !== null
+      )
       // A run of no HTTP requests (a browser journey alone) has no curve.
       if (values.length === 0 || values.every((v) => v === 0)) continue
-      const top = niceCeiling(Math.max(...(values as number[])))
+      const top = niceCeiling(Math.max(...values))
       out.push(
         '```mermaid',
-        // Plots take the palette's colours in order: bars, then the line.
+        // Plots take the palette's colours in order: the baseline, then this run.
         palette(theirs ? [GREY, RED] : [RED]),
         'xychart-beta',
-        `  title "${title} (${unit}) over the run${theirs ? ': line this run, bars the baseline' : ''}"`,
+        `  title "${title} (${unit}) over the run${theirs ? ': red this run, grey the baseline' : ''}"`,
         `  x-axis "seconds" 0 --> ${end}`,
         `  y-axis "${unit}" 0 --> ${top}`,
-        ...(theirs ? [`  bar [${theirs.map(fmt).join(', ')}]`] : []),
+        ...(theirs ? [`  line [${theirs.map(fmt).join(', ')}]`] : []),
         `  line [${mine.map(fmt).join(', ')}]`,
         '```',
         ''
@@ -498,13 +500,16 @@ export function charts(
   return out
 }
 
-/** Any number of buckets → CHART_POINTS points, by share of the run. */
-function resample(series: (number | null)[]): (number | null)[] {
-  return Array.from({ length: CHART_POINTS }, (_, i) => {
-    const from = Math.floor((i * series.length) / CHART_POINTS)
+/** A series spread over `points` points, by share of its run. */
+function resample(
+  series: (number | null)[],
+  points: number
+): (number | null)[] {
+  return Array.from({ length: points }, (_, i) => {
+    const from = Math.floor((i * series.length) / points)
     const to = Math.max(
       from + 1,
-      Math.floor(((i + 1) * series.length) / CHART_POINTS)
+      Math.floor(((i + 1) * series.length) / points)
     )
     const slice = series
       .slice(from, to)

@@ -1,4 +1,5 @@
-import type { LoadPlan, Stage } from '../profile/plan.js'
+import { judgeable, type Judgeable } from '../judge/judgeable.js'
+import { plannedRequests, type LoadPlan, type Stage } from '../profile/plan.js'
 import { testRunName } from '../k6/segments.js'
 import { formatDuration } from '../shared/duration.js'
 import { code, MAX_LINE, text } from './escape.js'
@@ -123,7 +124,15 @@ export function renderPlan(prepared: PlanView): string[] {
       )
     )
   }
-  const c = plan.capacity
+  const reach = planReach(prepared)
+  out.push(
+    '',
+    reach
+      ? `**What this run can judge** (against a baseline of the same plan): ${judgeableText(reach)}.`
+      : '**What this run can judge** depends on how fast the service answers: its VUs send as fast as they go. Give the objective a rate to know before it runs.'
+  )
+  // The capacity model only where the objective runs from it (not smoke).
+  const c = plan.objective === 'smoke' ? undefined : plan.capacity
   if (c) {
     out.push(
       '',
@@ -149,6 +158,49 @@ export function renderPlan(prepared: PlanView): string[] {
     )
   }
   return out
+}
+
+/** What the plan's requests let the comparison judge, or undefined. */
+export function planReach(prepared: PlanView): Judgeable | undefined {
+  const endpoints = prepared.profile?.endpoints
+  if (!endpoints?.length) return undefined
+  const perEndpoint = plannedRequests(prepared.plan, endpoints)
+  return perEndpoint ? judgeable(perEndpoint) : undefined
+}
+
+const STATISTIC = { p50: 'median', p95: 'p95', p99: 'p99' } as const
+
+/**
+ * `overall p95 (600 requests; p99 needs 1,000); every endpoint's median,
+ * and GET /a's p95 (300); not GET /rare (12: the median needs 20)`
+ */
+export function judgeableText(reach: Judgeable): string {
+  const [overall] = reach.overall
+  const count = (n: number) => n.toLocaleString('en-US')
+  const parts = [
+    overall.latency
+      ? `overall ${STATISTIC[overall.latency]} latency (${count(overall.requests)} requests${overall.next ? `; ${overall.next.latency} needs ${count(overall.next.needs)}` : ''})`
+      : `no overall percentile (${count(overall.requests)} requests; p95 needs ${count(overall.next?.needs ?? 0)})`
+  ]
+  const judged = reach.endpoints.filter((e) => e.latency)
+  const tails = judged.filter((e) => e.latency === 'p95')
+  const medians = judged.filter((e) => e.latency === 'p50')
+  const none = reach.endpoints.filter((e) => !e.latency)
+  const named = (list: typeof judged) =>
+    list.map((e) => `${e.name} (${count(e.requests)})`).join(', ')
+  if (tails.length) parts.push(`the p95 of ${named(tails)}`)
+  if (medians.length) {
+    parts.push(
+      `the median of ${medians.length === reach.endpoints.length ? 'every endpoint: ' : ''}${named(medians)} (p95 needs ${count(medians[0].next?.needs ?? 0)})`
+    )
+  }
+  if (none.length) {
+    parts.push(
+      `not ${named(none)}: an endpoint's median needs ${count(none[0].next?.needs ?? 0)}`
+    )
+  }
+  parts.push('and every error rate')
+  return parts.join('; ')
 }
 
 /** 0.1, 2, 6.8, 0.0035: two significant digits, never rounded to 0. */

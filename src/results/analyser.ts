@@ -9,6 +9,7 @@ import type {
   MetricInfo,
   ResultsAnalysis,
   SeriesBucket,
+  SeriesChart,
   SeriesWindow
 } from './types.js'
 
@@ -387,6 +388,45 @@ export class ResultsAnalyser {
     return out
   }
 
+  /**
+   * The kernel's buckets gathered into chart buckets of `chartWidth`,
+   * their latency from the merged recorders.
+   */
+  private chart(
+    widthS: number,
+    durationS: number,
+    requests: number
+  ): SeriesChart | undefined {
+    if (!(durationS > 0) || requests === 0) return undefined
+    const kernel = this.kernel
+    const width = chartWidth(durationS, requests / durationS)
+    const n = Math.max(1, Math.round(durationS / width))
+    const recorders: number[][] = Array.from({ length: n }, () => [])
+    const counts = new Array<number>(n).fill(0)
+    const failures = new Array<number>(n).fill(0)
+    for (let i = 0; i < RESULT_BUCKETS_MAX; i++) {
+      const bucket = kernel.bucket(i)
+      if (bucket === 0) continue
+      const j = Math.min(n - 1, Math.floor((i * widthS) / width + 1e-9))
+      recorders[j].push(kernel.bucketRecorder(bucket))
+      counts[j] += kernel.bucketRequests(bucket)
+      failures[j] += kernel.bucketFailures(bucket)
+    }
+    // The last bucket runs to the last sample.
+    const seconds = (j: number): number =>
+      j === n - 1 ? Math.max(width / 2, durationS - j * width) : width
+    return {
+      bucketSeconds: width,
+      spanS: durationS,
+      requests: counts,
+      rps: counts.map((c, j) => c / seconds(j)),
+      p95: counts.map((c, j) =>
+        c > 0 ? this.latency(recorders[j], false).p95 : null
+      ),
+      errorRate: counts.map((c, j) => (c > 0 ? failures[j] / c : null))
+    }
+  }
+
   private result(): ResultsAnalysis {
     const durationS =
       this.kernel.lastMs.value > this.kernel.firstMs.value
@@ -440,6 +480,7 @@ export class ResultsAnalyser {
       })
     }
     const windows = this.windows(widthS, durationS)
+    const chart = this.chart(widthS, durationS, http.requests)
     const byBusiest = (
       groupOf: (cell: Cell) => string | undefined
     ): EndpointStats[] => {
@@ -495,9 +536,32 @@ export class ResultsAnalyser {
       iterations: this.iterations,
       droppedIterations: kernel.droppedSum.value,
       maxVus: kernel.maxVus.value,
-      series: { bucketSeconds: widthS, buckets, windows }
+      series: { bucketSeconds: widthS, buckets, windows, chart }
     }
   }
+}
+
+/** Chart widths, seconds: the smallest that suits the run is used. */
+const CHART_WIDTHS = [
+  1, 2, 3, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600
+]
+/** Points a chart has at most; requests a bucket's p95 should rest on. */
+const CHART_POINTS_MAX = 60
+const CHART_BUCKET_REQUESTS = 20
+
+/**
+ * A chart bucket's width: at least a second; wide enough that the run is
+ * at most 60 of them, and that each holds about 20 requests (its p95 then
+ * says something) unless that would leave fewer than 10.
+ */
+export function chartWidth(durationS: number, rate: number): number {
+  return (
+    CHART_WIDTHS.find(
+      (w) =>
+        durationS / w <= CHART_POINTS_MAX &&
+        (w * rate >= CHART_BUCKET_REQUESTS || durationS / w <= 10)
+    ) ?? CHART_WIDTHS[CHART_WIDTHS.length - 1]
+  )
 }
 
 const NEWLINE = Buffer.from('\n')

@@ -192,5 +192,24 @@ export interface ResultsAnalysis {
      * A bucket holds a request or two; a window enough to say something.
      */
     windows: SeriesWindow[]
+    /** The run over time for a chart: see SeriesChart. */
+    chart?: SeriesChart
   }
+}
+
+/**
+ * The run over time as a chart shows it: buckets of one width (at least a
+ * second, wider for long or light runs) from the first sample to the last,
+ * every one in place, empty ones too. The throughput of each is its
+ * requests over its own width, so their mean is the run's rate.
+ */
+export interface SeriesChart {
+  bucketSeconds: number
+  /** Seconds the run spans: the last bucket may be wider than the others. */
+  spanS: number
+  requests: number[]
+  rps: number[]
+  /** null: no request in the bucket. */
+  p95: (number | null)[]
+  errorRate: (number | null)[]
 }
