@@ -187,7 +187,10 @@ describe('compare', () => {
     expect(e?.withTenRuns?.fail?.relative).toBeLessThan(
       e?.cutoff.fail?.relative ?? 0
     )
-    expect(sensitivityLine(c)).toMatch(
+    // The flagged p95's row says its cut-off: no second line says it again.
+    expect(sensitivityLine(c)).toBeUndefined()
+    const ok = compare({ current: run({ p95: 110 }), stored: one })
+    expect(sensitivityLine(ok)).toMatch(
       /^With 1 run of history this gate fails p95 changes above \+\d+\.\d% \(\d+(\.\d)? ms\) and warns above \+\d+\.\d% \(\d+(\.\d)? ms\); with 10 runs it would fail above about \+\d+\.\d% /
     )
   })

@@ -130,7 +130,8 @@ describe("the README's workflow, as a new team runs it", () => {
     expect(pr.outputs.objective).toBe('smoke')
     expect(pr.outputs.verdict).toBe('pass')
     const comment = api.comments.get(41)?.[0].body ?? ''
-    expect(comment).toMatch(/main's last 5 runs|\| Metric \| main \(5 runs\)/)
+    expect(comment).toMatch(/no regression against main's last 5 runs/)
+    expect(comment).toMatch(/\| \| main \(5 runs\) \| This run \|/)
     expect(comment).not.toContain('compared with nothing')
   })
 
@@ -161,6 +162,22 @@ describe("the README's workflow, as a new team runs it", () => {
       )
       const comment = api.comments.get(42)?.[0].body ?? ''
       expect(comment.split('\n')[2]).toMatch(/GET \/api\/status/)
+      // RENDER_OUT=dir: the comments, for scripts/screenshot.mjs to render.
+      if (process.env.RENDER_OUT) {
+        fs.mkdirSync(process.env.RENDER_OUT, { recursive: true })
+        fs.writeFileSync(
+          path.join(process.env.RENDER_OUT, 'everyday-regression.md'),
+          comment
+        )
+        fs.writeFileSync(
+          path.join(process.env.RENDER_OUT, 'everyday-pass.md'),
+          api.comments.get(41)?.[0].body ?? ''
+        )
+        fs.writeFileSync(
+          path.join(process.env.RENDER_OUT, 'everyday-push-summary.md'),
+          pushes[4].summary
+        )
+      }
     } finally {
       fs.rmSync(slowed, { recursive: true, force: true })
     }

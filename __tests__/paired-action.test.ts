@@ -251,7 +251,7 @@ describe('a paired run of a script of its own', () => {
     // Compared with the stored run of main as well: the change's figures.
     expect(slower.summary).toContain('Baseline: `0123456` on `main`')
     expect(slower.summary).toMatch(
-      /\| p95 latency \| [\d.]+ ms \| [\d.]+ ms \| \+\d+\.\d% \|/
+      /\| p95 latency \| [\d.]+\sms \| [\d.]+\sms \| \+\d+\.\d% \|/
     )
     const comment = api.comments.get(9)?.[0]?.body ?? ''
     expect(comment).toContain('**Paired with the reference**')

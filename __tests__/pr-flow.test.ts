@@ -148,7 +148,7 @@ describe('baselines and the pull request comment', () => {
     )
     expect(body).toMatch(/Baseline: `0123456` on `main`/)
     expect(body).toMatch(
-      /\| p95 latency \| [\d.]+ ms \| [\d.]+ ms \| \+0\.0% \| ✅ ok \|/
+      /\| p95 latency \| [\d.]+\sms \| [\d.]+\sms \| \+0\.0% \| ✅ ok \|/
     )
     // What the comparison could have seen, with one run of history.
     expect(body).toMatch(
@@ -202,7 +202,7 @@ describe('baselines and the pull request comment', () => {
         /^## ❌ p95 latency \\\+\d+\.\d% \\\([\d.]+ µs → [\d.]+ ms\\\) against main's last 6 runs$/
       )
       expect(body).toMatch(
-        /^\| p95 latency \| 568 µs \| 5\.66 ms \| \+\d+\.\d% \| ❌ regression \(p < 0\.0001\) \|$/m
+        /^\| p95 latency \| 568\sµs \| 5\.66\sms \| \+\d+\.\d% \| ❌ regression, beyond \+\d+\.\d% \|$/m
       )
       expect(body.match(/\+16\.3%/g)).toHaveLength(1) // what the gate could see
       // Waivable: one line says how.

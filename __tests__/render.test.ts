@@ -263,7 +263,7 @@ describe('the pull request comment, rendered', () => {
       /^## ❌ p95 latency \\\+\d+\.\d% \\\([\d.]+ µs → [\d.]+ ms\\\) against main's last 6 runs$/
     )
     const top = comments.regression.split('<details>')[0]
-    expect(top.match(/^\| Metric \|/gm)).toHaveLength(1)
+    expect(top.match(/^\| \| main \(6 runs\) \| This run \|/gm)).toHaveLength(1)
     expect(top).toContain('add the `perf-gate:accept-regression` label')
     // The regression is stated in the heading and its row; nowhere else
     // outside the folded sections.

@@ -16,6 +16,7 @@ import {
   thresholdAnnotations
 } from '../src/report/annotations.js'
 import { readSummary } from '../src/results/summary.js'
+import { upService } from './helpers/http.js'
 
 /**
  * The files beside the job summary that other tools read: k6's own HTML
@@ -289,6 +290,42 @@ describe('annotations', () => {
     expect(errors).toHaveLength(6)
     expect(errors.filter((l) => l.includes('threshold crossed'))).toHaveLength(
       5
+    )
+  })
+
+  it("a profile's crossed threshold is placed on the profile's line that declares it", async () => {
+    const service = await upService()
+    // The recorded failing run stands in for the profile's generated
+    // script: the thresholds the profile declares are the ones it crossed.
+    const profile = [
+      'version: 1',
+      `target: { base_url: "${service.url}" }`,
+      'endpoints:',
+      '  - { name: GET /slow, path: /slow }',
+      'thresholds:',
+      '  slo: { error_rate: 0.05, checks: 0.95 }',
+      '  k6:',
+      "    http_req_duration: ['p(95)<20', 'p(99)<5']",
+      'objectives: { smoke: { duration: 5s, rate: 2 } }',
+      ''
+    ].join('\n')
+    const run = await runAction({
+      files: { '.github/perf-gate.yml': profile },
+      inputs: { 'k6-path': FAKE_K6, baseline: 'none', objective: 'smoke' },
+      env: { FAKE_K6_FIXTURE: 'fail' }
+    }).finally(() => service.close())
+    const errors = annotations(run.stdout).filter((l) =>
+      l.includes('threshold crossed')
+    )
+    expect(errors).toContainEqual(
+      expect.stringMatching(
+        /^::error title=perf-gate: threshold crossed,file=\.github\/perf-gate\.yml,line=8,col=\d+::http_req_duration p\(95\)<20/
+      )
+    )
+    expect(errors).toContainEqual(
+      expect.stringMatching(
+        /^::error title=perf-gate: threshold crossed,file=\.github\/perf-gate\.yml,line=6,col=\d+::checks rate>0\.95/
+      )
     )
   })
 })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { BaselineError } from '../shared/errors.js'
-import type { LatencyStats } from '../results/types.js'
+import type { EndpointStats, LatencyStats } from '../results/types.js'
 import type { PerfGateResult } from '../results/result.js'
 
 /**
@@ -192,11 +192,7 @@ export function toEntry(
   const f = result.figures
   const endpoints: Record<string, MetricSet> = {}
   for (const e of result.endpoints.slice(0, MAX_ENDPOINTS)) {
-    endpoints[e.name] = {
-      ...latencySet(e.latency),
-      errorRate: round(e.errorRate, 6),
-      requests: e.requests
-    }
+    endpoints[e.name] = endpointSet(e)
   }
   const overallLatency = result.http?.requests
     ? latencySet(result.http.latency)
@@ -240,6 +236,15 @@ export function toEntry(
       rps: (chart?.rps ?? []).map((v) => round(v) ?? null),
       errorRate: (chart?.errorRate ?? []).map((v) => round(v, 6) ?? null)
     }
+  }
+}
+
+/** An endpoint's figures, as stored. */
+export function endpointSet(e: EndpointStats): MetricSet {
+  return {
+    ...latencySet(e.latency),
+    errorRate: round(e.errorRate, 6),
+    requests: e.requests
   }
 }
 

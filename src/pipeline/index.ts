@@ -417,7 +417,10 @@ async function runOnce(
     analysis.summary,
     inputs.workspace,
     prepared?.ownScript ?? inputs.script,
-    verdict
+    verdict,
+    prepared && inputs.profile
+      ? { path: inputs.profile, places: prepared.thresholdPlaces }
+      : undefined
   )
 
   // publish: the network steps, within what is left of the deadline

@@ -43,6 +43,8 @@ import {
 import { describeLoad, judgeableText, planReach } from '../report/load-plan.js'
 import type { Profile } from '../profile/schema.js'
 import { wrapOwnScript } from '../script/wrap.js'
+import { thresholdOrigins } from '../profile/threshold-origins.js'
+import type { ThresholdPlace } from '../report/annotations.js'
 
 export interface PreparedRun {
   profile: Profile
@@ -55,6 +57,8 @@ export interface PreparedRun {
   ownScript?: string
   /** Environment variables the script reads, set or not. */
   envVars: string[]
+  /** Where each of the profile's thresholds is declared in it. */
+  thresholdPlaces: ThresholdPlace[]
 }
 
 export interface PrepareOptions {
@@ -95,6 +99,14 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
       pos.col,
       keyPath.join('.').replace(/\.(\d+)/g, '[$1]'),
       problem
+    )
+  }
+  const only = profile.objectives?.only
+  if (only && !only.includes(choice.objective)) {
+    fail(
+      ['objectives', 'only'],
+      `this profile is for ${only.join(', ')}, and this run's objective is ${choice.objective} (${choice.reason}): ` +
+        `add ${choice.objective} to objectives.only with what it needs (a rate, or a capacity section), or do not run this profile on that trigger`
     )
   }
   let plan: LoadPlan
@@ -195,7 +207,16 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
     scriptPath,
     scriptText,
     ownScript,
-    envVars
+    envVars,
+    thresholdPlaces: thresholdOrigins(profile).map((o) => {
+      const at = locate(o.keyPath)
+      return {
+        key: o.key,
+        expression: o.expression,
+        line: at.line,
+        column: at.col
+      }
+    })
   }
 }
 

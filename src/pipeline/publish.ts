@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import type { ProfileSource } from '../report/annotations.js'
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -198,7 +199,9 @@ export function annotate(
   summary: SummaryResult | undefined,
   workspace: string,
   scriptPath: string | undefined,
-  verdict: Verdict
+  verdict: Verdict,
+  /** The profile that wrote the script, and where its thresholds are. */
+  profile?: ProfileSource
 ): void {
   const annotations: Annotation[] = []
   if (summary) {
@@ -210,7 +213,9 @@ export function annotate(
     }
     const script =
       scriptPath && text !== undefined ? { path: scriptPath, text } : undefined
-    annotations.push(...thresholdAnnotations(summary, workspace, script))
+    annotations.push(
+      ...thresholdAnnotations(summary, workspace, script, profile)
+    )
   }
   const decision = verdict.regressions
   if (decision?.failing) {

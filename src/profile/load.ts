@@ -833,6 +833,37 @@ function checkObjectives(
       throw error
     }
   }
+  checkOnly(profile, fail)
+}
+
+/**
+ * `objectives.only`: each objective it lists can run (planned now, not on
+ * the night it is picked), and no trigger of the profile picks another.
+ */
+function checkOnly(
+  profile: Profile,
+  fail: (keyPath: (string | number)[], problem: string) => never
+): void {
+  const only = profile.objectives?.only
+  if (!only) return
+  only.forEach((objective, i) => {
+    try {
+      planLoad(profile, { objective, reason: '' })
+    } catch (error) {
+      if (!(error instanceof PlanError)) throw error
+      fail(error.keyPath ?? ['objectives', 'only', i], error.message)
+    }
+  })
+  for (const [event, objective] of Object.entries(
+    profile.objectives?.triggers ?? {}
+  )) {
+    if (!only.includes(objective)) {
+      fail(
+        ['objectives', 'triggers', event],
+        `picks ${objective}, which objectives.only leaves out (${only.join(', ')}): add it there, or pick one of them`
+      )
+    }
+  }
 }
 
 function describeIssue(

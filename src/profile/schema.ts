@@ -346,6 +346,13 @@ const objectives = z
       .record(z.string(), z.enum(OBJECTIVES))
       .optional()
       .describe('Event name → objective, e.g. pull_request: smoke'),
+    only: z
+      .array(z.enum(OBJECTIVES))
+      .min(1)
+      .optional()
+      .describe(
+        'The objectives this profile is for; a run that picks another fails at once, saying so'
+      ),
     smoke: objectiveOverride.optional(),
     baseline: objectiveOverride.optional(),
     load: objectiveOverride.optional(),

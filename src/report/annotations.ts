@@ -4,6 +4,7 @@ import type { SummaryResult } from '../results/types.js'
 import type { MetricComparison } from '../judge/compare.js'
 import { describeComparison } from './comparison.js'
 import { describeThreshold } from './verdict.js'
+import { withoutTarget } from '../profile/threshold-origins.js'
 
 export interface Annotation {
   message: string
@@ -20,6 +21,21 @@ export interface ScriptSource {
   text: string
 }
 
+/** A threshold the profile declares, and where. */
+export interface ThresholdPlace {
+  key: string
+  expression: string
+  line: number
+  column: number
+}
+
+/** The profile's thresholds, for a run whose script perf-gate wrote. */
+export interface ProfileSource {
+  /** Absolute path of the profile. */
+  path: string
+  places: ThresholdPlace[]
+}
+
 /**
  * One error annotation per crossed threshold, placed on the line of the
  * script that declares it when that line can be found.
@@ -27,15 +43,35 @@ export interface ScriptSource {
 export function thresholdAnnotations(
   summary: SummaryResult,
   workspace: string,
-  script?: ScriptSource
+  script?: ScriptSource,
+  profile?: ProfileSource
 ): Annotation[] {
   return summary.thresholds
     .filter((t) => !t.passed)
     .map((t) => ({
       title: 'perf-gate: threshold crossed',
       message: describeThreshold(t, summary),
-      ...placeInScript(t.expression, workspace, script)
+      ...(placeInProfile(t.metric, t.expression, workspace, profile) ??
+        placeInScript(t.expression, workspace, script))
     }))
+}
+
+/** The profile's line that declared the threshold, when it did. */
+function placeInProfile(
+  metric: string,
+  expression: string,
+  workspace: string,
+  profile: ProfileSource | undefined
+): Partial<Annotation> | undefined {
+  const file = profile && relativeInside(profile.path, workspace)
+  if (!file) return undefined
+  const key = withoutTarget(metric)
+  const place = profile.places.find(
+    (p) => p.key === key && p.expression === expression
+  )
+  return place
+    ? { file, startLine: place.line, startColumn: place.column }
+    : undefined
 }
 
 /** One error annotation per regression that fails the check. */

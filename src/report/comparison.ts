@@ -10,6 +10,7 @@ import {
 import type { RegressionDecision } from '../judge/regressions.js'
 import { code, MAX_LINE, text as md } from './escape.js'
 import {
+  formatCount,
   formatMs,
   formatPercent,
   formatRate,
@@ -46,6 +47,11 @@ export interface ComparisonReport {
   now?: Date
   /** The label that waives a regression, on a pull request. */
   waiverLabel?: string
+  /**
+   * false: the run fails for a reason the label cannot waive (a crossed
+   * threshold, a k6 error), so the hint would not help.
+   */
+  waivable?: boolean
 }
 
 const STATUS: Record<Status, string> = {
@@ -185,6 +191,8 @@ export function sensitivityLine(comparison: Comparison): string | undefined {
   const p95 = comparison.metrics.find((c) => c.metric === 'p95' && c.evidence)
   const e = p95?.evidence
   if (!p95 || !e) return undefined
+  // A flagged p95 says its own cut-off in its row.
+  if (p95.status === 'regression' || p95.status === 'warning') return undefined
   const parts = [
     `With ${runsText(e.runs)} this gate ${e.cutoff.fail ? `fails p95 changes above ${formatCutoff('p95', e.cutoff.fail)} and ` : ''}warns above ${formatCutoff('p95', e.cutoff.warn)}`
   ]
@@ -236,10 +244,15 @@ export function renderComparison(report: ComparisonReport): ComparisonText {
   }
   const base = baseName(comparison)
   const runs = comparison.history.length
+  // What changed first (the endpoints that were flagged among them), then
+  // the run's own figures; a figure the run could not judge says what it
+  // needed, once.
+  const flagged = [...comparison.regressions, ...comparison.warnings]
+  const rest = comparison.metrics.filter((c) => !flagged.includes(c))
   const top = [
-    `| Metric | ${md(base)} (${runs === 1 ? '1 run' : `${runs} runs`}) | This run | Δ | Verdict |`,
+    `| | ${md(base)} (${runs === 1 ? '1 run' : `${runs} runs`}) | This run | Δ | Verdict |`,
     '|---|---|---|---|---|',
-    ...comparison.metrics.map(compactRow),
+    ...[...flagged, ...rest].map(compactRow),
     ''
   ]
   if (gate.note === 'load-shape-changed') {
@@ -253,7 +266,7 @@ export function renderComparison(report: ComparisonReport): ComparisonText {
       `> 🏷️ Waived by the ${code(gate.waivedBy)} label: reported, not failed.`,
       ''
     )
-  } else if (gate.failing && report.waiverLabel) {
+  } else if (gate.failing && report.waiverLabel && report.waivable !== false) {
     top.push(
       `> 🏷️ If this change is meant to be slower, add the ${code(report.waiverLabel)} label to the pull request and re-run the job.`,
       ''
@@ -263,20 +276,6 @@ export function renderComparison(report: ComparisonReport): ComparisonText {
   const details = [baselineLine(report, comparison), '']
   const sensitivity = sensitivityLine(comparison)
   if (sensitivity) details.push(sensitivity, '')
-  // Only what could not be judged needs a line of its own: what would fix it.
-  // (An endpoint's row says it, in the table below.)
-  const unjudged = comparison.metrics.filter(
-    (c) => c.notJudged?.why === 'too-few-requests'
-  )
-  if (unjudged.length) {
-    details.push(
-      ...unjudged.map(
-        (c) =>
-          `- ${STATUS[c.status]} ${c.scope === 'overall' ? '' : `${code(c.scope)} `}${md(describeComparison({ ...c, scope: 'overall' }), MAX_LINE)}`
-      ),
-      ''
-    )
-  }
   details.push(...endpointTable(comparison))
   details.push(
     "<sub>A regression is beyond the noise (this run against the history's mean and spread, with the run's own sampling error: " +
@@ -328,26 +327,32 @@ function excludedText(comparison: Comparison | undefined): string {
     : ''
 }
 
-/** The table's "Fails beyond" cell: the fail cut-off, or the warn one. */
-function failsBeyond(c: MetricComparison): string {
-  const cutoff = c.evidence?.cutoff.fail ?? c.evidence?.cutoff.warn
-  if (!cutoff) return ''
-  const text = formatCutoff(c.metric, cutoff)
-  return c.evidence?.cutoff.fail ? text : `${text}, warns only`
-}
-
 function compactRow(c: MetricComparison): string {
-  return `| ${LABEL[c.metric]} | ${formatMetricValue(c.metric, c.baseline)} | ${formatMetricValue(c.metric, c.current)} | ${signedDelta(c)} | ${verdictCell(c)} |`
+  const figure =
+    c.scope === 'overall'
+      ? LABEL[c.metric]
+      : `${md(c.scope)} · ${LABEL[c.metric]}`
+  return `| ${figure} | ${cell(formatMetricValue(c.metric, c.baseline))} | ${cell(formatMetricValue(c.metric, c.current))} | ${cell(signedDelta(c))} | ${verdictCell(c)} |`
 }
 
-/** `❌ regression (p < 0.0001)`: the evidence beside the verdict it gave. */
+/** A value that stays on one line in a narrow table: `32.1 ms`. */
+function cell(text: string): string {
+  return text.replace(/ /g, '\u00a0')
+}
+
+/**
+ * `❌ regression, beyond +33.2%`: the verdict and the limit it crossed;
+ * what a figure the run could not judge needed.
+ */
 function verdictCell(c: MetricComparison): string {
   const flagged = c.status === 'regression' || c.status === 'warning'
-  if (flagged && c.evidence) {
-    return `${STATUS[c.status]} (p ${formatP(c.evidence.p)})`
+  const tier =
+    c.tier === 'fail' ? c.evidence?.cutoff.fail : c.evidence?.cutoff.warn
+  if (flagged && tier) {
+    return `${STATUS[c.status]}, beyond ${cell(formatCutoff(c.metric, tier).replace(/ \(.*\)$/, ''))}`
   }
   if (c.notJudged?.why === 'too-few-requests') {
-    return `${STATUS[c.status]} (${c.notJudged.requests} of the ${c.notJudged.needed} requests it needs)`
+    return `${STATUS[c.status]}: needs ${formatCount(c.notJudged.needed)} requests, had ${formatCount(c.notJudged.requests)}`
   }
   return STATUS[c.status]
 }
@@ -359,8 +364,8 @@ function endpointTable(comparison: Comparison): string[] {
   }
   if (byName.size === 0) return []
   const header = [
-    '| Endpoint | Latency | Baseline | Now | Δ | Fails beyond | Errors baseline | Errors now | Verdict |',
-    '|---|---|---|---|---|---|---|---|---|'
+    '| Endpoint | Latency | Baseline | Now | Δ | Errors baseline | Errors now | Verdict |',
+    '|---|---|---|---|---|---|---|---|'
   ]
   const rank = (list: MetricComparison[]): number =>
     Math.min(...list.map((c) => order(c.status)))
@@ -369,7 +374,7 @@ function endpointTable(comparison: Comparison): string[] {
     const latency = list.find((c) => c.metric === 'p95' || c.metric === 'p50')
     const errors = list.find((c) => c.metric === 'errorRate')
     const worst = [...list].sort((a, b) => order(a.status) - order(b.status))[0]
-    return `| ${md(name)} | ${latency ? LABEL[latency.metric] : ''} | ${formatMs(latency?.baseline)} | ${formatMs(latency?.current)} | ${latency ? signedDelta(latency) : ''} | ${latency ? failsBeyond(latency) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${verdictCell(worst)} |`
+    return `| ${md(name)} | ${latency ? LABEL[latency.metric] : ''} | ${cell(formatMs(latency?.baseline))} | ${cell(formatMs(latency?.current))} | ${latency ? cell(signedDelta(latency)) : ''} | ${formatPercent(errors?.baseline)} | ${formatPercent(errors?.current)} | ${verdictCell(worst)} |`
   })
   // Busiest first (the order compare() gives). Only endpoints with
   // something to say are listed; the run's own endpoint table has them all.

@@ -116,15 +116,19 @@ function thresholdNotes(summary: SummaryResult): string[] {
  */
 export function renderJobSummary(data: ReportData): string {
   const { verdict, run, summary, figures } = data
+  // The waiver label turns only regressions into warnings.
+  const waivable = verdict.failures.every(
+    (r) => r.kind === 'regressions' || r.kind === 'paired-regression'
+  )
   const compared = data.comparison
-    ? renderComparison(data.comparison)
+    ? renderComparison({ ...data.comparison, waivable })
     : undefined
+  const history = data.comparison?.comparison?.history.length
   const words = verdictText(
     verdict,
     summary,
-    data.comparison?.comparison?.history.length
-      ? baseName(data.comparison.comparison)
-      : undefined
+    history ? baseName(data.comparison?.comparison) : undefined,
+    history
   )
   const out: string[] = []
   out.push(
@@ -137,7 +141,9 @@ export function renderJobSummary(data: ReportData): string {
     data.k6Version ? `k6 v${data.k6Version}` : undefined,
     data.scriptLabel ? code(data.scriptLabel) : undefined,
     data.sharding ? shardingFact(data.sharding) : undefined,
-    run && !merged
+    // k6's exit code when it says something: a failed run whose k6 exited
+    // 0 failed for another reason, named above.
+    run && !merged && (run.exitCode !== 0 || verdict.passed)
       ? `exit code ${run.exitCode} (${OUTCOME_LABEL[run.outcome]})`
       : undefined,
     figures?.durationS !== undefined

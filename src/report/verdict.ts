@@ -23,7 +23,9 @@ export function verdictText(
   verdict: Verdict,
   summary: SummaryResult | undefined,
   /** The branch the baseline's runs are from: `main`. */
-  base?: string
+  base?: string,
+  /** How many of its runs the comparison used. */
+  runs?: number
 ): VerdictText {
   const reasons = verdict.failures.map((r) => reasonText(r, summary))
   const warnings = verdict.warnings.map((r) => reasonText(r, summary))
@@ -32,7 +34,12 @@ export function verdictText(
   const first = verdict.failures[0]
   return {
     headline: verdict.passed
-      ? passedHeadline(verdict)
+      ? passedHeadline(
+          verdict,
+          base && runs
+            ? `${base}'s last ${runs === 1 ? 'run' : `${runs} runs`}`
+            : 'the baseline'
+        )
       : first?.kind === 'regressions'
         ? regressionsInBrief(first.regressions, base)
         : first?.kind === 'thresholds'
@@ -48,7 +55,7 @@ export function failureLine(verdict: Verdict, summary?: SummaryResult): string {
   return `perf-gate failed: ${verdict.failures.map((r) => reasonText(r, summary)).join('; ')}`
 }
 
-function passedHeadline(verdict: Verdict): string {
+function passedHeadline(verdict: Verdict, against: string): string {
   const count = verdict.thresholdCount
   const s = count === 1 ? '' : 's'
   if (verdict.shard) {
@@ -82,7 +89,7 @@ function passedHeadline(verdict: Verdict): string {
         ? `; ${n} regression${n === 1 ? '' : 's'} ${decision.waivedBy ? 'waived' : 'reported, not gated'}`
         : decision.warnings.length > 0
           ? '; slower than the baseline, within the fail tolerance'
-          : '; no regression against the baseline'
+          : `; no regression against ${against}`
   }
   return headline
 }
