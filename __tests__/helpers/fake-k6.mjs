@@ -173,8 +173,7 @@ const exitCode = Number(String(read('exitcode.txt') ?? '0').trim())
 if (process.env.FAKE_K6_WAIT_FOR_SIGNAL) {
   // Print the banner and the first progress lines, then "run" until the
   // runner cancels the job.
-  const lines = stdout.toString().split('\n')
-  process.stdout.write(lines.slice(0, 20).join('\n') + '\n')
+  // The handlers first: a signal may come as soon as the output is seen.
   const keepAlive = setInterval(() => {}, 1000)
   const stop = (signal) => {
     clearInterval(keepAlive)
@@ -186,6 +185,8 @@ if (process.env.FAKE_K6_WAIT_FOR_SIGNAL) {
   }
   process.once('SIGINT', () => stop('SIGINT'))
   process.once('SIGTERM', () => stop('SIGTERM'))
+  const lines = stdout.toString().split('\n')
+  process.stdout.write(lines.slice(0, 20).join('\n') + '\n')
 } else {
   writeOutputs()
   process.stdout.write(stdout)

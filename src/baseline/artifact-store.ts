@@ -1,4 +1,8 @@
-import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
+import type { ArtifactClient } from '@actions/artifact'
+import {
+  artifactClient,
+  isArtifactNotFound
+} from '../shared/artifact-client.js'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -45,7 +49,10 @@ export interface ArtifactStoreOptions {
  */
 export class ArtifactStore implements BaselineStore {
   readonly kind = 'artifact'
-  private readonly artifacts = new DefaultArtifactClient()
+  private client?: Promise<ArtifactClient>
+  private get artifacts(): Promise<ArtifactClient> {
+    return (this.client ??= artifactClient())
+  }
   /** What read() found, carried into the next upload. */
   private readonly found = new Map<string, BaselineFile>()
 
@@ -85,13 +92,14 @@ export class ArtifactStore implements BaselineStore {
       }
       let id: number
       try {
-        id = (await this.artifacts.getArtifact(name, { findBy })).artifact.id
+        id = (await (await this.artifacts).getArtifact(name, { findBy }))
+          .artifact.id
       } catch (error) {
-        if (error instanceof ArtifactNotFoundError) continue
+        if (isArtifactNotFound(error)) continue
         throw error
       }
       const dir = fs.mkdtempSync(path.join(this.options.tempDir, 'baseline-'))
-      await this.artifacts.downloadArtifact(id, { path: dir, findBy })
+      await (await this.artifacts).downloadArtifact(id, { path: dir, findBy })
       const file = path.join(dir, storeFileName(objective))
       const source = `artifact ${name} of run ${run.id}`
       try {
@@ -134,7 +142,9 @@ export class ArtifactStore implements BaselineStore {
     const file = path.join(dir, storeFileName(objective))
     fs.writeFileSync(file, serialiseBaselineFile(next))
     const name = this.artifactName(objective)
-    const { id } = await this.artifacts.uploadArtifact(name, [file], dir)
+    const { id } = await (
+      await this.artifacts
+    ).uploadArtifact(name, [file], dir)
     return { written: true, attempts: 1, location: `${name} (id ${id})` }
   }
 }

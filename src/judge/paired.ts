@@ -1,4 +1,4 @@
-import tCdf from '@stdlib/stats-base-dists-t-cdf'
+import { tCdf } from './student-t.js'
 import type { PairedSample } from '../results/paired-samples.js'
 import { criticalT, mean } from './statistics.js'
 

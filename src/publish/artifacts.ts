@@ -1,4 +1,4 @@
-import { DefaultArtifactClient } from '@actions/artifact'
+import { artifactClient } from '../shared/artifact-client.js'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -54,7 +54,7 @@ export async function uploadResults(
     return link
   }
   try {
-    const client = new DefaultArtifactClient()
+    const client = await artifactClient()
     const upload = await request.deadline.race(
       client.uploadArtifact(request.name, files, request.rootDir)
     )

@@ -1,4 +1,4 @@
-import { DefaultArtifactClient } from '@actions/artifact'
+import { artifactClient } from '../shared/artifact-client.js'
 import * as core from '@actions/core'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -41,7 +41,7 @@ export async function downloadShards(options: {
       'merge: the artifact service is not reachable (no ACTIONS_RUNTIME_TOKEN): a merge runs on a GitHub runner, in a job that needs the shard jobs.'
     )
   }
-  const client = new DefaultArtifactClient()
+  const client = await artifactClient()
   const listed = await options.deadline.race(
     client.listArtifacts({ latest: true })
   )
