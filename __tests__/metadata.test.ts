@@ -3,49 +3,61 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as semver from 'semver'
 import { parse } from 'yaml'
+import {
+  GROUP_TITLE,
+  INPUTS,
+  type InputGroup,
+  type InputSpec
+} from '../src/action/input-table.js'
 import { OUTPUT } from '../src/action/outputs.js'
 import { ROOT } from './helpers/action.js'
 
 /**
- * What a user reads about the action (action.yml, the README's tables)
- * and what the code does with its inputs and outputs are one list.
+ * What a user reads about the action (action.yml, docs/inputs.md) and
+ * what the code does with its inputs and outputs are one list: the input
+ * table and the output map.
  */
 const action = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'))
-const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
-const inputsSource = fs.readFileSync(
-  path.join(ROOT, 'src', 'action', 'inputs.ts'),
-  'utf8'
-)
+const inputsDoc = fs.readFileSync(path.join(ROOT, 'docs', 'inputs.md'), 'utf8')
 
-/** The names in the first column of the README table under `heading`. */
-function tableNames(heading: string): string[] {
-  const section = readme.split(`## ${heading}\n`)[1]?.split('\n## ')[0] ?? ''
-  return section
+/** The names in the first column of every table of docs/inputs.md. */
+function tableNames(text: string): string[] {
+  return text
     .split('\n')
     .filter((line) => line.startsWith('| `'))
-    .flatMap((line) =>
-      [...line.split('|')[1].matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1])
-    )
+    .map((line) => /^\| `([a-z0-9-]+)`/.exec(line)?.[1] ?? '')
 }
 
-describe('action.yml, the code and the README agree', () => {
+describe('action.yml, the code and the docs agree', () => {
   it('every output in action.yml is one the code writes, and the other way round', () => {
     expect(Object.values(OUTPUT).sort()).toEqual(
       Object.keys(action.outputs).sort()
     )
   })
 
-  it('every input in action.yml is read by getInputs', () => {
-    for (const name of Object.keys(action.inputs)) {
-      expect([name, inputsSource.includes(`'${name}'`)]).toEqual([name, true])
+  it("action.yml's inputs are the table's: names in its order, defaults and descriptions", () => {
+    expect(Object.keys(action.inputs)).toEqual(
+      (Object.keys(GROUP_TITLE) as InputGroup[]).flatMap((group) =>
+        Object.entries(INPUTS as Record<string, InputSpec>)
+          .filter(([, spec]) => spec.group === group)
+          .map(([name]) => name)
+      )
+    )
+    for (const [name, spec] of Object.entries(
+      INPUTS as Record<string, InputSpec>
+    )) {
+      expect(action.inputs[name]).toEqual({
+        description: spec.description,
+        required: false,
+        ...(spec.default !== undefined ? { default: spec.default } : {})
+      })
     }
   })
 
-  it("the README's tables list every input and output", () => {
-    expect(tableNames('Inputs').sort()).toEqual(
-      Object.keys(action.inputs).sort()
-    )
-    expect(tableNames('Outputs').sort()).toEqual(
+  it('docs/inputs.md lists every input and output', () => {
+    const [inputs, outputs] = inputsDoc.split('## Outputs')
+    expect(tableNames(inputs).sort()).toEqual(Object.keys(action.inputs).sort())
+    expect(tableNames(outputs).sort()).toEqual(
       Object.keys(action.outputs).sort()
     )
   })
