@@ -1233,6 +1233,12 @@ const INPUT_CASES: InputCase[] = [
     /^Input 'max-duration': 'forever' is not a duration from 1 s to 72 h: write 90m, 6h/
   ],
   [
+    'generate-only without a profile (it would run the script instead)',
+    { 'generate-only': 'true', script: 'test.js' },
+    /^Input 'generate-only': writes the script a profile generates, and this run has none \(the script input runs a script of its own\)/,
+    { 'test.js': 'export default function () {};\n' }
+  ],
+  [
     'a merge that only generates',
     { merge: 'true', 'generate-only': 'true' },
     /^Input 'merge': cannot be combined with generate-only/

@@ -301,6 +301,12 @@ function checkTogether(inputs: Inputs): Inputs {
       'cannot be combined with generate-only: a merge reads the shards of a run that happened.'
     )
   }
+  if (inputs.generateOnly && (!inputs.profile || inputs.script)) {
+    throw new InputError(
+      'generate-only',
+      `writes the script a profile generates, and this run has none (${inputs.script ? 'the script input runs a script of its own' : `no ${inputs.profileLabel}`}): add a profile, or leave out generate-only to run the script.`
+    )
+  }
   if (startAt && !shard) {
     throw new InputError(
       'start-at',

@@ -5,7 +5,11 @@ import { ArtifactStore } from '../baseline/artifact-store.js'
 import { BranchStore } from '../baseline/branch-store.js'
 import { toEntry, type BaselineEntry } from '../baseline/entry.js'
 import type { BaselineStore, StoreWrite } from '../baseline/store.js'
-import { compare, type ToleranceConfig } from '../judge/compare.js'
+import {
+  compare,
+  toleranceConfig,
+  type ToleranceConfig
+} from '../judge/compare.js'
 import {
   decideRegressions,
   type RegressionDecision
@@ -13,6 +17,7 @@ import {
 import type { ComparisonReport, NotCompared } from '../report/comparison.js'
 import type { PerfGateResult } from '../results/result.js'
 import { isDeadlineError, type Deadline } from '../shared/deadline.js'
+import { errorMessage } from '../shared/errors.js'
 import {
   apiErrorMessage,
   githubClient,
@@ -20,6 +25,9 @@ import {
   splitRepository,
   type GitHubClient
 } from '../shared/github.js'
+import type { Judged } from './judge.js'
+import type { Measured } from './measured.js'
+import type { Step } from './step.js'
 
 export interface BaselineInput {
   baseline: BaselineInputs
@@ -51,6 +59,55 @@ export interface BaselineComparison {
   readOnly: boolean
   /** Problems that change nothing in the verdict. */
   warnings: string[]
+}
+
+/**
+ * The compare stage: the run, or a paired run's change target, against
+ * the stored history of its branch; nothing for a shard (the merge
+ * compares) or a run without figures. A store that cannot be read is a
+ * warning: the run's own results are on disk.
+ */
+export async function compareRun(
+  run: Measured,
+  judged: Judged,
+  step: Step,
+  deadline: Deadline
+): Promise<BaselineComparison | undefined> {
+  const { inputs } = step
+  if (run.baseline === 'change-target') {
+    core.info(
+      judged.changeResult
+        ? "Paired run: the baseline store compares and keeps the change target's own requests (tagged target=change)."
+        : 'Paired run: results.json holds no request tagged target=change; the baseline store is not read or written.'
+    )
+  }
+  const result = {
+    run: judged.result,
+    'change-target': judged.changeResult,
+    none: undefined
+  }[run.baseline]
+  if (!run.analysis.figures || !result) return undefined
+  const compared = await compareWithBaseline({
+    baseline: inputs.baseline,
+    context: judged.context,
+    token: inputs.githubToken,
+    result,
+    objective: run.objective,
+    fingerprint: run.fingerprint,
+    tolerances: toleranceConfig(run.prepared?.profile.regression, {
+      floorMs: inputs.regressionFloorMs,
+      noise: inputs.regressionNoise
+    }),
+    failOnRegression: inputs.failOnRegression,
+    waiverLabel: inputs.waiverLabel,
+    artifactPrefix: `${inputs.artifactName}-baseline`,
+    deadline
+  }).catch((error: unknown) => {
+    core.warning(`Baseline comparison skipped: ${errorMessage(error)}`)
+    return undefined
+  })
+  for (const warning of compared?.warnings ?? []) core.warning(warning)
+  return compared
 }
 
 /**

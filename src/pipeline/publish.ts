@@ -18,30 +18,27 @@ import {
 } from '../report/annotations.js'
 import type { ComparisonReport } from '../report/comparison.js'
 import { renderJobSummary } from '../report/job-summary.js'
-import type { ShardingView } from '../report/shards.js'
 import { JUNIT_FILE, renderJUnit } from '../report/junit.js'
-import type { RunAnalysis } from '../results/analyse.js'
 import type { SummaryResult } from '../results/types.js'
 import type { Deadline } from '../shared/deadline.js'
 import { errorMessage } from '../shared/errors.js'
 import { githubClient, splitRepository } from '../shared/github.js'
 import { displayPath } from '../shared/paths.js'
 import type { Redactor } from '../shared/secrets.js'
-import type { PreparedRun } from './prepare.js'
+import type { Outputs } from '../action/outputs.js'
+import { HTML_REPORT_FILE } from '../k6/dashboard.js'
+import { shardLabel } from '../k6/segments.js'
+import { recordBaseline, type BaselineComparison } from './baseline.js'
+import type { Judged } from './judge.js'
+import type { Measured } from './measured.js'
 
 /** What every report of the run is made from, besides its verdict. */
-export interface RunView {
+export interface RunView extends Measured {
   inputs: Inputs
+  /** With the pull request's labels as the judge stage read them. */
   context: RunContext
-  k6Run: K6Run
-  analysis: RunAnalysis
-  k6Version: string
-  fingerprint: string
-  script: string
-  prepared?: PreparedRun
   /** Every secret masked out of what is written or posted. */
   redactor: Redactor
-  sharding?: ShardingView
 }
 
 /** The run's report: the job summary, the comment, perf-gate-report.md. */
@@ -76,6 +73,144 @@ export function renderReport(
     ...options
   })
   return view.redactor.redact(markdown)
+}
+
+/**
+ * The report stage, before any upload or post: perf-gate-report.md and
+ * perf-gate-junit.xml (their outputs written at once), the job summary
+ * with the comparison, and the annotations. The files, for the artifact.
+ */
+export async function reportRun(
+  view: RunView,
+  verdict: Verdict,
+  comparison: ComparisonReport | undefined,
+  outputs: Outputs
+): Promise<string[]> {
+  const { inputs } = view
+  const markdown = renderReport(view, verdict, { comparison })
+  const reportPath = writeReportFile(inputs, markdown)
+  outputs.set('reportPath', existing(reportPath))
+  const junitPath = inputs.junit
+    ? writeJUnitFile(view, verdict, comparison)
+    : undefined
+  outputs.set('junitPath', junitPath)
+  outputs.flush()
+  await writeJobSummary(markdown, view.context)
+  const { prepared } = view
+  annotate(
+    view.k6Run,
+    view.analysis.summary,
+    inputs.workspace,
+    prepared?.ownScript ?? inputs.script,
+    verdict,
+    prepared && inputs.profile
+      ? { path: inputs.profile, places: prepared.thresholdPlaces }
+      : undefined
+  )
+  return [reportPath, ...(junitPath ? [junitPath] : [])]
+}
+
+/**
+ * The publish stage, within what is left of the deadline: the baseline
+ * entry, the artifact (every file redacted first), the job summary with
+ * its link, and the pull request comment. The report's markdown.
+ */
+export async function publishRun(
+  view: RunView,
+  ran: {
+    judged: Judged
+    verdict: Verdict
+    baseline?: BaselineComparison
+    /** The report stage's files. */
+    reports: string[]
+    deadline: Deadline
+  },
+  outputs: Outputs
+): Promise<string> {
+  const { inputs, context } = view
+  const { verdict, deadline } = ran
+  if (ran.baseline) {
+    const recorded = await recordBaseline(ran.baseline, {
+      baseline: inputs.baseline,
+      context,
+      objective: view.objective,
+      runPassed: ran.judged.own.passed,
+      deadline
+    })
+    for (const warning of recorded.warnings) core.warning(warning)
+  }
+  const artifact = await uploadRunFiles(
+    view,
+    redactedFiles(view, ran.judged, ran.reports),
+    deadline,
+    view.artifactName
+  )
+  const comparison = ran.baseline?.report
+  const markdown = renderReport(view, verdict, { comparison, artifact })
+  await writeJobSummary(markdown, context)
+  if (!view.comments) {
+    if (view.sharding?.shard) {
+      core.info(
+        `${shardLabel(view.sharding.shard.shard)}: no pull request comment and no baseline entry; the merge job posts and records the run.`
+      )
+    }
+    return markdown
+  }
+  outputs.set(
+    'commentUrl',
+    await commentOnPullRequest(
+      inputs,
+      context,
+      view.objective,
+      markdown,
+      verdict,
+      comparison,
+      deadline,
+      inputs.script
+    )
+  )
+  return markdown
+}
+
+/**
+ * perf-gate's files for the artifact, k6's and the reference's redacted
+ * in place before they go.
+ */
+function redactedFiles(
+  view: RunView,
+  judged: Judged,
+  reports: string[]
+): string[] {
+  const { inputs, k6Run, reference } = view
+  const referenceFiles = reference
+    ? [reference.summaryPath, reference.resultsPath, reference.logPath].filter(
+        (f) => fs.existsSync(f)
+      )
+    : []
+  for (const file of [
+    k6Run.summaryPath,
+    k6Run.resultsPath,
+    k6Run.logPath,
+    ...referenceFiles
+  ]) {
+    if (view.redactor.redactFile(file)) {
+      core.info(`Masked secrets in ${file} before uploading it.`)
+    }
+  }
+  return [
+    ...referenceFiles,
+    ...(judged.resultPath ? [judged.resultPath] : []),
+    ...reports,
+    ...(inputs.htmlReport
+      ? [path.join(inputs.resultsDir, HTML_REPORT_FILE)]
+      : []),
+    ...view.files
+  ]
+}
+
+/** The path when the file is there; empty (an output's "none") otherwise. */
+export function existing(file: string): string {
+  return fs.existsSync(file) ? file : ''
 }
 
 /** Write perf-gate-report.md, which the artifact carries (the workflow_run pattern posts it on fork PRs). */
