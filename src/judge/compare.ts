@@ -477,9 +477,22 @@ function priorFor(metric: MetricKey, noise: number | undefined): Prior {
     : { sd: Math.log(1 + (noise ?? DEFAULT_NOISE)), weight: PRIOR_WEIGHT }
 }
 
-export function compareMetric(input: MetricInput): MetricComparison {
-  const spec = METRICS[input.metric]
-  const scale = SCALES[spec.unit]
+/**
+ * The history's prediction of the metric, or the comparison already
+ * decided: no history, no value this run, or too few requests to judge.
+ */
+function predictBaseline(input: MetricInput):
+  | MetricComparison
+  | {
+      result: MetricComparison
+      prediction: ReturnType<typeof predict>
+      observations: Observation[]
+      current: number
+      /** This run's figures. */
+      set: MetricSet
+      baseline: number
+    } {
+  const scale = SCALES[METRICS[input.metric].unit]
   const current = value(input.current, input.metric)
   const past = input.history
     .map((set) => ({ set, v: value(set, input.metric) }))
@@ -516,11 +529,83 @@ export function compareMetric(input: MetricInput): MetricComparison {
       notJudged: { why: 'too-few-requests', requests, needed }
     }
   }
+  return {
+    result,
+    prediction,
+    observations,
+    current,
+    set: input.current,
+    baseline
+  }
+}
 
+/** What a metric's cutoffs are made from. */
+interface Edges {
+  scale: (typeof SCALES)[keyof typeof SCALES]
+  /** 1 when worse is up, −1 when worse is down. */
+  sign: number
+  /** The predicted baseline, on the judged scale. */
+  center: number
+  baseline: number
+  floorUnits: number
+  alpha: { warn: number; fail?: number }
+  /** The tolerances, in percent. */
+  warn: number
+  fail?: number
+}
+
+/**
+ * Each tier's cutoff: the largest of the noise's edge (the prediction's
+ * critical t), the tolerance and the floor.
+ */
+function cutoffsAt(
+  edges: Edges,
+  sd: number,
+  df: number
+): { warn: Cutoff; fail?: Cutoff } {
+  const { scale, sign, baseline, floorUnits } = edges
+  const at = (share: number, tolerancePct: number): Cutoff => {
+    const edge = scale.from(edges.center + sign * criticalT(share, df) * sd)
+    const candidates: Cutoff[] = [
+      {
+        by: 'noise',
+        absolute: sign * (edge - baseline),
+        relative:
+          baseline > 0 ? (sign * (edge - baseline)) / baseline : Infinity
+      },
+      {
+        by: 'tolerance',
+        absolute: (tolerancePct / 100) * baseline,
+        relative: tolerancePct / 100
+      },
+      {
+        by: 'floor',
+        absolute: floorUnits,
+        relative: baseline > 0 ? floorUnits / baseline : Infinity
+      }
+    ]
+    return candidates.reduce((a, b) => (b.absolute > a.absolute ? b : a))
+  }
+  const { alpha, fail } = edges
+  return {
+    warn: at(alpha.warn, edges.warn),
+    ...(alpha.fail !== undefined && fail !== undefined
+      ? { fail: at(alpha.fail, fail) }
+      : {})
+  }
+}
+
+export function compareMetric(input: MetricInput): MetricComparison {
+  const start = predictBaseline(input)
+  if (!('prediction' in start)) return start
+  const { result, prediction, observations, current, baseline } = start
+  const currentSet = start.set
+  const spec = METRICS[input.metric]
+  const scale = SCALES[spec.unit]
   const sign = spec.worse === 'up' ? 1 : -1
   const observation: Observation = {
     value: scale.to(current),
-    variance: samplingVariance(input.current, input.metric)
+    variance: samplingVariance(currentSet, input.metric)
   }
   const measured = test(observation, prediction, sign)
   const { warn, fail, floor } = input.tolerance
@@ -534,38 +619,17 @@ export function compareMetric(input: MetricInput): MetricComparison {
     baseline === 0 ? (worseBy > 0 ? Infinity : 0) : worseBy / baseline
   const floorUnits = spec.unit === 'ratio' ? floor / 100 : floor
 
-  const cutoffs = (sd: number, df: number) => {
-    const at = (share: number, tolerancePct: number): Cutoff => {
-      const edge = scale.from(
-        prediction.center + sign * criticalT(share, df) * sd
-      )
-      const candidates: Cutoff[] = [
-        {
-          by: 'noise',
-          absolute: sign * (edge - baseline),
-          relative:
-            baseline > 0 ? (sign * (edge - baseline)) / baseline : Infinity
-        },
-        {
-          by: 'tolerance',
-          absolute: (tolerancePct / 100) * baseline,
-          relative: tolerancePct / 100
-        },
-        {
-          by: 'floor',
-          absolute: floorUnits,
-          relative: baseline > 0 ? floorUnits / baseline : Infinity
-        }
-      ]
-      return candidates.reduce((a, b) => (b.absolute > a.absolute ? b : a))
-    }
-    return {
-      warn: at(alpha.warn, warn ?? 0),
-      ...(alpha.fail !== undefined && fail !== undefined
-        ? { fail: at(alpha.fail, fail) }
-        : {})
-    }
+  const edges: Edges = {
+    scale,
+    sign,
+    center: prediction.center,
+    baseline,
+    floorUnits,
+    alpha,
+    warn: warn ?? 0,
+    fail
   }
+  const cutoffs = (sd: number, df: number) => cutoffsAt(edges, sd, df)
   const cutoff = cutoffs(measured.sd, prediction.df)
   result.evidence = {
     runs: observations.length,

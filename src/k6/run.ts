@@ -158,65 +158,12 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
 
   if (!options.quiet) core.startGroup('k6 output')
   echo(`::stop-commands::${resumeToken}\n`)
-  let cancelledBy: NodeJS.Signals | undefined
+  const state: StreamState = { requestFailureLines: 0 }
   let exitCode: number
-  let requestFailureLines = 0
   try {
-    exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(options.k6Path, argv, {
-        cwd: options.cwd,
-        env: options.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        windowsHide: true
-      })
-      const forward = (signal: NodeJS.Signals): void => {
-        if (cancelledBy) {
-          // A second signal would make k6 abort without its summary.
-          echo(`perf-gate: ${signal} again; k6 is stopping\n`)
-          return
-        }
-        cancelledBy = signal
-        echo(
-          `perf-gate: received ${signal}; asking k6 to stop and write its summary\n`
-        )
-        child.kill(signal)
-      }
-      process.on('SIGINT', forward)
-      process.on('SIGTERM', forward)
-      const detach = (): void => {
-        process.off('SIGINT', forward)
-        process.off('SIGTERM', forward)
-      }
-
-      const out = createInterface({ input: child.stdout, crlfDelay: Infinity })
-      out.on('line', (line) => {
-        echo(`${line}\n`)
-        log.write(`${line}\n`)
-      })
-      const err = createInterface({ input: child.stderr, crlfDelay: Infinity })
-      err.on('line', (line) => {
-        analyser.push(line)
-        log.write(`${line}\n`)
-        // A target that is down logs one warning per request: show the
-        // first ones, keep them all in k6.log.
-        if (line.includes('msg="Request Failed"')) {
-          if (++requestFailureLines > ECHOED_REQUEST_FAILURES) return
-        }
-        echo(`${line}\n`)
-      })
-
-      child.on('error', (error) => {
-        detach()
-        reject(error)
-      })
-      child.on('close', (code, signal) => {
-        detach()
-        // Killed by a signal it did not handle: report it like a shell does.
-        resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))
-      })
-    })
+    exitCode = await streamK6(argv, options, { echo, log, analyser }, state)
   } finally {
-    const hidden = requestFailureLines - ECHOED_REQUEST_FAILURES
+    const hidden = state.requestFailureLines - ECHOED_REQUEST_FAILURES
     if (hidden > 0) {
       echo(
         `perf-gate: ${hidden} more 'Request Failed' lines are in ${logPath}\n`
@@ -226,6 +173,7 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
     if (!options.quiet) core.endGroup()
     await new Promise<void>((resolve) => log.end(resolve))
   }
+  const { cancelledBy } = state
 
   const stderr = analyser.result()
   const run: K6Run = {
@@ -243,6 +191,84 @@ export async function runK6(options: RunK6Options): Promise<K6Run> {
     `k6${options.label ? ` (${options.label})` : ''} exited with code ${exitCode} (${run.outcome})`
   )
   return run
+}
+
+/** What streaming k6 learns as it goes. */
+interface StreamState {
+  /** The signal forwarded to k6 (the job was cancelled). */
+  cancelledBy?: NodeJS.Signals
+  requestFailureLines: number
+}
+
+/**
+ * k6 spawned with an argument array and streamed: stdout echoed and
+ * logged, stderr analysed, echoed and logged, a cancellation forwarded
+ * once. Its exit code, as a shell gives it.
+ */
+function streamK6(
+  argv: string[],
+  options: RunK6Options,
+  sinks: {
+    echo: (line: string) => void
+    log: fs.WriteStream
+    analyser: StderrAnalyser
+  },
+  state: StreamState
+): Promise<number> {
+  const { echo, log, analyser } = sinks
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(options.k6Path, argv, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true
+    })
+    const forward = (signal: NodeJS.Signals): void => {
+      if (state.cancelledBy) {
+        // A second signal would make k6 abort without its summary.
+        echo(`perf-gate: ${signal} again; k6 is stopping\n`)
+        return
+      }
+      state.cancelledBy = signal
+      echo(
+        `perf-gate: received ${signal}; asking k6 to stop and write its summary\n`
+      )
+      child.kill(signal)
+    }
+    process.on('SIGINT', forward)
+    process.on('SIGTERM', forward)
+    const detach = (): void => {
+      process.off('SIGINT', forward)
+      process.off('SIGTERM', forward)
+    }
+
+    const out = createInterface({ input: child.stdout, crlfDelay: Infinity })
+    out.on('line', (line) => {
+      echo(`${line}\n`)
+      log.write(`${line}\n`)
+    })
+    const err = createInterface({ input: child.stderr, crlfDelay: Infinity })
+    err.on('line', (line) => {
+      analyser.push(line)
+      log.write(`${line}\n`)
+      // A target that is down logs one warning per request: show the
+      // first ones, keep them all in k6.log.
+      if (line.includes('msg="Request Failed"')) {
+        if (++state.requestFailureLines > ECHOED_REQUEST_FAILURES) return
+      }
+      echo(`${line}\n`)
+    })
+
+    child.on('error', (error) => {
+      detach()
+      reject(error)
+    })
+    child.on('close', (code, signal) => {
+      detach()
+      // Killed by a signal it did not handle: report it like a shell does.
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))
+    })
+  })
 }
 
 /**

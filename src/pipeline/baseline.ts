@@ -119,34 +119,11 @@ export async function compareWithBaseline(
 ): Promise<BaselineComparison> {
   const { context, baseline } = input
   const warnings: string[] = []
-  const entry = toEntry(input.result, {
-    commit: context.pullRequest?.headSha || context.sha,
-    ref: context.pullRequest
-      ? `refs/pull/${context.pullRequest.number}`
-      : context.ref,
-    runId: context.runId,
-    runAttempt: context.runAttempt,
-    runUrl: context.runUrl,
-    objective: input.objective,
-    fingerprint: input.fingerprint,
-    runner: context.runner
-  })
-  const options = {
-    failOnRegression: input.failOnRegression,
-    waiverLabel: input.waiverLabel,
-    labels: context.pullRequest?.labels ?? []
-  }
-  /** Not compared: the report says why in one line. */
-  const skipped = (why: NotCompared): BaselineComparison => {
-    const decision = decideRegressions(undefined, options)
-    return {
-      report: { gate: decision, current: entry, store: '', skipped: why },
-      decision,
-      entry,
-      readOnly: false,
-      warnings
-    }
-  }
+  const entry = entryOf(input)
+  const skipped = (
+    why: NotCompared,
+    store?: { store: BaselineStore; storeLabel: string }
+  ): BaselineComparison => notCompared(entry, why, input, warnings, store)
 
   if (baseline.store === 'none') return skipped({ why: 'baseline-none' })
   const { owner, repo } = splitRepository(context.repository)
@@ -165,54 +142,103 @@ export async function compareWithBaseline(
     store.kind === 'branch'
       ? `branch \`${baseline.branch}\``
       : 'workflow artifacts'
-
-  let stored: BaselineEntry[] = []
-  let readOnly = false
-  let unread: string | undefined
-  try {
-    const read = await input.deadline.race(store.read(input.objective))
-    if (!read) {
-      unread = `no answer within the ${input.deadline.describe()} publish-timeout`
-    } else {
-      if (read.value.warning)
-        warnings.push(
-          read.value.file.dropped
-            ? `Baseline: ${read.value.warning}`
-            : `Baseline ignored: ${read.value.warning}`
-        )
-      readOnly = read.value.readOnly === true
-      stored = read.value.file.entries
-    }
-  } catch (error) {
-    unread = isDeadlineError(error)
-      ? `no answer within the ${input.deadline.describe()} publish-timeout`
-      : apiErrorMessage(error, input.deadline)
-  }
-  if (unread) {
+  const read = await readStored(store, input)
+  if (read.warning) warnings.push(read.warning)
+  if (read.unread) {
     warnings.push(
-      `Could not read the baseline from ${storeLabel}: ${unread}. Not compared.`
+      `Could not read the baseline from ${storeLabel}: ${read.unread}. Not compared.`
     )
-    const decision = decideRegressions(undefined, options)
-    return {
-      report: {
-        gate: decision,
-        current: entry,
-        store: storeLabel,
-        skipped: { why: 'unreadable', store: storeLabel, error: unread }
-      },
-      decision,
-      entry,
-      store,
-      storeLabel,
-      // The artifact store writes what it read plus this run: after a
-      // failed read that would drop the history. (The branch store reads
-      // again before it writes.)
-      readOnly: store.kind === 'artifact',
-      warnings
-    }
+    return skipped(
+      { why: 'unreadable', store: storeLabel, error: read.unread },
+      { store, storeLabel }
+    )
   }
-  // Compare with the branch the change goes into (the default branch for
-  // pushes and schedules): other branches' entries are not the baseline.
+  const compared = compareWithHistory(entry, read.stored, input)
+  // The label matters only to a pull request a regression fails: say it
+  // is missing then, not on every pull request of a team that never waives.
+  if (context.pullRequest && compared.decision.failing) {
+    const missing = await missingLabel(client, owner, repo, input.waiverLabel)
+    if (missing) warnings.push(missing)
+  }
+  return {
+    ...compared,
+    entry,
+    store,
+    storeLabel,
+    report: { ...compared.report, store: storeLabel },
+    readOnly: read.readOnly,
+    warnings
+  }
+}
+
+/** This run as the store keeps it. */
+function entryOf(input: BaselineInput): BaselineEntry {
+  const { context } = input
+  return toEntry(input.result, {
+    commit: context.pullRequest?.headSha || context.sha,
+    ref: context.pullRequest
+      ? `refs/pull/${context.pullRequest.number}`
+      : context.ref,
+    runId: context.runId,
+    runAttempt: context.runAttempt,
+    runUrl: context.runUrl,
+    objective: input.objective,
+    fingerprint: input.fingerprint,
+    runner: context.runner
+  })
+}
+
+/** Not compared: the report says why in one line. */
+function notCompared(
+  entry: BaselineEntry,
+  why: NotCompared,
+  input: BaselineInput,
+  warnings: string[],
+  store?: { store: BaselineStore; storeLabel: string }
+): BaselineComparison {
+  const decision = decideRegressions(undefined, gateOptions(input))
+  return {
+    report: {
+      gate: decision,
+      current: entry,
+      store: store?.storeLabel ?? '',
+      skipped: why
+    },
+    decision,
+    entry,
+    ...store,
+    // The artifact store writes what it read plus this run: after a
+    // failed read that would drop the history. (The branch store reads
+    // again before it writes.)
+    readOnly: store?.store.kind === 'artifact',
+    warnings
+  }
+}
+
+/** What the gate needs to decide: the policy, and the pull request's labels. */
+function gateOptions(input: BaselineInput): {
+  failOnRegression: boolean
+  waiverLabel: string
+  labels: string[]
+} {
+  return {
+    failOnRegression: input.failOnRegression,
+    waiverLabel: input.waiverLabel,
+    labels: input.context.pullRequest?.labels ?? []
+  }
+}
+
+/**
+ * The run against the history of the branch the change goes into (the
+ * default branch for pushes and schedules): other branches' entries are
+ * not the baseline.
+ */
+function compareWithHistory(
+  entry: BaselineEntry,
+  stored: BaselineEntry[],
+  input: BaselineInput
+): Pick<BaselineComparison, 'report' | 'decision' | 'baselineSha'> {
+  const { context } = input
   const baseRef = context.pullRequest?.baseRef || context.defaultBranch
   const history = baseRef
     ? stored.filter((e) => e.ref === `refs/heads/${baseRef}`)
@@ -222,28 +248,50 @@ export async function compareWithBaseline(
     stored: history,
     tolerances: input.tolerances
   })
-  const decision = decideRegressions(comparison, options)
-  // The label matters only to a pull request a regression fails: say it
-  // is missing then, not on every pull request of a team that never waives.
-  if (context.pullRequest && decision.failing) {
-    const missing = await missingLabel(client, owner, repo, input.waiverLabel)
-    if (missing) warnings.push(missing)
-  }
+  const decision = decideRegressions(comparison, gateOptions(input))
   return {
     report: {
       comparison,
       gate: decision,
       current: entry,
-      store: storeLabel,
+      store: '',
       waiverLabel: context.pullRequest ? input.waiverLabel : undefined
     },
     decision,
-    entry,
-    baselineSha: comparison.reference?.commit,
-    store,
-    storeLabel,
-    readOnly,
-    warnings
+    baselineSha: comparison.reference?.commit
+  }
+}
+
+/** The stored entries of the objective, or why they could not be read. */
+async function readStored(
+  store: BaselineStore,
+  input: BaselineInput
+): Promise<{
+  stored: BaselineEntry[]
+  readOnly: boolean
+  unread?: string
+  warning?: string
+}> {
+  const timedOut = `no answer within the ${input.deadline.describe()} publish-timeout`
+  try {
+    const read = await input.deadline.race(store.read(input.objective))
+    if (!read) return { stored: [], readOnly: false, unread: timedOut }
+    const { file, warning, readOnly } = read.value
+    return {
+      stored: file.entries,
+      readOnly: readOnly === true,
+      warning:
+        warning &&
+        (file.dropped ? `Baseline: ${warning}` : `Baseline ignored: ${warning}`)
+    }
+  } catch (error) {
+    return {
+      stored: [],
+      readOnly: false,
+      unread: isDeadlineError(error)
+        ? timedOut
+        : apiErrorMessage(error, input.deadline)
+    }
   }
 }
 

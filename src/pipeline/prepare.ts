@@ -78,20 +78,16 @@ export interface PrepareOptions {
   factors?: FactorInputs
 }
 
+/** Where in the profile a problem is, as a `file:line:col` error. */
+type Fail = (keyPath: (string | number)[], problem: string) => never
+
 /** Profile → plan → script, with every check made before k6 starts. */
 export function prepareRun(options: PrepareOptions): PreparedRun {
   const { profile, locate } = loadProfile(
     options.profilePath,
     options.profileLabel
   )
-  const profileDir = path.dirname(options.profilePath)
-  const choice = chooseObjective({
-    input: options.objectiveInput,
-    eventName: options.context.eventName,
-    dispatchObjective: options.context.dispatchInputs.objective,
-    triggers: profile.objectives?.triggers
-  })
-  const fail = (keyPath: (string | number)[], problem: string): never => {
+  const fail: Fail = (keyPath, problem) => {
     const pos = locate(keyPath)
     throw new ProfileError(
       options.profileLabel,
@@ -101,6 +97,50 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
       problem
     )
   }
+  const plan = choosePlan(profile, options, fail)
+  const dataFiles = readDataFiles(profile, options, fail)
+  const envVars = referencedEnv(profile, options.baseUrlInput)
+  if (options.requireEnv) {
+    const unset = envVars.filter((name) => !options.env[name])
+    if (unset.length > 0) {
+      throw new PlanError(
+        `${options.profileLabel}: reads ${unset.map((n) => `$${n}`).join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set: ` +
+          `add ${unset.length === 1 ? 'it' : 'them'} to the step's env (from secrets for credentials).`
+      )
+    }
+  }
+  fs.mkdirSync(options.resultsDir, { recursive: true })
+  return {
+    profile,
+    profileLabel: options.profileLabel,
+    plan,
+    scriptPath: path.join(options.resultsDir, 'perf-gate-script.js'),
+    ...scriptFor(profile, plan, dataFiles, options, fail),
+    envVars,
+    thresholdPlaces: thresholdOrigins(profile).map((o) => {
+      const at = locate(o.keyPath)
+      return {
+        key: o.key,
+        expression: o.expression,
+        line: at.line,
+        column: at.col
+      }
+    })
+  }
+}
+
+/** The objective chosen for this trigger, planned and held to the limits. */
+function choosePlan(
+  profile: Profile,
+  options: PrepareOptions,
+  fail: Fail
+): LoadPlan {
+  const choice = chooseObjective({
+    input: options.objectiveInput,
+    eventName: options.context.eventName,
+    dispatchObjective: options.context.dispatchInputs.objective,
+    triggers: profile.objectives?.triggers
+  })
   const only = profile.objectives?.only
   if (only && !only.includes(choice.objective)) {
     fail(
@@ -119,8 +159,20 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
     throw error
   }
   checkLimits(plan, options.limits, options.profileLabel)
-  plan = withRateCap(plan, options.limits)
+  return withRateCap(plan, options.limits)
+}
 
+/**
+ * Every data set read and checked: a regular file inside the workspace,
+ * within the size limit, parsed, and holding every field a template
+ * reads (else k6 sends "undefined" in the URL, on every iteration).
+ */
+function readDataFiles(
+  profile: Profile,
+  options: PrepareOptions,
+  fail: Fail
+): Record<string, DataFile> {
+  const profileDir = path.dirname(options.profilePath)
   const dataFiles: Record<string, DataFile> = {}
   const sets: Record<string, DataSet> = {}
   for (const [name, set] of Object.entries(profile.data ?? {})) {
@@ -143,8 +195,6 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
       ...(sets[name].format === 'csv' ? { columns: sets[name].columns } : {})
     }
   }
-  // A field a template reads must be in every row: else k6 sends
-  // "undefined" in the URL, on every iteration.
   profile.endpoints?.forEach((endpoint, e) => {
     const set = endpoint.data ? sets[endpoint.data] : undefined
     if (!set || !endpoint.data) return
@@ -163,60 +213,41 @@ export function prepareRun(options: PrepareOptions): PreparedRun {
       )
     }
   })
+  return dataFiles
+}
 
-  const envVars = referencedEnv(profile, options.baseUrlInput)
-  if (options.requireEnv) {
-    const unset = envVars.filter((name) => !options.env[name])
-    if (unset.length > 0) {
-      throw new PlanError(
-        `${options.profileLabel}: reads ${unset.map((n) => `$${n}`).join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set: ` +
-          `add ${unset.length === 1 ? 'it' : 'them'} to the step's env (from secrets for credentials).`
-      )
+/** The script k6 runs: generated, or the team's own wrapped with the profile's thresholds. */
+function scriptFor(
+  profile: Profile,
+  plan: LoadPlan,
+  dataFiles: Record<string, DataFile>,
+  options: PrepareOptions,
+  fail: Fail
+): { scriptText: string; ownScript?: string } {
+  if (!profile.script) {
+    return {
+      scriptText: generateScript(profile, plan, {
+        scriptDir: options.resultsDir,
+        dataFiles,
+        profileLabel: options.profileLabel,
+        defaultBaseUrl:
+          options.baseUrlInput && withoutCredentials(options.baseUrlInput)
+      })
     }
   }
-
-  fs.mkdirSync(options.resultsDir, { recursive: true })
-  const scriptPath = path.join(options.resultsDir, 'perf-gate-script.js')
-  let scriptText: string
-  let ownScript: string | undefined
-  if (profile.script) {
-    const found = resolveProfilePath(
-      profile.script,
-      options.workspace,
-      options.workspace,
-      'the workspace'
-    )
-    ownScript = found.path ?? fail(['script'], found.problem ?? '')
-    scriptText = wrapOwnScript(
+  const found = resolveProfilePath(
+    profile.script,
+    options.workspace,
+    options.workspace,
+    'the workspace'
+  )
+  const ownScript = found.path ?? fail(['script'], found.problem ?? '')
+  return {
+    ownScript,
+    scriptText: wrapOwnScript(
       path.relative(options.resultsDir, ownScript).split(path.sep).join('/'),
       plan
     )
-  } else {
-    scriptText = generateScript(profile, plan, {
-      scriptDir: options.resultsDir,
-      dataFiles,
-      profileLabel: options.profileLabel,
-      defaultBaseUrl:
-        options.baseUrlInput && withoutCredentials(options.baseUrlInput)
-    })
-  }
-  return {
-    profile,
-    profileLabel: options.profileLabel,
-    plan,
-    scriptPath,
-    scriptText,
-    ownScript,
-    envVars,
-    thresholdPlaces: thresholdOrigins(profile).map((o) => {
-      const at = locate(o.keyPath)
-      return {
-        key: o.key,
-        expression: o.expression,
-        line: at.line,
-        column: at.col
-      }
-    })
   }
 }
 

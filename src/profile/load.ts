@@ -240,43 +240,28 @@ function parseLocated(
       problem
     )
   }
-  checkScriptOrTarget(profile, data as Record<string, unknown>, fail)
+  checkProfile(profile, data as Record<string, unknown>, fail)
+  return { profile, locate }
+}
+
+type Fail = (keyPath: (string | number)[], problem: string) => never
+
+/** What the schema cannot say: each check fails at the key it is about. */
+function checkProfile(
+  profile: Profile,
+  data: Record<string, unknown>,
+  fail: Fail
+): void {
+  checkScriptOrTarget(profile, data, fail)
   checkThresholds(profile, fail)
   checkEndpoints(profile, fail)
   checkPools(profile, fail)
   checkBrowser(profile, fail)
-  // A tolerance for an endpoint that does not exist would silently apply
-  // to nothing. (With an own script the names are the script's: unchecked.)
-  const endpointNames = (profile.endpoints ?? []).map((e) => e.name)
-  if (endpointNames.length > 0 && !profile.script) {
-    for (const name of Object.keys(profile.regression?.endpoints ?? {})) {
-      if (endpointNames.includes(name)) continue
-      fail(
-        ['regression', 'endpoints', name],
-        `no endpoint named '${name}'` +
-          (suggest(name, endpointNames) ||
-            ` (the endpoints are: ${endpointNames.join(', ')})`)
-      )
-    }
-  }
+  checkRegressionEndpoints(profile, fail)
   if (profile.think_time && profile.think_time.min > profile.think_time.max) {
     fail(['think_time', 'min'], 'min is larger than max')
   }
-  const base = profile.target?.base_url.trim() ?? ''
-  if (profile.target && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(base)) {
-    let url: URL | undefined
-    try {
-      url = new URL(base)
-    } catch {
-      url = undefined
-    }
-    if (!url || !/^https?:$/.test(url.protocol)) {
-      fail(
-        ['target', 'base_url'],
-        `'${base}' is not an http(s) URL: write it as https://staging.example.com, or name a variable as \${API_BASE_URL}`
-      )
-    }
-  }
+  checkBaseUrl(profile, fail)
   checkObjectives(profile, fail)
   checkTriggers(profile, fail)
   checkCredentials(profile, fail)
@@ -291,17 +276,49 @@ function parseLocated(
       `the peak (${production.peak_rps} req/s) is below the average (${production.rps} req/s): give the busiest rate production sees, or remove peak_rps`
     )
   }
-  return { profile, locate }
+}
+
+/**
+ * A tolerance for an endpoint that does not exist would silently apply
+ * to nothing. (With an own script the names are the script's: unchecked.)
+ */
+function checkRegressionEndpoints(profile: Profile, fail: Fail): void {
+  const endpointNames = (profile.endpoints ?? []).map((e) => e.name)
+  if (endpointNames.length === 0 || profile.script) return
+  for (const name of Object.keys(profile.regression?.endpoints ?? {})) {
+    if (endpointNames.includes(name)) continue
+    fail(
+      ['regression', 'endpoints', name],
+      `no endpoint named '${name}'` +
+        (suggest(name, endpointNames) ||
+          ` (the endpoints are: ${endpointNames.join(', ')})`)
+    )
+  }
+}
+
+/** target.base_url: an http(s) URL, or a variable that holds one. */
+function checkBaseUrl(profile: Profile, fail: Fail): void {
+  const base = profile.target?.base_url.trim() ?? ''
+  if (!profile.target || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(base)) return
+  let url: URL | undefined
+  try {
+    url = new URL(base)
+  } catch {
+    url = undefined
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    fail(
+      ['target', 'base_url'],
+      `'${base}' is not an http(s) URL: write it as https://staging.example.com, or name a variable as \${API_BASE_URL}`
+    )
+  }
 }
 
 /**
  * The capacity model: one way to find the factor, and a factor that
  * leaves something to test.
  */
-function checkCapacity(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkCapacity(profile: Profile, fail: Fail): void {
   const model = profile.capacity
   if (!model) return
   if (model.factor !== undefined) {
@@ -372,10 +389,7 @@ export const GITHUB_EVENTS = [
   'workflow_run'
 ] as const
 
-function checkTriggers(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkTriggers(profile: Profile, fail: Fail): void {
   for (const event of Object.keys(profile.objectives?.triggers ?? {})) {
     if ((GITHUB_EVENTS as readonly string[]).includes(event)) continue
     fail(
@@ -396,10 +410,7 @@ const CREDENTIAL_HEADER =
  * profile it would be in the repository, the generated script and its
  * artifact. A token URL must be a URL or a path under the base URL.
  */
-function checkCredentials(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkCredentials(profile: Profile, fail: Fail): void {
   profile.endpoints?.forEach((endpoint, e) => {
     for (const [name, value] of Object.entries(endpoint.headers ?? {})) {
       if (!CREDENTIAL_HEADER.test(name) || /\$\{env\./.test(value)) continue
@@ -429,7 +440,7 @@ function checkCredentials(
 function checkScriptOrTarget(
   profile: Profile,
   raw: Record<string, unknown>,
-  fail: (keyPath: (string | number)[], problem: string) => never
+  fail: Fail
 ): void {
   if (profile.script) {
     for (const key of [
@@ -477,10 +488,7 @@ function checkScriptOrTarget(
  * The thresholds: k6's grammar, a metric that exists (k6 fails with exit
  * 104 on one it does not know), an aggregation its type supports.
  */
-function checkThresholds(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkThresholds(profile: Profile, fail: Fail): void {
   // The generated script's metrics: k6's own and the follow-ups' Trends.
   // A team's own script may define more: only k6's are known then.
   const types: Record<string, MetricType> = { ...BUILT_IN_METRICS }
@@ -569,10 +577,7 @@ function checkThresholds(
  * shares splitting the objective's load, so adding up to 1), and every
  * endpoint in a pool (one outside them all would never be sent).
  */
-function checkPools(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkPools(profile: Profile, fail: Fail): void {
   const pools = profile.pools
   if (!pools) return
   const names = (profile.endpoints ?? []).map((e) => e.name)
@@ -634,10 +639,7 @@ function checkPools(
  * The browser journey: one name per page (its checks and its row in the
  * report), and paths whose templates the browser can fill (no data rows).
  */
-function checkBrowser(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkBrowser(profile: Profile, fail: Fail): void {
   const journey = profile.browser
   if (journey && journey.vus > journey.iterations) {
     fail(
@@ -680,10 +682,7 @@ function checkBrowser(
  * The endpoints: one name each (k6's name tag groups by it), templates
  * that close and name variables perf-gate knows, and data sets that exist.
  */
-function checkEndpoints(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkEndpoints(profile: Profile, fail: Fail): void {
   const seen = new Map<string, number>()
   profile.endpoints?.forEach((endpoint, e) => {
     const first = seen.get(endpoint.name)
@@ -779,10 +778,7 @@ export function templateProblem(
  * the objective does not read, two fields that say the same thing, a
  * duration of nothing.
  */
-function checkObjectives(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkObjectives(profile: Profile, fail: Fail): void {
   for (const objective of OBJECTIVES) {
     const override = profile.objectives?.[objective]
     if (!override) continue
@@ -840,10 +836,7 @@ function checkObjectives(
  * `objectives.only`: each objective it lists can run (planned now, not on
  * the night it is picked), and no trigger of the profile picks another.
  */
-function checkOnly(
-  profile: Profile,
-  fail: (keyPath: (string | number)[], problem: string) => never
-): void {
+function checkOnly(profile: Profile, fail: Fail): void {
   const only = profile.objectives?.only
   if (!only) return
   only.forEach((objective, i) => {

@@ -396,21 +396,9 @@ export function planLoad(
   choice: ObjectiveChoice,
   factorInputs?: FactorInputs
 ): LoadPlan {
+  if (profile.script) return ownScriptPlan(profile, choice)
   const warnings: string[] = []
   const objective = choice.objective
-  if (profile.script) {
-    return {
-      objective,
-      reason: choice.reason,
-      scenarios: {},
-      thresholds: thresholdsFor(profile, profile.thresholds?.abort_on_fail),
-      peakVus: 0,
-      durationS: 0,
-      warnings,
-      weights: [],
-      ownScript: profile.script
-    }
-  }
   const override: ObjectiveOverride = profile.objectives?.[objective] ?? {}
   const model = profile.capacity
   // The model's own rates build the shape (scaled once, below); the plan
@@ -419,28 +407,6 @@ export function planLoad(
   const capacity = unscaled
     ? withOverrides(unscaled, profile, factorInputs)
     : undefined
-  const target = capacity?.targetRps
-  const rate = (): number => {
-    if (override.rate !== undefined) return override.rate
-    if (target === undefined) {
-      throw new PlanError(
-        `objective ${objective} needs a request rate: add a capacity section, or objectives.${objective}.rate`,
-        ['objectives', objective]
-      )
-    }
-    const value =
-      override.share !== undefined
-        ? Math.round(target * override.share)
-        : (unscaled?.rates[objective] as number)
-    if (value <= 0)
-      throw new PlanError(
-        `objective ${objective}: a rate of ${value} iterations/s is not a test; raise the share`,
-        override.share !== undefined
-          ? ['objectives', objective, 'share']
-          : ['capacity']
-      )
-    return value
-  }
   const responseTime = model?.response_time_s ?? 0.5
   const headroom = model?.headroom ?? 2
   const vusFor = (
@@ -452,84 +418,25 @@ export function planLoad(
       maxVUs: Math.max(pre, Math.ceil(pre * headroom))
     }
   }
-
-  let scenario: Scenario
-  let peakRate: number | undefined
-  let durationS: number
-  if (objective === 'smoke') {
-    const duration = override.duration ?? '1m'
-    if (override.vus !== undefined) {
-      scenario = { executor: 'constant-vus', vus: override.vus, duration }
-    } else {
-      peakRate = override.rate ?? SMOKE_RATE
-      // An iteration lasts a response and the think time after it.
-      const iterationS = responseTime + (profile.think_time?.max ?? 0)
-      const pre = Math.max(SMOKE_VUS, Math.ceil(peakRate * iterationS))
-      scenario = {
-        executor: 'constant-arrival-rate',
-        rate: peakRate,
-        timeUnit: '1s',
-        duration,
-        preAllocatedVUs: pre,
-        maxVUs: Math.ceil(pre * headroom)
-      }
-    }
-    durationS = seconds(duration)
-  } else if (objective === 'baseline' || objective === 'soak') {
-    peakRate = rate()
-    const duration = override.duration ?? (objective === 'soak' ? '2h' : '5m')
-    scenario = {
-      executor: 'constant-arrival-rate',
-      rate: peakRate,
-      timeUnit: '1s',
-      duration,
-      ...vusFor(peakRate)
-    }
-    durationS = seconds(duration)
-  } else {
-    const stages =
-      override.stages ??
-      scaleStages(objective, rampStages(objective, rate()), override.duration)
-    peakRate = Math.max(...stages.map((s) => s.target))
-    scenario = {
-      executor: 'ramping-arrival-rate',
-      startRate: 0,
-      timeUnit: '1s',
-      stages,
-      ...vusFor(peakRate)
-    }
-    durationS = stages.reduce((sum, s) => sum + seconds(s.duration), 0)
-  }
+  const shape = objectiveShape(objective, override, {
+    rate: () =>
+      objectiveRate(objective, override, unscaled, capacity?.targetRps),
+    vusFor,
+    iterationS: responseTime + (profile.think_time?.max ?? 0),
+    headroom
+  })
   const factors = resolveFactors(override, factorInputs)
-  checkFactors(objective, scenario, durationS, factors)
-  if (factors.load !== 1 || factors.duration !== 1) {
-    scenario = scaleScenario(scenario, factors)
-    const stages = scenario.stages as Stage[] | undefined
-    peakRate = scenarioPeak(scenario)
-    durationS = stages
-      ? stages.reduce((sum, st) => sum + seconds(st.duration), 0)
-      : seconds(scenario.duration as string)
-  }
+  checkFactors(objective, shape.scenario, shape.durationS, factors)
+  const scaled =
+    factors.load !== 1 || factors.duration !== 1
+      ? scaledShape(shape.scenario, factors)
+      : shape
+  const { durationS } = scaled
+  let { scenario, peakRate } = scaled
   if (factorInputs?.paired) {
-    // Two requests an iteration: half the iterations, the same requests/s.
-    const half = (v: number): number =>
-      v > 0 ? Math.max(1, Math.round(v / 2)) : 0
-    scenario = { ...scenario }
-    if (typeof scenario.rate === 'number') scenario.rate = half(scenario.rate)
-    if (Array.isArray(scenario.stages)) {
-      scenario.stages = (scenario.stages as Stage[]).map((st) => ({
-        ...st,
-        target: half(st.target)
-      }))
-    }
+    scenario = pairedScenario(scenario)
     if (peakRate !== undefined) peakRate = scenarioPeak(scenario)
-    const pairs = plannedIterations(scenario)
-    if (pairs !== undefined && pairs < PAIRS_FOR_TEN_PERCENT) {
-      warnings.push(
-        `this paired plan sends about ${Math.round(pairs)} requests to each target; measured on loopback at the corpus's noise, ` +
-          `${PAIRS_FOR_TEN_PERCENT} pairs caught a change 10% slower in every run and 280 in 85–95%: run longer or at a higher rate for a firmer paired verdict`
-      )
-    }
+    warnings.push(...pairedWarnings(scenario))
   }
   if (objective === 'soak' && durationS > SIX_HOURS_S) {
     warnings.push(
@@ -565,6 +472,165 @@ export function planLoad(
   return planned.paired
     ? { ...planned, thresholds: changeThresholds(planned.thresholds, profile) }
     : planned
+}
+
+/** A profile that names its own script: its thresholds, no scenarios. */
+function ownScriptPlan(profile: Profile, choice: ObjectiveChoice): LoadPlan {
+  return {
+    objective: choice.objective,
+    reason: choice.reason,
+    scenarios: {},
+    thresholds: thresholdsFor(profile, profile.thresholds?.abort_on_fail),
+    peakVus: 0,
+    durationS: 0,
+    warnings: [],
+    weights: [],
+    ownScript: profile.script
+  }
+}
+
+/**
+ * The objective's request rate: its own `rate`, its `share` of the
+ * capacity model's target, or the model's rate for it.
+ */
+function objectiveRate(
+  objective: Objective,
+  override: ObjectiveOverride,
+  unscaled: CapacityPlan | undefined,
+  target: number | undefined
+): number {
+  if (override.rate !== undefined) return override.rate
+  if (target === undefined) {
+    throw new PlanError(
+      `objective ${objective} needs a request rate: add a capacity section, or objectives.${objective}.rate`,
+      ['objectives', objective]
+    )
+  }
+  const value =
+    override.share !== undefined
+      ? Math.round(target * override.share)
+      : (unscaled?.rates[objective] as number)
+  if (value <= 0)
+    throw new PlanError(
+      `objective ${objective}: a rate of ${value} iterations/s is not a test; raise the share`,
+      override.share !== undefined
+        ? ['objectives', objective, 'share']
+        : ['capacity']
+    )
+  return value
+}
+
+/**
+ * The objective's k6 scenario before any factor: smoke at a small
+ * constant rate (or VUs), baseline and soak at a constant rate, the
+ * others on a ramp.
+ */
+function objectiveShape(
+  objective: Objective,
+  override: ObjectiveOverride,
+  how: {
+    /** The objective's rate, read only by the shapes that need one. */
+    rate: () => number
+    vusFor: (peak: number) => { preAllocatedVUs: number; maxVUs: number }
+    /** How long an iteration lasts: a response and the think time after it. */
+    iterationS: number
+    headroom: number
+  }
+): { scenario: Scenario; peakRate?: number; durationS: number } {
+  if (objective === 'smoke') {
+    const duration = override.duration ?? '1m'
+    if (override.vus !== undefined) {
+      return {
+        scenario: { executor: 'constant-vus', vus: override.vus, duration },
+        durationS: seconds(duration)
+      }
+    }
+    const peakRate = override.rate ?? SMOKE_RATE
+    const pre = Math.max(SMOKE_VUS, Math.ceil(peakRate * how.iterationS))
+    return {
+      scenario: {
+        executor: 'constant-arrival-rate',
+        rate: peakRate,
+        timeUnit: '1s',
+        duration,
+        preAllocatedVUs: pre,
+        maxVUs: Math.ceil(pre * how.headroom)
+      },
+      peakRate,
+      durationS: seconds(duration)
+    }
+  }
+  if (objective === 'baseline' || objective === 'soak') {
+    const peakRate = how.rate()
+    const duration = override.duration ?? (objective === 'soak' ? '2h' : '5m')
+    return {
+      scenario: {
+        executor: 'constant-arrival-rate',
+        rate: peakRate,
+        timeUnit: '1s',
+        duration,
+        ...how.vusFor(peakRate)
+      },
+      peakRate,
+      durationS: seconds(duration)
+    }
+  }
+  const stages =
+    override.stages ??
+    scaleStages(objective, rampStages(objective, how.rate()), override.duration)
+  const peakRate = Math.max(...stages.map((s) => s.target))
+  return {
+    scenario: {
+      executor: 'ramping-arrival-rate',
+      startRate: 0,
+      timeUnit: '1s',
+      stages,
+      ...how.vusFor(peakRate)
+    },
+    peakRate,
+    durationS: stages.reduce((sum, s) => sum + seconds(s.duration), 0)
+  }
+}
+
+/** The shape with every rate and duration times the factors. */
+function scaledShape(
+  scenario: Scenario,
+  factors: PlanFactors
+): { scenario: Scenario; peakRate?: number; durationS: number } {
+  const scaled = scaleScenario(scenario, factors)
+  const stages = scaled.stages as Stage[] | undefined
+  return {
+    scenario: scaled,
+    peakRate: scenarioPeak(scaled),
+    durationS: stages
+      ? stages.reduce((sum, st) => sum + seconds(st.duration), 0)
+      : seconds(scaled.duration as string)
+  }
+}
+
+/** A paired plan too short for a firm paired verdict. */
+function pairedWarnings(scenario: Scenario): string[] {
+  const pairs = plannedIterations(scenario)
+  if (pairs === undefined || pairs >= PAIRS_FOR_TEN_PERCENT) return []
+  return [
+    `this paired plan sends about ${Math.round(pairs)} requests to each target; measured on loopback at the corpus's noise, ` +
+      `${PAIRS_FOR_TEN_PERCENT} pairs caught a change 10% slower in every run and 280 in 85–95%: run longer or at a higher rate for a firmer paired verdict`
+  ]
+}
+
+/** Two requests an iteration: half the iterations, the same requests/s. */
+function pairedScenario(scenario: Scenario): Scenario {
+  const half = (v: number): number =>
+    v > 0 ? Math.max(1, Math.round(v / 2)) : 0
+  const out = { ...scenario }
+  if (typeof out.rate === 'number') out.rate = half(out.rate)
+  if (Array.isArray(out.stages)) {
+    out.stages = (out.stages as Stage[]).map((st) => ({
+      ...st,
+      target: half(st.target)
+    }))
+  }
+  return out
 }
 
 /**

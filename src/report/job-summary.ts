@@ -115,7 +115,7 @@ function thresholdNotes(summary: SummaryResult): string[] {
  * applies. Everything else is collapsed below, each said once.
  */
 export function renderJobSummary(data: ReportData): string {
-  const { verdict, run, summary, figures } = data
+  const { verdict, summary, figures } = data
   // The waiver label turns only regressions into warnings.
   const waivable = verdict.failures.every(
     (r) => r.kind === 'regressions' || r.kind === 'paired-regression'
@@ -123,6 +123,62 @@ export function renderJobSummary(data: ReportData): string {
   const compared = data.comparison
     ? renderComparison({ ...data.comparison, waivable })
     : undefined
+  const out = [...renderHeadline(data)]
+  if (verdict.paired) out.push(...renderPaired(verdict.paired, data.paired))
+  if (compared) out.push(...compared.top)
+  else if (data.comparisonPending) {
+    out.push(
+      'The comparison with the baseline had not finished when this summary was written; ' +
+        'perf-gate rewrites it when the comparison ends. If this line stays, the job ended first: ' +
+        'the verdict above is the run’s own.',
+      ''
+    )
+  }
+  if (!compared?.details.length && figures) {
+    // Nothing to compare with: the run's own figures are the table.
+    out.push(...renderFigures(figures), '')
+  }
+  if (summary && summary.thresholds.length > 0) {
+    out.push(...renderThresholds(summary))
+  }
+  if (verdict.errorGuard) {
+    const { limit, rate } = verdict.errorGuard
+    out.push(
+      `The script sets no threshold on \`http_req_failed\`: perf-gate's error-rate guard applied ` +
+        `(fails above ${formatPercent(limit)}; input \`error-guard\`): ${formatPercent(rate)} of requests failed.`,
+      ''
+    )
+  }
+  if (compared?.details.length) {
+    out.push(
+      ...collapsed('How it was compared with the baseline', compared.details)
+    )
+  }
+  if (data.comparison) {
+    const c = data.comparison
+    const chart = charts(
+      c.current,
+      c.comparison?.reference,
+      c.comparison?.history
+    )
+    if (chart.length) out.push(...collapsed('Charts', chart))
+  }
+  const details = renderDetails(
+    data,
+    compared?.details.length ? figures : undefined
+  )
+  if (details.length) out.push(...collapsed('Details of this run', details))
+  const links = [
+    data.runUrl ? `🔗 [Workflow run](${data.runUrl})` : undefined,
+    data.artifact ? renderArtifact(data.artifact) : undefined
+  ].filter(Boolean)
+  if (links.length) out.push(links.join(' · '), '')
+  return out.join('\n')
+}
+
+/** The verdict's headline, the run's facts, and every further reason. */
+function renderHeadline(data: ReportData): string[] {
+  const { verdict, run, summary, figures } = data
   const history = data.comparison?.comparison?.history.length
   const words = verdictText(
     verdict,
@@ -160,76 +216,48 @@ export function renderJobSummary(data: ReportData): string {
     ...(merged ? skewWarnings(merged) : []).map((w) => `- ⚠️ ${md(w)}`)
   ]
   if (more.length) out.push(...more, '')
+  return out
+}
 
-  if (verdict.paired) out.push(...renderPaired(verdict.paired, data.paired))
-  if (compared) out.push(...compared.top)
-  else if (data.comparisonPending) {
-    out.push(
-      'The comparison with the baseline had not finished when this summary was written; ' +
-        'perf-gate rewrites it when the comparison ends. If this line stays, the job ended first: ' +
-        'the verdict above is the run’s own.',
-      ''
+/** Every threshold, crossed first, folded away under their count. */
+function renderThresholds(summary: SummaryResult): string[] {
+  const crossed = summary.thresholds.filter((t) => !t.passed).length
+  const held = summary.thresholds.length - crossed
+  const table = ['| | Metric | Expression | Observed |', '|---|---|---|---|']
+  // Crossed first: they are what the reader came for; then by metric,
+  // as k6 lists them.
+  const ordered = [...summary.thresholds].sort(
+    (a, b) =>
+      Number(a.passed) - Number(b.passed) || a.metric.localeCompare(b.metric)
+  )
+  for (const t of ordered) {
+    const observed = formatObserved(t, summary.metrics[t.metric])
+    table.push(
+      `| ${t.passed ? '✅' : '❌'} | ${code(t.metric, { cell: true })} | ${code(t.expression, { cell: true })} | ` +
+        `${observed ? `${t.statistic} = ${observed}${t.observedFrom ? ' †' : ''}` : 'n/a'} |`
     )
   }
-  if (!compared?.details.length && figures) {
-    // Nothing to compare with: the run's own figures are the table.
-    out.push(...renderFigures(figures), '')
-  }
+  return collapsed(
+    `Thresholds: ${crossed ? `${crossed} crossed, ` : ''}${held} held`,
+    [...table, '', ...thresholdNotes(summary)]
+  )
+}
 
-  if (summary && summary.thresholds.length > 0) {
-    const crossed = summary.thresholds.filter((t) => !t.passed).length
-    const held = summary.thresholds.length - crossed
-    const table = ['| | Metric | Expression | Observed |', '|---|---|---|---|']
-    // Crossed first: they are what the reader came for; then by metric,
-    // as k6 lists them.
-    const ordered = [...summary.thresholds].sort(
-      (a, b) =>
-        Number(a.passed) - Number(b.passed) || a.metric.localeCompare(b.metric)
-    )
-    for (const t of ordered) {
-      const observed = formatObserved(t, summary.metrics[t.metric])
-      table.push(
-        `| ${t.passed ? '✅' : '❌'} | ${code(t.metric, { cell: true })} | ${code(t.expression, { cell: true })} | ` +
-          `${observed ? `${t.statistic} = ${observed}${t.observedFrom ? ' †' : ''}` : 'n/a'} |`
-      )
-    }
-    out.push(
-      ...collapsed(
-        `Thresholds: ${crossed ? `${crossed} crossed, ` : ''}${held} held`,
-        [...table, '', ...thresholdNotes(summary)]
-      )
-    )
-  }
-
-  if (verdict.errorGuard) {
-    const { limit, rate } = verdict.errorGuard
-    out.push(
-      `The script sets no threshold on \`http_req_failed\`: perf-gate's error-rate guard applied ` +
-        `(fails above ${formatPercent(limit)}; input \`error-guard\`): ${formatPercent(rate)} of requests failed.`,
-      ''
-    )
-  }
-
-  if (compared?.details.length) {
-    out.push(
-      ...collapsed('How it was compared with the baseline', compared.details)
-    )
-  }
-  if (data.comparison) {
-    const c = data.comparison
-    const chart = charts(
-      c.current,
-      c.comparison?.reference,
-      c.comparison?.history
-    )
-    if (chart.length) out.push(...collapsed('Charts', chart))
-  }
-
+/**
+ * What the "Details of this run" section holds: the shards, the figures
+ * (when the comparison took the top table), findings, Web Vitals, pools,
+ * endpoints, data notes, exceptions, failed requests and checks, the plan.
+ */
+function renderDetails(
+  data: ReportData,
+  /** The run's figures, when they are not the top table. */
+  figures: KeyFigures | undefined
+): string[] {
+  const { run, summary } = data
   const details: string[] = []
+  const merged = data.sharding?.merged
   if (merged) details.push(...renderShards(merged))
-  if (figures && compared?.details.length) {
-    details.push(...renderFigures(figures), '')
-  }
+  if (figures) details.push(...renderFigures(figures), '')
   for (const finding of data.findings ?? []) {
     const { title, detail } = findingText(finding)
     details.push(
@@ -248,8 +276,16 @@ export function renderJobSummary(data: ReportData): string {
   }
   const notes = dataNotes(data.stream, data.streamError)
   if (notes.length) details.push(...notes.map((n) => `- ⚠️ ${n}`), '')
+  if (run) details.push(...renderRunErrors(run))
+  if (summary) details.push(...renderFailingChecks(summary))
+  if (data.plan) details.push(...renderPlan(data.plan), '')
+  return details
+}
 
-  if (run && run.stderr.iterationErrors > 0) {
+/** Exceptions inside iterations, and requests that failed before a response. */
+function renderRunErrors(run: K6Run): string[] {
+  const details: string[] = []
+  if (run.stderr.iterationErrors > 0) {
     details.push(
       '### Exceptions inside iterations',
       '',
@@ -268,7 +304,7 @@ export function renderJobSummary(data: ReportData): string {
     details.push('')
   }
 
-  const failures = Object.entries(run?.stderr.requestFailures ?? {})
+  const failures = Object.entries(run.stderr.requestFailures ?? {})
   if (failures.length > 0) {
     details.push('### Requests that failed before a response', '')
     details.push('| Error | Count |', '|---|---|')
@@ -277,27 +313,24 @@ export function renderJobSummary(data: ReportData): string {
     }
     details.push('')
   }
+  return details
+}
 
-  const failingChecks = summary?.checks.filter((c) => c.fails > 0) ?? []
-  if (failingChecks.length > 0) {
-    details.push('### Failing checks', '')
-    details.push('| Check | Passed | Failed |', '|---|---|---|')
-    for (const c of failingChecks) {
-      details.push(
+/** The checks that failed at least once. */
+function renderFailingChecks(summary: SummaryResult): string[] {
+  const failingChecks = summary.checks.filter((c) => c.fails > 0)
+  if (failingChecks.length === 0) return []
+  return [
+    '### Failing checks',
+    '',
+    '| Check | Passed | Failed |',
+    '|---|---|---|',
+    ...failingChecks.map(
+      (c) =>
         `| ${md(c.path.replace(/^::/, '').replace(/::/g, ' › '))} | ${formatCount(c.passes)} | ${formatCount(c.fails)} |`
-      )
-    }
-    details.push('')
-  }
-
-  if (data.plan) details.push(...renderPlan(data.plan), '')
-  if (details.length) out.push(...collapsed('Details of this run', details))
-  const links = [
-    data.runUrl ? `🔗 [Workflow run](${data.runUrl})` : undefined,
-    data.artifact ? renderArtifact(data.artifact) : undefined
-  ].filter(Boolean)
-  if (links.length) out.push(links.join(' · '), '')
-  return out.join('\n')
+    ),
+    ''
+  ]
 }
 
 /** A section folded away: its summary line, then its lines when opened. */

@@ -96,65 +96,24 @@ export async function mergeShards(
     redactSummaryFile(s.summaryPath, options.secrets)
     return readSummary(s.summaryPath)
   })
-  const keys = new Set<string>()
-  for (const summary of summaries) {
-    for (const key of Object.keys(summary.metrics)) keys.add(key)
-  }
-  const planned = options.planned ?? []
-  const known: { metric: string; expression: string }[] = []
-  const addThreshold = (metric: string, expression: string): void => {
-    if (!known.some((k) => k.metric === metric && k.expression === expression))
-      known.push({ metric, expression })
-  }
-  for (const summary of summaries) {
-    for (const t of summary.thresholds) addThreshold(t.metric, t.expression)
-  }
-  for (const p of planned) addThreshold(p.key, p.expression)
+  const keys = new Set(summaries.flatMap((s) => Object.keys(s.metrics)))
+  const known = knownThresholds(summaries, options.planned ?? [])
 
-  // Counters and Rates add up exactly from the shards' summaries; a
-  // Trend's statistics need its samples: only those are read again (the
-  // latency, and the Trends a threshold is set on).
-  const typeOf = (key: string): MetricSummary['type'] | undefined =>
-    summaries.map((s) => s.metrics[key]?.type).find(Boolean)
-  const sampled = new Set(['http_req_duration'])
-  for (const k of known) {
-    const type = typeOf(k.metric)
-    if (type === undefined || type === 'trend') sampled.add(k.metric)
-  }
-  const watch = new MetricWatch(sampled)
-  const counter = new RequestCounter()
-  const stream = await analyseResultsFiles(
-    ordered.map((s) => s.resultsPath),
-    {},
-    watch,
-    [counter],
-    () => counter.nextFile()
-  )
-  counter.finishFile()
-  checkComplete(ordered, summaries, counter.perFile)
-  const watched = watch.finish()
-
+  const sampled = sampledMetrics(summaries, known)
+  const { stream, sinks } = await readSamples(ordered, summaries, sampled)
   const durationS =
     Math.max(0, ...ordered.map((s) => s.manifest.durationS ?? 0)) ||
     stream.durationS
-  const metrics: Record<string, MetricSummary> = {}
-  for (const key of new Set([...keys, ...sampled])) {
-    const perShard = summaries.map((s) => s.metrics[key])
-    const shape = perShard.find(Boolean)
-    if (!shape) continue
-    const values = mergedValues(
-      key,
-      shape,
-      watched.sinks.get(key),
-      perShard,
-      durationS
-    )
-    if (values) metrics[key] = { ...shape, values }
-  }
+  const metrics = mergedMetrics(
+    [...new Set([...keys, ...sampled])],
+    summaries,
+    sinks,
+    durationS
+  )
   const thresholds = known.map((k) =>
     judgeThreshold(
       k,
-      watched.sinks.get(k.metric),
+      sinks.get(k.metric),
       metrics[k.metric],
       summaries,
       durationS
@@ -197,6 +156,87 @@ export async function mergeShards(
     timing,
     mergeMs: Date.now() - started
   }
+}
+
+/**
+ * The metrics whose samples are read again: counters and Rates add up
+ * exactly from the shards' summaries; a Trend's statistics need its
+ * samples (the latency, and the Trends a threshold is set on).
+ */
+function sampledMetrics(
+  summaries: readonly SummaryResult[],
+  known: readonly { metric: string }[]
+): Set<string> {
+  const typeOf = (key: string): MetricSummary['type'] | undefined =>
+    summaries.map((s) => s.metrics[key]?.type).find(Boolean)
+  const sampled = new Set(['http_req_duration'])
+  for (const k of known) {
+    const type = typeOf(k.metric)
+    if (type === undefined || type === 'trend') sampled.add(k.metric)
+  }
+  return sampled
+}
+
+/**
+ * Every shard's results.json in one pass, in start order: the time
+ * series, and the samples of the sampled metrics. Each file must hold
+ * every request its summary counts.
+ */
+async function readSamples(
+  ordered: readonly ShardFiles[],
+  summaries: readonly SummaryResult[],
+  sampled: Set<string>
+): Promise<{
+  stream: ResultsAnalysis
+  sinks: ReturnType<MetricWatch['finish']>['sinks']
+}> {
+  const watch = new MetricWatch(sampled)
+  const counter = new RequestCounter()
+  const stream = await analyseResultsFiles(
+    ordered.map((s) => s.resultsPath),
+    {},
+    watch,
+    [counter],
+    () => counter.nextFile()
+  )
+  counter.finishFile()
+  checkComplete(ordered, summaries, counter.perFile)
+  return { stream, sinks: watch.finish().sinks }
+}
+
+/** Every threshold a shard's summary lists, then the profile's; each once. */
+function knownThresholds(
+  summaries: readonly SummaryResult[],
+  planned: readonly { key: string; expression: string }[]
+): { metric: string; expression: string }[] {
+  const known: { metric: string; expression: string }[] = []
+  const addThreshold = (metric: string, expression: string): void => {
+    if (!known.some((k) => k.metric === metric && k.expression === expression))
+      known.push({ metric, expression })
+  }
+  for (const summary of summaries) {
+    for (const t of summary.thresholds) addThreshold(t.metric, t.expression)
+  }
+  for (const p of planned) addThreshold(p.key, p.expression)
+  return known
+}
+
+/** Each metric's values over all shards: summed, or from its samples. */
+function mergedMetrics(
+  keys: readonly string[],
+  summaries: readonly SummaryResult[],
+  sinks: ReturnType<MetricWatch['finish']>['sinks'],
+  durationS: number
+): Record<string, MetricSummary> {
+  const metrics: Record<string, MetricSummary> = {}
+  for (const key of keys) {
+    const perShard = summaries.map((s) => s.metrics[key])
+    const shape = perShard.find(Boolean)
+    if (!shape) continue
+    const values = mergedValues(key, shape, sinks.get(key), perShard, durationS)
+    if (values) metrics[key] = { ...shape, values }
+  }
+  return metrics
 }
 
 /**
