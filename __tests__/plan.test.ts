@@ -6,7 +6,11 @@ import { parseProfile, ProfileError } from '../src/profile/load.js'
 import { planFingerprint } from '../src/profile/fingerprint.js'
 import { planLoad, seconds, type Stage } from '../src/profile/plan.js'
 import { OBJECTIVES, type Objective } from '../src/profile/schema.js'
-import { describeLoad, renderPlan } from '../src/report/load-plan.js'
+import {
+  describeLoad,
+  planWarningText,
+  renderPlan
+} from '../src/report/load-plan.js'
 import { generateScript } from '../src/script/generate.js'
 import { parse, parseDocument } from 'yaml'
 import { EXAMPLE_DATA_FILES, ROOT } from './helpers/action.js'
@@ -442,7 +446,9 @@ describe('a paired plan too small to catch 10%', () => {
       profileFor(objective, override),
       { objective, reason: 'the test' },
       { paired: true }
-    ).warnings.filter((w) => w.startsWith('this paired plan'))
+    )
+      .warnings.map(planWarningText)
+      .filter((w) => w.startsWith('this paired plan'))
 
   it.each([
     // 20 iterations/s, halved to 10 pairs/s, for 20 s: 200 pairs.
@@ -470,7 +476,9 @@ describe('a paired plan too small to catch 10%', () => {
       planLoad(profileFor('baseline', '{ rate: 20, duration: 20s }'), {
         objective: 'baseline',
         reason: 'the test'
-      }).warnings.filter((w) => w.includes('paired'))
+      })
+        .warnings.map(planWarningText)
+        .filter((w) => w.includes('paired'))
     ).toEqual([])
     expect(warningsOf('smoke', '{ duration: 10s, vus: 1 }')).toEqual([])
   })

@@ -8,6 +8,7 @@ import { checkSyntax } from './helpers/k6-shim.js'
 import { parseProfile } from '../src/profile/load.js'
 import { capacityPlan, chooseObjective, planLoad } from '../src/profile/plan.js'
 import { OBJECTIVES, type Objective } from '../src/profile/schema.js'
+import { planWarningText } from '../src/report/load-plan.js'
 import {
   annotations,
   EXAMPLE_DATA_FILES,
@@ -109,7 +110,7 @@ describe('weights', () => {
     )
     const plan = planLoad(profile, { objective: 'smoke', reason: 'test' })
     expect(plan.weights).toEqual([0.75, 0.25])
-    expect(plan.warnings[0]).toBe(
+    expect(planWarningText(plan.warnings[0])).toBe(
       'endpoint weights add up to 4, not 100; normalised to a 75%, b 25%'
     )
   })

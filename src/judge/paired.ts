@@ -54,36 +54,33 @@ export interface PairedResult {
   /** The smallest change this run would detect with 80% power. */
   detectable: number
   regression: boolean
-  /** Why it was not judged, when it was not. */
-  unjudged?: string
+  /** Why it was not judged, when it was not (report/paired.ts says it). */
+  unjudged?: PairedUnjudged
   samples: { change: number; reference: number }
 }
+
+/** Why a paired run could not be judged. */
+export type PairedUnjudged =
+  /** No request carried a target tag: the generated script did not run. */
+  | { why: 'no-target-tag' }
+  /** No request to one target succeeded. */
+  | { why: 'no-requests'; target: 'change' | 'reference' }
+  /** Too few buckets held enough requests to each target. */
+  | {
+      why: 'few-buckets'
+      buckets: number
+      bucketSeconds: number
+      perBucket: number
+      needed: number
+    }
 
 export function pairedTest(
   samples: readonly PairedSample[],
   options: PairedOptions = {}
 ): PairedResult {
-  const alpha = options.alpha ?? PAIRED_DEFAULTS.alpha
-  const tolerance = options.tolerance ?? PAIRED_DEFAULTS.tolerance
   const minPer = options.minPerBucket ?? PAIRED_DEFAULTS.minPerBucket
-  if (samples.length === 0) {
-    return {
-      ...unjudged(0, 0, { change: 0, reference: 0 }),
-      unjudged:
-        'results.json holds no request tagged with its target (target=change or reference): did the generated script run?'
-    }
-  }
-  for (const target of ['change', 'reference'] as const) {
-    if (!samples.some((s) => s.target === target)) {
-      return {
-        ...unjudged(0, 0, {
-          change: samples.filter((s) => s.target === 'change').length,
-          reference: samples.filter((s) => s.target === 'reference').length
-        }),
-        unjudged: `no request to the ${target} succeeded: is it up, and does the script send to it?`
-      }
-    }
-  }
+  const empty = emptyTarget(samples)
+  if (empty) return empty
   // A loop, not Math.min(...): a long run has more samples than arguments.
   let start = Infinity
   let end = -Infinity
@@ -116,9 +113,52 @@ export function pairedTest(
   if (diffs.length < PAIRED_DEFAULTS.minBuckets) {
     return {
       ...base,
-      unjudged: `${diffs.length} time buckets of ${width} s with ${minPer} requests to each target; a paired comparison needs ${PAIRED_DEFAULTS.minBuckets}: run longer, or send more requests`
+      unjudged: {
+        why: 'few-buckets',
+        buckets: diffs.length,
+        bucketSeconds: width,
+        perBucket: minPer,
+        needed: PAIRED_DEFAULTS.minBuckets
+      }
     }
   }
+  return { ...base, ...tTest(diffs, options) }
+}
+
+/** Samples without both targets: nothing to pair. */
+function emptyTarget(
+  samples: readonly PairedSample[]
+): PairedResult | undefined {
+  if (samples.length === 0) {
+    return {
+      ...unjudged(0, 0, { change: 0, reference: 0 }),
+      unjudged: { why: 'no-target-tag' }
+    }
+  }
+  for (const target of ['change', 'reference'] as const) {
+    if (!samples.some((s) => s.target === target)) {
+      return {
+        ...unjudged(0, 0, {
+          change: samples.filter((s) => s.target === 'change').length,
+          reference: samples.filter((s) => s.target === 'reference').length
+        }),
+        unjudged: { why: 'no-requests', target }
+      }
+    }
+  }
+  return undefined
+}
+
+/** The one-sided t test over the buckets' differences of log latency. */
+function tTest(
+  diffs: number[],
+  options: PairedOptions
+): Pick<
+  PairedResult,
+  'change' | 'interval' | 't' | 'p' | 'detectable' | 'regression'
+> {
+  const alpha = options.alpha ?? PAIRED_DEFAULTS.alpha
+  const tolerance = options.tolerance ?? PAIRED_DEFAULTS.tolerance
   const n = diffs.length
   const d = mean(diffs)
   const sd = Math.sqrt(
@@ -135,7 +175,6 @@ export function pairedTest(
     ) - 1
   const change = Math.exp(d) - 1
   return {
-    ...base,
     change,
     interval: [Math.exp(d - half) - 1, Math.exp(d + half) - 1],
     t,

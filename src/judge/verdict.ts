@@ -161,42 +161,7 @@ export function decideVerdict(input: VerdictInput): Verdict {
     failures.push({ kind: 'thresholds', thresholds: failedThresholds })
   }
 
-  switch (run.outcome) {
-    case 'passed':
-      break
-    case 'cancelled':
-      failures.push({ kind: 'cancelled', signal: run.cancelledBy })
-      break
-    case 'thresholds-crossed':
-      if (failedThresholds.length === 0) {
-        failures.push({
-          kind: 'thresholds-unnamed',
-          exitCode: run.exitCode,
-          listed: summary?.thresholds.length ?? 0
-        })
-      }
-      if (run.stderr.errors.some((e) => /abortOnFail/.test(e))) {
-        failures.push({ kind: 'abort-on-fail' })
-      }
-      break
-    case 'iteration-errors': {
-      const reason: Reason = {
-        kind: 'iteration-errors',
-        count: run.stderr.iterationErrors,
-        first: run.stderr.firstIterationErrors[0]
-      }
-      if (input.failOnIterationErrors) failures.push(reason)
-      else warnings.push(reason)
-      break
-    }
-    default:
-      failures.push({
-        kind: 'k6',
-        outcome: run.outcome,
-        exitCode: run.exitCode,
-        error
-      })
-  }
+  outcomeReasons(input, failedThresholds, error, failures, warnings)
 
   // A gate is not green when nothing worked: without a threshold of the
   // script's on failed requests, perf-gate's guard stands in.
@@ -238,6 +203,53 @@ export function decideVerdict(input: VerdictInput): Verdict {
     failedThresholds,
     thresholdCount: summary?.thresholds.length ?? 0,
     errorGuard
+  }
+}
+
+/** What k6's outcome says, beside the thresholds it named. */
+function outcomeReasons(
+  input: VerdictInput,
+  failedThresholds: ThresholdResult[],
+  error: string | undefined,
+  failures: Reason[],
+  warnings: Reason[]
+): void {
+  const { run, summary } = input
+  switch (run.outcome) {
+    case 'passed':
+      break
+    case 'cancelled':
+      failures.push({ kind: 'cancelled', signal: run.cancelledBy })
+      break
+    case 'thresholds-crossed':
+      if (failedThresholds.length === 0) {
+        failures.push({
+          kind: 'thresholds-unnamed',
+          exitCode: run.exitCode,
+          listed: summary?.thresholds.length ?? 0
+        })
+      }
+      if (run.stderr.errors.some((e) => /abortOnFail/.test(e))) {
+        failures.push({ kind: 'abort-on-fail' })
+      }
+      break
+    case 'iteration-errors': {
+      const reason: Reason = {
+        kind: 'iteration-errors',
+        count: run.stderr.iterationErrors,
+        first: run.stderr.firstIterationErrors[0]
+      }
+      if (input.failOnIterationErrors) failures.push(reason)
+      else warnings.push(reason)
+      break
+    }
+    default:
+      failures.push({
+        kind: 'k6',
+        outcome: run.outcome,
+        exitCode: run.exitCode,
+        error
+      })
   }
 }
 

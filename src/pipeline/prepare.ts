@@ -40,7 +40,12 @@ import {
   type FactorInputs,
   type LoadPlan
 } from '../profile/plan.js'
-import { describeLoad, judgeableText, planReach } from '../report/load-plan.js'
+import {
+  describeLoad,
+  judgeableText,
+  planReach,
+  planWarningText
+} from '../report/load-plan.js'
 import type { Profile } from '../profile/schema.js'
 import { wrapOwnScript } from '../script/wrap.js'
 import { thresholdOrigins } from '../profile/threshold-origins.js'
@@ -355,7 +360,9 @@ export function prepare(
     )
   }
   fs.writeFileSync(prepared.scriptPath, prepared.scriptText)
-  for (const warning of prepared.plan.warnings) core.warning(warning)
+  for (const warning of prepared.plan.warnings) {
+    core.warning(planWarningText(warning))
+  }
   core.info(
     `Objective ${prepared.plan.objective} (${prepared.plan.reason}); script ${prepared.scriptPath}`
   )

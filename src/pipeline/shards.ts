@@ -254,45 +254,7 @@ export function localShards(
   },
   context: RunContext
 ): ShardFiles[] {
-  const found = new Map<number, { summaryPath: string; resultsPath: string }>()
-  const add = (
-    index: number,
-    summaryPath: string,
-    resultsPath: string
-  ): void => {
-    if (found.has(index)) {
-      throw new ShardError(
-        `merge: shards-dir holds two sets of files for shard ${index} (${path.basename(found.get(index)!.resultsPath)} and ${path.basename(resultsPath)}): keep one run's files.`
-      )
-    }
-    found.set(index, { summaryPath, resultsPath })
-  }
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const folder = /^shard-(\d+)$/.exec(entry.name)
-    if (entry.isDirectory() && folder) {
-      const results = ['results.json', 'results.json.gz']
-        .map((f) => path.join(dir, entry.name, f))
-        .find((f) => fs.existsSync(f))
-      if (results)
-        add(
-          Number(folder[1]),
-          path.join(dir, entry.name, 'summary.json'),
-          results
-        )
-      continue
-    }
-    const runner = /^(.*)-(\d+)(-[a-z0-9]+)?\.results\.json(\.gz)?$/.exec(
-      entry.name
-    )
-    if (entry.isFile() && runner) {
-      const stem = entry.name.replace(/\.results\.json(\.gz)?$/, '')
-      add(
-        Number(runner[2]),
-        path.join(dir, `${stem}.summary.json`),
-        path.join(dir, entry.name)
-      )
-    }
-  }
+  const found = shardFilesIn(dir)
   // The highest runner number found says how many there were.
   const count = expected ?? Math.max(0, ...found.keys())
   if (found.size === 0 || count < 2) {
@@ -341,6 +303,56 @@ export function localShards(
     })
   checkDistinct(shards)
   return shards
+}
+
+/**
+ * A folder's shard files by shard number: `shard-<i>/` folders, and a
+ * k6-operator runner's `<name>-<i>-<pod>.results.json` beside its
+ * `.summary.json`. Two sets of files for one number are refused.
+ */
+function shardFilesIn(
+  dir: string
+): Map<number, { summaryPath: string; resultsPath: string }> {
+  const found = new Map<number, { summaryPath: string; resultsPath: string }>()
+  const add = (
+    index: number,
+    summaryPath: string,
+    resultsPath: string
+  ): void => {
+    if (found.has(index)) {
+      throw new ShardError(
+        `merge: shards-dir holds two sets of files for shard ${index} (${path.basename(found.get(index)!.resultsPath)} and ${path.basename(resultsPath)}): keep one run's files.`
+      )
+    }
+    found.set(index, { summaryPath, resultsPath })
+  }
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const folder = /^shard-(\d+)$/.exec(entry.name)
+    if (entry.isDirectory() && folder) {
+      const results = ['results.json', 'results.json.gz']
+        .map((f) => path.join(dir, entry.name, f))
+        .find((f) => fs.existsSync(f))
+      if (results)
+        add(
+          Number(folder[1]),
+          path.join(dir, entry.name, 'summary.json'),
+          results
+        )
+      continue
+    }
+    const runner = /^(.*)-(\d+)(-[a-z0-9]+)?\.results\.json(\.gz)?$/.exec(
+      entry.name
+    )
+    if (entry.isFile() && runner) {
+      const stem = entry.name.replace(/\.results\.json(\.gz)?$/, '')
+      add(
+        Number(runner[2]),
+        path.join(dir, `${stem}.summary.json`),
+        path.join(dir, entry.name)
+      )
+    }
+  }
+  return found
 }
 
 /**

@@ -499,38 +499,7 @@ function checkThresholds(profile: Profile, fail: Fail): void {
     key: string,
     expression: string,
     keyPath: (string | number)[]
-  ): void => {
-    let parsed: ThresholdExpression
-    try {
-      parsed = parseThresholdExpression(expression)
-    } catch (error) {
-      if (!(error instanceof ThresholdSyntaxError)) throw error
-      return fail(keyPath, error.message)
-    }
-    let metric: string
-    try {
-      metric = parseMetricKey(key).metric
-    } catch (error) {
-      return fail(keyPath.slice(0, -1), (error as Error).message)
-    }
-    const type = types[metric]
-    if (!type) {
-      if (profile.script) return
-      return fail(
-        keyPath.slice(0, -1),
-        `no metric named '${metric}' in the generated script` +
-          (suggest(metric, Object.keys(types)) ||
-            " (k6 would stop with exit code 104): use one of k6's metrics, such as http_req_duration, or a follow-up's metric")
-      )
-    }
-    if (!SUPPORTED_AGGREGATIONS[type].includes(parsed.aggregation)) {
-      fail(
-        keyPath,
-        `'${expression}' reads ${statisticName(parsed)} of ${metric}, a ${type} metric, which has none: ` +
-          `a ${type} supports ${SUPPORTED_AGGREGATIONS[type].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ')}`
-      )
-    }
-  }
+  ): void => checkThreshold(key, expression, keyPath, { profile, types, fail })
   for (const [key, expressions] of Object.entries(
     profile.thresholds?.k6 ?? {}
   )) {
@@ -570,6 +539,49 @@ function checkThresholds(profile: Profile, fail: Fail): void {
       ])
     )
   })
+}
+
+/**
+ * One threshold: k6's grammar, a metric of the generated script, and an
+ * aggregation its type has.
+ */
+function checkThreshold(
+  key: string,
+  expression: string,
+  keyPath: (string | number)[],
+  of: { profile: Profile; types: Record<string, MetricType>; fail: Fail }
+): void {
+  const { profile, types, fail } = of
+  let parsed: ThresholdExpression
+  try {
+    parsed = parseThresholdExpression(expression)
+  } catch (error) {
+    if (!(error instanceof ThresholdSyntaxError)) throw error
+    return fail(keyPath, error.message)
+  }
+  let metric: string
+  try {
+    metric = parseMetricKey(key).metric
+  } catch (error) {
+    return fail(keyPath.slice(0, -1), (error as Error).message)
+  }
+  const type = types[metric]
+  if (!type) {
+    if (profile.script) return
+    return fail(
+      keyPath.slice(0, -1),
+      `no metric named '${metric}' in the generated script` +
+        (suggest(metric, Object.keys(types)) ||
+          " (k6 would stop with exit code 104): use one of k6's metrics, such as http_req_duration, or a follow-up's metric")
+    )
+  }
+  if (!SUPPORTED_AGGREGATIONS[type].includes(parsed.aggregation)) {
+    fail(
+      keyPath,
+      `'${expression}' reads ${statisticName(parsed)} of ${metric}, a ${type} metric, which has none: ` +
+        `a ${type} supports ${SUPPORTED_AGGREGATIONS[type].map((a) => (a === 'p' ? 'p(N)' : a)).join(', ')}`
+    )
+  }
 }
 
 /**
@@ -859,10 +871,7 @@ function checkOnly(profile: Profile, fail: Fail): void {
   }
 }
 
-function describeIssue(
-  issue: z.core.$ZodIssue,
-  data: unknown
-): { keyPath: (string | number)[]; key?: string; message: string } {
+function describeIssue(issue: z.core.$ZodIssue, data: unknown): IssueText {
   const keyPath = issue.path.filter(
     (p): p is string | number => typeof p !== 'symbol'
   )
@@ -895,55 +904,9 @@ function describeIssue(
         (typeof got === 'string' ? suggest(got, options) : '')
     }
   }
-  if (issue.code === 'invalid_union' && keyPath[0] === 'auth') {
-    const typePath = keyPath.at(-1) === 'type' ? keyPath : [...keyPath, 'type']
-    const got = valueAt(data, typePath)
-    {
-      const types = ['none', 'bearer', 'api-key', 'oauth2-client-credentials']
-      return {
-        keyPath: typePath,
-        message:
-          `expected one of ${types.join(', ')}, got ${describeValue(got)}` +
-          (typeof got === 'string' ? suggest(got, types) : '')
-      }
-    }
-  }
-  if (
-    issue.code === 'invalid_union' &&
-    keyPath[0] === 'browser' &&
-    keyPath.at(-2) === 'steps'
-  ) {
-    const got = valueAt(data, keyPath)
-    const keys =
-      got && typeof got === 'object' ? Object.keys(got as object) : []
-    const steps = ['click', 'wait_for', 'fill', 'expect_text']
-    return {
-      keyPath,
-      message:
-        `a step is one of ${steps.join(', ')}, with its value (click: '#buy', fill: { selector, value }, expect_text: { selector, equals }); got ${keys.length ? keys.map((k) => `'${k}'`).join(', ') : describeValue(got)}` +
-        (keys.length === 1 ? suggest(keys[0], steps) : '')
-    }
-  }
   if (issue.code === 'invalid_union') {
-    // Each member's expected type: "expected string, number or boolean".
-    const expected = [
-      ...new Set(
-        issue.errors
-          .flat()
-          .filter((i) => i.code === 'invalid_type')
-          .map((i) => (i as { expected: string }).expected)
-      )
-    ]
-    if (expected.length > 0) {
-      const list =
-        expected.length === 1
-          ? expected[0]
-          : `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}`
-      return {
-        keyPath,
-        message: `expected ${list}, got ${describeValue(valueAt(data, keyPath))}`
-      }
-    }
+    const union = describeUnionIssue(issue, keyPath, data)
+    if (union) return union
   }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     const got = valueAt(data, keyPath)
@@ -961,6 +924,60 @@ function describeIssue(
   return {
     keyPath,
     message: `${issue.message.replace(/^Invalid input: /, '')}`
+  }
+}
+
+type IssueText = { keyPath: (string | number)[]; key?: string; message: string }
+
+/**
+ * A value that is none of a union's members: auth's type, a browser
+ * step's kind, or the members' expected types.
+ */
+function describeUnionIssue(
+  issue: z.core.$ZodIssueInvalidUnion,
+  keyPath: (string | number)[],
+  data: unknown
+): IssueText | undefined {
+  if (keyPath[0] === 'auth') {
+    const typePath = keyPath.at(-1) === 'type' ? keyPath : [...keyPath, 'type']
+    const got = valueAt(data, typePath)
+    const types = ['none', 'bearer', 'api-key', 'oauth2-client-credentials']
+    return {
+      keyPath: typePath,
+      message:
+        `expected one of ${types.join(', ')}, got ${describeValue(got)}` +
+        (typeof got === 'string' ? suggest(got, types) : '')
+    }
+  }
+  if (keyPath[0] === 'browser' && keyPath.at(-2) === 'steps') {
+    const got = valueAt(data, keyPath)
+    const keys =
+      got && typeof got === 'object' ? Object.keys(got as object) : []
+    const steps = ['click', 'wait_for', 'fill', 'expect_text']
+    return {
+      keyPath,
+      message:
+        `a step is one of ${steps.join(', ')}, with its value (click: '#buy', fill: { selector, value }, expect_text: { selector, equals }); got ${keys.length ? keys.map((k) => `'${k}'`).join(', ') : describeValue(got)}` +
+        (keys.length === 1 ? suggest(keys[0], steps) : '')
+    }
+  }
+  // Each member's expected type: "expected string, number or boolean".
+  const expected = [
+    ...new Set(
+      issue.errors
+        .flat()
+        .filter((i) => i.code === 'invalid_type')
+        .map((i) => (i as { expected: string }).expected)
+    )
+  ]
+  if (expected.length === 0) return undefined
+  const list =
+    expected.length === 1
+      ? expected[0]
+      : `${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}`
+  return {
+    keyPath,
+    message: `expected ${list}, got ${describeValue(valueAt(data, keyPath))}`
   }
 }
 

@@ -45,6 +45,19 @@ export const OBJECTIVE_SHARE: Record<Objective, number> = {
   capacity: 3
 }
 
+/** Something of the plan a person should know before it runs. */
+export type PlanWarning =
+  /** A paired plan with fewer pairs than catch a change 10% slower. */
+  | { kind: 'few-pairs'; pairs: number; needed: number }
+  /** A soak longer than a GitHub-hosted job may run. */
+  | { kind: 'soak-too-long'; durationS: number }
+  /** Endpoint weights that do not add up to 100, as normalised. */
+  | {
+      kind: 'weights-normalised'
+      total: number
+      shares: { name: string; percent: number }[]
+    }
+
 export interface ObjectiveChoice {
   objective: Objective
   /** Why, in words for the job summary. */
@@ -215,7 +228,8 @@ export interface LoadPlan {
   peakVus: number
   /** How long the load runs, in seconds (stages added up). */
   durationS: number
-  warnings: string[]
+  /** What a person should know of the plan (report/load-plan.ts says it). */
+  warnings: PlanWarning[]
   /** Endpoint weights as shares summing to 1, in profile order. */
   weights: number[]
   /** Independent pools: one scenario each (named by the pool). */
@@ -397,7 +411,7 @@ export function planLoad(
   factorInputs?: FactorInputs
 ): LoadPlan {
   if (profile.script) return ownScriptPlan(profile, choice)
-  const warnings: string[] = []
+  const warnings: PlanWarning[] = []
   const objective = choice.objective
   const override: ObjectiveOverride = profile.objectives?.[objective] ?? {}
   const model = profile.capacity
@@ -439,9 +453,7 @@ export function planLoad(
     warnings.push(...pairedWarnings(scenario))
   }
   if (objective === 'soak' && durationS > SIX_HOURS_S) {
-    warnings.push(
-      `soak runs ${formatDuration(durationS)}, longer than the 6 h a GitHub-hosted job may run; use a self-hosted runner or a shorter duration`
-    )
+    warnings.push({ kind: 'soak-too-long', durationS })
   }
 
   const weights = normalisedWeights(profile, warnings)
@@ -609,12 +621,15 @@ function scaledShape(
 }
 
 /** A paired plan too short for a firm paired verdict. */
-function pairedWarnings(scenario: Scenario): string[] {
+function pairedWarnings(scenario: Scenario): PlanWarning[] {
   const pairs = plannedIterations(scenario)
   if (pairs === undefined || pairs >= PAIRS_FOR_TEN_PERCENT) return []
   return [
-    `this paired plan sends about ${Math.round(pairs)} requests to each target; measured on loopback at the corpus's noise, ` +
-      `${PAIRS_FOR_TEN_PERCENT} pairs caught a change 10% slower in every run and 280 in 85–95%: run longer or at a higher rate for a firmer paired verdict`
+    {
+      kind: 'few-pairs',
+      pairs: Math.round(pairs),
+      needed: PAIRS_FOR_TEN_PERCENT
+    }
   ]
 }
 
@@ -796,38 +811,14 @@ function withPools(
     const startS = pool.start_time
       ? Math.round(seconds(pool.start_time) * factors.duration)
       : 0
-    let scenario: Scenario
-    let durationS: number
-    if (pool.share !== undefined) {
-      scenario = scaleScenario(objectiveScenario, {
-        load: pool.share,
-        duration: 1,
-        from: { load: 'profile', duration: 'none' }
-      })
-      durationS = plan.durationS
-    } else {
-      durationS = plan.durationS - startS
-      if (durationS < 1) {
-        throw new PlanError(
-          `pool ${pool.name} starts at ${formatDuration(startS)}, when the ${plan.objective} run of ${formatDuration(plan.durationS)} is over: start it earlier`,
-          ['pools', p, 'start_time']
-        )
-      }
-      // Paired, each iteration sends to both targets: half the iterations.
-      const rate = Math.max(
-        1,
-        Math.round(
-          ((pool.rate as number) * factors.load) / (plan.paired ? 2 : 1)
-        )
-      )
-      scenario = {
-        executor: 'constant-arrival-rate',
-        rate,
-        timeUnit: '1s',
-        duration: `${durationS}s`,
-        ...vusFor(rate)
-      }
-    }
+    const shaped = poolShape(pool, p, startS, {
+      plan,
+      objectiveScenario,
+      factors,
+      vusFor
+    })
+    const { durationS } = shaped
+    let { scenario } = shaped
     if (startS > 0) scenario = { ...scenario, startTime: `${startS}s` }
     scenarios[pool.name] = {
       ...scenario,
@@ -849,24 +840,7 @@ function withPools(
       peakVus: scenarioVus(scenario),
       durationS
     })
-    const suffix = `{pool:${pool.name}}`
-    for (const [metric, list] of Object.entries(
-      thresholdsFor(
-        {
-          thresholds: {
-            slo: pool.thresholds?.slo,
-            k6: pool.thresholds?.k6 && {
-              http_req_duration: pool.thresholds.k6
-            }
-          }
-        } as Profile,
-        plan.objective === 'capacity'
-          ? { delay: '10s' }
-          : profile.thresholds?.abort_on_fail
-      )
-    )) {
-      thresholds[`${metric}${suffix}`] = list
-    }
+    Object.assign(thresholds, poolThresholds(pool, plan, profile))
   }
   const rates = pools.map((p) => p.rate)
   return {
@@ -880,6 +854,86 @@ function withPools(
     peakVus: pools.reduce((sum, p) => sum + p.peakVus, 0),
     durationS: Math.max(...pools.map((p) => p.startS + p.durationS))
   }
+}
+
+/**
+ * A pool's scenario: the objective's shape times its share, or its own
+ * rate from its start to the end of the run.
+ */
+function poolShape(
+  pool: NonNullable<Profile['pools']>[number],
+  index: number,
+  startS: number,
+  of: {
+    plan: LoadPlan
+    objectiveScenario: Scenario
+    factors: PlanFactors
+    vusFor: (peak: number) => { preAllocatedVUs: number; maxVUs: number }
+  }
+): { scenario: Scenario; durationS: number } {
+  const { plan } = of
+  if (pool.share !== undefined) {
+    return {
+      scenario: scaleScenario(of.objectiveScenario, {
+        load: pool.share,
+        duration: 1,
+        from: { load: 'profile', duration: 'none' }
+      }),
+      durationS: plan.durationS
+    }
+  }
+  const durationS = plan.durationS - startS
+  if (durationS < 1) {
+    throw new PlanError(
+      `pool ${pool.name} starts at ${formatDuration(startS)}, when the ${plan.objective} run of ${formatDuration(plan.durationS)} is over: start it earlier`,
+      ['pools', index, 'start_time']
+    )
+  }
+  // Paired, each iteration sends to both targets: half the iterations.
+  const rate = Math.max(
+    1,
+    Math.round(
+      ((pool.rate as number) * of.factors.load) / (plan.paired ? 2 : 1)
+    )
+  )
+  return {
+    scenario: {
+      executor: 'constant-arrival-rate',
+      rate,
+      timeUnit: '1s',
+      duration: `${durationS}s`,
+      ...of.vusFor(rate)
+    },
+    durationS
+  }
+}
+
+/** A pool's own thresholds, on its requests alone (tagged with the pool). */
+function poolThresholds(
+  pool: NonNullable<Profile['pools']>[number],
+  plan: LoadPlan,
+  profile: Profile
+): LoadPlan['thresholds'] {
+  const suffix = `{pool:${pool.name}}`
+  const thresholds: LoadPlan['thresholds'] = {}
+  for (const [metric, list] of Object.entries(
+    thresholdsFor(
+      {
+        thresholds: {
+          slo: pool.thresholds?.slo,
+          k6: pool.thresholds?.k6 && {
+            http_req_duration: pool.thresholds.k6
+          }
+        }
+      } as Profile,
+      plan.objective === 'capacity'
+        ? { delay: '10s' }
+        : profile.thresholds?.abort_on_fail
+    )
+  )) {
+    thresholds[`${metric}${suffix}`] = list
+  }
+  return thresholds
 }
 
 /** The exported function a pool's scenario runs. */
@@ -990,7 +1044,10 @@ function scaleStages(
   }))
 }
 
-function normalisedWeights(profile: Profile, warnings: string[]): number[] {
+function normalisedWeights(
+  profile: Profile,
+  warnings: PlanWarning[]
+): number[] {
   const endpoints = profile.endpoints ?? []
   const total = endpoints.reduce((sum, e) => sum + e.weight, 0)
   if (
@@ -998,12 +1055,14 @@ function normalisedWeights(profile: Profile, warnings: string[]): number[] {
     Math.abs(total - 100) > 1e-9 &&
     endpoints.some((e) => e.weight !== 1)
   ) {
-    warnings.push(
-      `endpoint weights add up to ${fmt(total)}, not 100; normalised to ` +
-        endpoints
-          .map((e) => `${e.name} ${fmt((e.weight / total) * 100)}%`)
-          .join(', ')
-    )
+    warnings.push({
+      kind: 'weights-normalised',
+      total,
+      shares: endpoints.map((e) => ({
+        name: e.name,
+        percent: (e.weight / total) * 100
+      }))
+    })
   }
   return endpoints.map((e) => e.weight / total)
 }

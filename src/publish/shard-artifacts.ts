@@ -50,47 +50,11 @@ export async function downloadShards(options: {
       `merge: the artifact service did not list this run's artifacts within the ${options.deadline.describe()} publish-timeout.`
     )
   }
-  const pattern = new RegExp(
-    `^${escapeRegExp(options.artifactName)}-shard-(\\d+)-of-(\\d+)$`
+  const chosen = shardArtifacts(
+    listed.value.artifacts,
+    options.artifactName,
+    options.expected
   )
-  const found = listed.value.artifacts
-    .map((a) => ({ id: a.id, name: a.name, match: pattern.exec(a.name) }))
-    .filter((a) => a.match)
-    .map((a) => ({
-      id: a.id,
-      name: a.name,
-      shard: { index: Number(a.match![1]), count: Number(a.match![2]) }
-    }))
-  const counts = [...new Set(found.map((a) => a.shard.count))]
-  const count = options.expected ?? counts[0]
-  if (count === undefined) {
-    throw new ShardError(
-      `merge: this workflow run has no shard artifacts named ${options.artifactName}-shard-<i>-of-<n>: ` +
-        'the merge job must need the shard jobs (needs: [perf]), and give the same artifact-name.'
-    )
-  }
-  const others = counts.filter((c) => c !== count)
-  if (others.length > 0) {
-    throw new ShardError(
-      `merge: this run holds shards of ${[count, ...others].join(' and ')}: every shard job must split the run the same way (one shard count).`
-    )
-  }
-  const missing: string[] = []
-  const chosen: typeof found = []
-  for (let index = 1; index <= count; index++) {
-    const artifact = found.find((a) => a.shard.index === index)
-    if (artifact) chosen.push(artifact)
-    else
-      missing.push(
-        `${shardLabel({ index, count })} (${shardArtifactName(options.artifactName, { index, count })})`
-      )
-  }
-  if (missing.length > 0) {
-    throw new ShardError(
-      `merge: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing from this workflow run: ` +
-        'that shard job failed before uploading, or has not finished (the merge job must need every shard job). Re-run the failed jobs.'
-    )
-  }
   const out: DownloadedShard[] = []
   for (const artifact of chosen) {
     const dir = path.join(options.into, `shard-${artifact.shard.index}`)
@@ -114,6 +78,59 @@ export async function downloadShards(options: {
     out.push({ shard: artifact.shard, dir })
   }
   return out
+}
+
+/**
+ * The run's shard artifacts, one per shard 1…n of one shard count;
+ * what is missing or mixed is refused, named.
+ */
+function shardArtifacts(
+  artifacts: readonly { id: number; name: string }[],
+  artifactName: string,
+  expected: number | undefined
+): { id: number; name: string; shard: { index: number; count: number } }[] {
+  const pattern = new RegExp(
+    `^${escapeRegExp(artifactName)}-shard-(\\d+)-of-(\\d+)$`
+  )
+  const found = artifacts
+    .map((a) => ({ id: a.id, name: a.name, match: pattern.exec(a.name) }))
+    .filter((a) => a.match)
+    .map((a) => ({
+      id: a.id,
+      name: a.name,
+      shard: { index: Number(a.match![1]), count: Number(a.match![2]) }
+    }))
+  const counts = [...new Set(found.map((a) => a.shard.count))]
+  const count = expected ?? counts[0]
+  if (count === undefined) {
+    throw new ShardError(
+      `merge: this workflow run has no shard artifacts named ${artifactName}-shard-<i>-of-<n>: ` +
+        'the merge job must need the shard jobs (needs: [perf]), and give the same artifact-name.'
+    )
+  }
+  const others = counts.filter((c) => c !== count)
+  if (others.length > 0) {
+    throw new ShardError(
+      `merge: this run holds shards of ${[count, ...others].join(' and ')}: every shard job must split the run the same way (one shard count).`
+    )
+  }
+  const missing: string[] = []
+  const chosen: typeof found = []
+  for (let index = 1; index <= count; index++) {
+    const artifact = found.find((a) => a.shard.index === index)
+    if (artifact) chosen.push(artifact)
+    else
+      missing.push(
+        `${shardLabel({ index, count })} (${shardArtifactName(artifactName, { index, count })})`
+      )
+  }
+  if (missing.length > 0) {
+    throw new ShardError(
+      `merge: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing from this workflow run: ` +
+        'that shard job failed before uploading, or has not finished (the merge job must need every shard job). Re-run the failed jobs.'
+    )
+  }
+  return chosen
 }
 
 function escapeRegExp(text: string): string {

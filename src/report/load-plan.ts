@@ -1,5 +1,11 @@
 import { judgeable, type Judgeable } from '../judge/judgeable.js'
-import { plannedRequests, type LoadPlan, type Stage } from '../profile/plan.js'
+import {
+  plannedRequests,
+  type CapacityPlan,
+  type LoadPlan,
+  type PlanWarning,
+  type Stage
+} from '../profile/plan.js'
 import { testRunName } from '../k6/segments.js'
 import { formatDuration } from '../shared/duration.js'
 import { code, MAX_LINE, text } from './escape.js'
@@ -65,6 +71,29 @@ export function describeLoad(plan: LoadPlan): string {
   const vus = plan.rate !== undefined ? `, at most ${plan.peakVus} VUs` : ''
   const scaled = factorsText(plan)
   return `${plan.objective}: ${rate} for ${formatDuration(plan.durationS)}${vus}${scaled ? `; scaled: ${scaled}` : ''}`
+}
+
+/** A plan's warning, in words: what it means and what to do. */
+export function planWarningText(warning: PlanWarning): string {
+  switch (warning.kind) {
+    case 'few-pairs':
+      return (
+        `this paired plan sends about ${warning.pairs} requests to each target; measured on loopback at the corpus's noise, ` +
+        `${warning.needed} pairs caught a change 10% slower in every run and 280 in 85–95%: run longer or at a higher rate for a firmer paired verdict`
+      )
+    case 'soak-too-long':
+      return `soak runs ${formatDuration(warning.durationS)}, longer than the 6 h a GitHub-hosted job may run; use a self-hosted runner or a shorter duration`
+    case 'weights-normalised':
+      return (
+        `endpoint weights add up to ${short(warning.total)}, not 100; normalised to ` +
+        warning.shares.map((e) => `${e.name} ${short(e.percent)}%`).join(', ')
+      )
+  }
+}
+
+/** A figure with at most three decimals, no trailing zeros. */
+function short(n: number): string {
+  return Number(n.toFixed(3)).toString()
 }
 
 /** The plan: objective and why, scenarios, rates, VUs, the capacity model. */
@@ -133,31 +162,33 @@ export function renderPlan(prepared: PlanView): string[] {
   )
   // The capacity model only where the objective runs from it (not smoke).
   const c = plan.objective === 'smoke' ? undefined : plan.capacity
-  if (c) {
-    out.push(
-      '',
-      '#### Capacity model',
-      '',
-      `Production ${c.productionRps} req/s ÷ ${c.formula.includes('=') ? c.formula.split('=').pop()?.trim() : c.factor} ` +
-        `= **${c.targetRps} req/s** in the test environment (${c.formula}).`,
-      '',
-      '| Objective | Share | Iterations/s |',
-      '|---|---|---|',
-      ...(['baseline', 'load', 'stress', 'spike', 'soak'] as const).map(
-        (o) =>
-          `| ${o} | ${Math.round((c.rates[o] / c.targetRps) * 100)}% | ${c.rates[o]} |`
-      ),
-      ...(c.productionPeakRps !== undefined
-        ? [
-            '',
-            `spike reaches production's peak, scaled the same way: ${c.productionPeakRps} req/s ÷ ${fmtFactor(c.factor)} = ${c.rates.spike} req/s.`
-          ]
-        : []),
-      '',
-      `VUs by Little's law: ${c.targetRps} req/s × ${c.responseTimeS} s response time = ${c.vus} VUs; maxVUs ${c.maxVus} with ${c.headroom}× headroom.`
-    )
-  }
+  if (c) out.push('', ...renderCapacity(c))
   return out
+}
+
+/** The capacity model: production's rate scaled to the test, per objective. */
+function renderCapacity(c: CapacityPlan): string[] {
+  return [
+    '#### Capacity model',
+    '',
+    `Production ${c.productionRps} req/s ÷ ${c.formula.includes('=') ? c.formula.split('=').pop()?.trim() : c.factor} ` +
+      `= **${c.targetRps} req/s** in the test environment (${c.formula}).`,
+    '',
+    '| Objective | Share | Iterations/s |',
+    '|---|---|---|',
+    ...(['baseline', 'load', 'stress', 'spike', 'soak'] as const).map(
+      (o) =>
+        `| ${o} | ${Math.round((c.rates[o] / c.targetRps) * 100)}% | ${c.rates[o]} |`
+    ),
+    ...(c.productionPeakRps !== undefined
+      ? [
+          '',
+          `spike reaches production's peak, scaled the same way: ${c.productionPeakRps} req/s ÷ ${fmtFactor(c.factor)} = ${c.rates.spike} req/s.`
+        ]
+      : []),
+    '',
+    `VUs by Little's law: ${c.targetRps} req/s × ${c.responseTimeS} s response time = ${c.vus} VUs; maxVUs ${c.maxVus} with ${c.headroom}× headroom.`
+  ]
 }
 
 /** What the plan's requests let the comparison judge, or undefined. */

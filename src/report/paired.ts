@@ -1,4 +1,4 @@
-import type { PairedResult } from '../judge/paired.js'
+import type { PairedResult, PairedUnjudged } from '../judge/paired.js'
 import type { PairedSamples } from '../results/paired-samples.js'
 import { formatCount, formatPercent, formatSignedShare } from './format.js'
 import { formatDuration } from '../shared/duration.js'
@@ -21,7 +21,7 @@ export function renderPaired(
       : `the script run twice at once, once per target; their first requests ${formatSkew(samples.startSkewMs)}, lined up`
   if (result.unjudged) {
     return [
-      `**Paired with the reference** (${how}): not judged: ${result.unjudged}. ${errors}`,
+      `**Paired with the reference** (${how}): not judged: ${unjudgedText(result.unjudged)}. ${errors}`,
       ''
     ]
   }
@@ -40,6 +40,18 @@ export function renderPaired(
       'A comparison with the baseline uses the change’s requests alone.',
     ''
   ]
+}
+
+/** Why the paired comparison could not judge, and what to do. */
+export function unjudgedText(unjudged: PairedUnjudged): string {
+  switch (unjudged.why) {
+    case 'no-target-tag':
+      return 'results.json holds no request tagged with its target (target=change or reference): did the generated script run?'
+    case 'no-requests':
+      return `no request to the ${unjudged.target} succeeded: is it up, and does the script send to it?`
+    case 'few-buckets':
+      return `${unjudged.buckets} time buckets of ${unjudged.bucketSeconds} s with ${unjudged.perBucket} requests to each target; a paired comparison needs ${unjudged.needed}: run longer, or send more requests`
+  }
 }
 
 function formatSkew(ms: number): string {

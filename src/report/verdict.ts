@@ -168,44 +168,8 @@ export function reasonText(
         `thrown inside iterations (k6 exits 0 on these)` +
         (reason.first ? `; first: ${reason.first.message}` : '')
       )
-    case 'k6': {
-      const error = reason.error ? `: ${reason.error}` : ''
-      switch (reason.outcome) {
-        case 'invalid-options':
-          return `k6 rejected the test options (exit code ${reason.exitCode})${error}`
-        case 'script-error':
-          return `the script failed (exit code ${reason.exitCode})${error}`
-        case 'aborted-by-script':
-          return `the script aborted the test (exec.test.abort, exit code ${reason.exitCode})${error}`
-        case 'marked-failed':
-          return `the script marked the test as failed (exec.test.fail, exit code ${reason.exitCode})${error}`
-        case 'setup-timeout':
-        case 'teardown-timeout': {
-          const stage =
-            reason.outcome === 'setup-timeout' ? 'setup' : 'teardown'
-          // k6 names the option in a hint; say it when it did not.
-          const fix = error.includes(`${stage}Timeout`)
-            ? ''
-            : `; raise ${stage}Timeout in the script's options, or make ${stage}() faster`
-          return `${stage}() ran past its time limit (exit code ${reason.exitCode})${error}${fix}`
-        }
-        case 'k6-panic':
-          return `k6 crashed (exit code ${reason.exitCode}, a panic inside k6: a k6 bug, not the script's)${error}; try another k6-version`
-        case 'killed': {
-          const signal = signalOf(reason.exitCode)
-          return (
-            `k6 was killed by ${signal ?? 'a signal'} (exit code ${reason.exitCode})${error}` +
-            (signal === 'SIGKILL'
-              ? ': usually the runner ran out of memory; lower the load, or use a larger runner'
-              : '')
-          )
-        }
-        case 'cloud-error':
-          return `k6 exited with a k6 Cloud code (${reason.exitCode})${error}; perf-gate runs k6 locally: remove cloud options from k6-args`
-        default:
-          return `k6 failed with exit code ${reason.exitCode}${error}`
-      }
-    }
+    case 'k6':
+      return k6ReasonText(reason)
     case 'summary-unreadable':
       return `k6's summary could not be read: ${reason.error}`
     case 'results-incomplete':
@@ -216,10 +180,7 @@ export function reasonText(
     case 'regressions': {
       const n = reason.regressions.length
       const line = `${n} regression${n === 1 ? '' : 's'} against the baseline: ${reason.regressions.map(describeComparison).join('; ')}`
-      if (!reason.notGated) return line
-      return 'waivedBy' in reason.notGated
-        ? `${line} (waived by the ${reason.notGated.waivedBy} label)`
-        : `${line} (fail-on-regression is false)`
+      return line + notGatedText(reason.notGated)
     }
     case 'slower':
       return `slower than the baseline: ${describeComparison(reason.comparison)}`
@@ -228,10 +189,7 @@ export function reasonText(
       const line =
         `the change is ${formatSignedShare(r.change)} slower than its reference under the same load ` +
         `(95% interval ${formatSignedShare(r.interval[0])} to ${formatSignedShare(r.interval[1])}, p ${r.p < 0.0001 ? '< 0.0001' : `= ${r.p.toFixed(4)}`}, ${r.buckets} paired ${r.bucketSeconds} s buckets)`
-      if (!reason.notGated) return line
-      return 'waivedBy' in reason.notGated
-        ? `${line} (waived by the ${reason.notGated.waivedBy} label)`
-        : `${line} (fail-on-regression is false)`
+      return line + notGatedText(reason.notGated)
     }
     case 'paired-misdirected':
       return (
@@ -246,6 +204,55 @@ export function reasonText(
         `the merge judges every threshold over all ${reason.shard.count} shards`
       )
     }
+  }
+}
+
+/** Why a regression does not fail the check, when it does not. */
+function notGatedText(
+  notGated: Extract<Reason, { kind: 'regressions' }>['notGated']
+): string {
+  if (!notGated) return ''
+  return 'waivedBy' in notGated
+    ? ` (waived by the ${notGated.waivedBy} label)`
+    : ' (fail-on-regression is false)'
+}
+
+/** k6 ended the run itself: what its exit code means, and what to do. */
+function k6ReasonText(reason: Extract<Reason, { kind: 'k6' }>): string {
+  const error = reason.error ? `: ${reason.error}` : ''
+  switch (reason.outcome) {
+    case 'invalid-options':
+      return `k6 rejected the test options (exit code ${reason.exitCode})${error}`
+    case 'script-error':
+      return `the script failed (exit code ${reason.exitCode})${error}`
+    case 'aborted-by-script':
+      return `the script aborted the test (exec.test.abort, exit code ${reason.exitCode})${error}`
+    case 'marked-failed':
+      return `the script marked the test as failed (exec.test.fail, exit code ${reason.exitCode})${error}`
+    case 'setup-timeout':
+    case 'teardown-timeout': {
+      const stage = reason.outcome === 'setup-timeout' ? 'setup' : 'teardown'
+      // k6 names the option in a hint; say it when it did not.
+      const fix = error.includes(`${stage}Timeout`)
+        ? ''
+        : `; raise ${stage}Timeout in the script's options, or make ${stage}() faster`
+      return `${stage}() ran past its time limit (exit code ${reason.exitCode})${error}${fix}`
+    }
+    case 'k6-panic':
+      return `k6 crashed (exit code ${reason.exitCode}, a panic inside k6: a k6 bug, not the script's)${error}; try another k6-version`
+    case 'killed': {
+      const signal = signalOf(reason.exitCode)
+      return (
+        `k6 was killed by ${signal ?? 'a signal'} (exit code ${reason.exitCode})${error}` +
+        (signal === 'SIGKILL'
+          ? ': usually the runner ran out of memory; lower the load, or use a larger runner'
+          : '')
+      )
+    }
+    case 'cloud-error':
+      return `k6 exited with a k6 Cloud code (${reason.exitCode})${error}; perf-gate runs k6 locally: remove cloud options from k6-args`
+    default:
+      return `k6 failed with exit code ${reason.exitCode}${error}`
   }
 }
 

@@ -79,6 +79,29 @@ export interface AnalyseInput {
   pairedBase?: string
 }
 
+/** A paired run's change target alone: its requests' stream and figures. */
+function changeTarget(alone: ResultsAnalysis): RunAnalysis['change'] {
+  const checks = alone.checks.reduce(
+    (sum, c) => ({
+      passes: sum.passes + c.passes,
+      all: sum.all + c.passes + c.fails
+    }),
+    { passes: 0, all: 0 }
+  )
+  return {
+    stream: alone,
+    figures: {
+      ...completeFigures(undefined, alone),
+      ...(checks.all > 0
+        ? {
+            checksRate: checks.passes / checks.all,
+            checksTotal: checks.all
+          }
+        : {})
+    }
+  }
+}
+
 /**
  * Read summary.json (redacting what setup() returned first) and stream
  * results.json; every problem is recorded, none thrown.
@@ -128,28 +151,7 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
         [vitals, pairs, change].filter((r) => r !== undefined)
       )
       if (pairs) analysis.paired = pairs.finish()
-      if (change) {
-        const alone = change.finish()
-        const checks = alone.checks.reduce(
-          (sum, c) => ({
-            passes: sum.passes + c.passes,
-            all: sum.all + c.passes + c.fails
-          }),
-          { passes: 0, all: 0 }
-        )
-        analysis.change = {
-          stream: alone,
-          figures: {
-            ...completeFigures(undefined, alone),
-            ...(checks.all > 0
-              ? {
-                  checksRate: checks.passes / checks.all,
-                  checksTotal: checks.all
-                }
-              : {})
-          }
-        }
-      }
+      if (change) analysis.change = changeTarget(change.finish())
       const pages = vitals?.finish()
       if (pages?.length) analysis.webVitals = pages
       analysis.streamMs = Date.now() - started

@@ -433,54 +433,10 @@ export class ResultsAnalyser {
         ? (this.kernel.lastMs.value - this.kernel.firstMs.value) / 1000
         : 0
     const kernel = this.kernel
-    const cells: Cell[] = []
-    for (let i = 0; i < kernel.cellCount.value; i++) {
-      const nameId = kernel.cellName(i)
-      cells.push({
-        name:
-          nameId === kernel.OVERFLOW_NAME.value
-            ? OTHER
-            : this.tag(kernel.TABLE_NAME.value, nameId),
-        scenario: this.tag(kernel.TABLE_SCENARIO.value, kernel.cellScenario(i)),
-        recorder: kernel.cellRecorder(i)
-      })
-    }
-    const combos: Combo[] = []
-    for (let i = 0; i < kernel.comboCount.value; i++) {
-      combos.push({
-        cell: cells[kernel.comboCell(i)],
-        status:
-          this.tag(kernel.TABLE_STATUS.value, kernel.comboStatus(i)) ?? '',
-        failed: kernel.comboFailed(i) !== 0,
-        requests: kernel.comboRequests(i)
-      })
-    }
+    const combos = this.combos()
     const latency = (recorders: number[]) => this.latency(recorders)
     const http = groupStats('', combos, latency)
     const widthS = kernel.seriesWidthMs.value / 1000
-    const buckets: SeriesBucket[] = []
-    for (let i = 0; i < RESULT_BUCKETS_MAX; i++) {
-      const bucket = kernel.bucket(i)
-      if (bucket === 0) continue
-      const requests = kernel.bucketRequests(bucket)
-      const { p50, p95, p99 } = this.latency(
-        [kernel.bucketRecorder(bucket)],
-        false
-      )
-      buckets.push({
-        t: i * widthS,
-        requests,
-        rps: requests / widthS,
-        errorRate: requests ? kernel.bucketFailures(bucket) / requests : 0,
-        p50,
-        p95,
-        p99,
-        vus: kernel.bucketVus(bucket),
-        droppedIterations: kernel.bucketDropped(bucket)
-      })
-    }
-    const windows = this.windows(widthS, durationS)
-    const chart = this.chart(widthS, durationS, http.requests)
     const byBusiest = (
       groupOf: (cell: Cell) => string | undefined
     ): EndpointStats[] => {
@@ -495,19 +451,6 @@ export class ResultsAnalyser {
       return [...groups]
         .map(([name, group]) => groupStats(name, group, latency))
         .sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name))
-    }
-    // Equal names may come from different bytes (JSON escapes): one entry.
-    const checks = new Map<string, { passes: number; fails: number }>()
-    const checkTable = kernel.TABLE_CHECK.value
-    for (let id = 0; id <= kernel.tableCap(checkTable); id++) {
-      const passes = kernel.checkPasses(id)
-      const fails = kernel.checkFails(id)
-      if (passes + fails === 0) continue
-      const name = this.tag(checkTable, id) ?? ''
-      const check = checks.get(name) ?? { passes: 0, fails: 0 }
-      check.passes += passes
-      check.fails += fails
-      checks.set(name, check)
     }
     return {
       bytes: this.bytes,
@@ -532,12 +475,90 @@ export class ResultsAnalyser {
       },
       endpoints: byBusiest((cell) => cell.name),
       scenarios: byBusiest((cell) => cell.scenario),
-      checks: [...checks].map(([name, c]) => ({ name, ...c })),
+      checks: this.checks(),
       iterations: this.iterations,
       droppedIterations: kernel.droppedSum.value,
       maxVus: kernel.maxVus.value,
-      series: { bucketSeconds: widthS, buckets, windows, chart }
+      series: {
+        bucketSeconds: widthS,
+        buckets: this.buckets(widthS),
+        windows: this.windows(widthS, durationS),
+        chart: this.chart(widthS, durationS, http.requests)
+      }
     }
+  }
+
+  /** The kernel's cells (name × scenario) by status and failure. */
+  private combos(): Combo[] {
+    const kernel = this.kernel
+    const cells: Cell[] = []
+    for (let i = 0; i < kernel.cellCount.value; i++) {
+      const nameId = kernel.cellName(i)
+      cells.push({
+        name:
+          nameId === kernel.OVERFLOW_NAME.value
+            ? OTHER
+            : this.tag(kernel.TABLE_NAME.value, nameId),
+        scenario: this.tag(kernel.TABLE_SCENARIO.value, kernel.cellScenario(i)),
+        recorder: kernel.cellRecorder(i)
+      })
+    }
+    const combos: Combo[] = []
+    for (let i = 0; i < kernel.comboCount.value; i++) {
+      combos.push({
+        cell: cells[kernel.comboCell(i)],
+        status:
+          this.tag(kernel.TABLE_STATUS.value, kernel.comboStatus(i)) ?? '',
+        failed: kernel.comboFailed(i) !== 0,
+        requests: kernel.comboRequests(i)
+      })
+    }
+    return combos
+  }
+
+  /** The time series: one bucket per series width that saw a sample. */
+  private buckets(widthS: number): SeriesBucket[] {
+    const kernel = this.kernel
+    const buckets: SeriesBucket[] = []
+    for (let i = 0; i < RESULT_BUCKETS_MAX; i++) {
+      const bucket = kernel.bucket(i)
+      if (bucket === 0) continue
+      const requests = kernel.bucketRequests(bucket)
+      const { p50, p95, p99 } = this.latency(
+        [kernel.bucketRecorder(bucket)],
+        false
+      )
+      buckets.push({
+        t: i * widthS,
+        requests,
+        rps: requests / widthS,
+        errorRate: requests ? kernel.bucketFailures(bucket) / requests : 0,
+        p50,
+        p95,
+        p99,
+        vus: kernel.bucketVus(bucket),
+        droppedIterations: kernel.bucketDropped(bucket)
+      })
+    }
+    return buckets
+  }
+
+  /** Checks by name: equal names may come from different bytes (JSON escapes). */
+  private checks(): { name: string; passes: number; fails: number }[] {
+    const kernel = this.kernel
+    const checks = new Map<string, { passes: number; fails: number }>()
+    const checkTable = kernel.TABLE_CHECK.value
+    for (let id = 0; id <= kernel.tableCap(checkTable); id++) {
+      const passes = kernel.checkPasses(id)
+      const fails = kernel.checkFails(id)
+      if (passes + fails === 0) continue
+      const name = this.tag(checkTable, id) ?? ''
+      const check = checks.get(name) ?? { passes: 0, fails: 0 }
+      check.passes += passes
+      check.fails += fails
+      checks.set(name, check)
+    }
+    return [...checks].map(([name, c]) => ({ name, ...c }))
   }
 }
 
