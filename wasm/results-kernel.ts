@@ -1,4 +1,4 @@
-// The hot loop of the results.json analyser (src/results/stream.ts), in
+// The hot loop of the results.json analyser (src/results/analyser.ts), in
 // AssemblyScript; `npm run wasm` compiles it into src/results/kernel-wasm.ts.
 //
 // Why WebAssembly: with gzip input, zlib decompresses on one core while this

@@ -18,8 +18,7 @@ import {
 export { parseK6Args, parseVersion } from './parse.js'
 export type { CommentPolicy, StartAt } from './parse.js'
 
-export const DEFAULT_PROFILE = INPUTS.profile.default as string
-export const DEFAULT_DOWNLOAD_URL = INPUTS['k6-download-url'].default as string
+const DEFAULT_PROFILE = INPUTS.profile.default as string
 
 /** Everything the action was asked to do, validated, with absolute paths. */
 export interface Inputs {
@@ -100,9 +99,9 @@ type Parsed<N extends InputName> =
   (typeof INPUTS)[N] extends InputSpec<infer T> ? T : never
 
 /** An input's text, trimmed, its default in place (not a `${{ }}` one). */
-export type InputReader = (name: InputName) => string
+type InputReader = (name: InputName) => string
 
-export function inputReader(
+function inputReader(
   get: (name: string) => string = (name) => core.getInput(name)
 ): InputReader {
   return (name) => {

@@ -10,7 +10,7 @@ import { InputError } from '../shared/errors.js'
  * perf-gate, overwrite perf-gate's own files, or, when perf-gate wrote
  * the script, shape the load behind the plan's back.
  */
-export interface K6OptionsContext {
+interface K6OptionsContext {
   env: NodeJS.ProcessEnv
   /** The script is generated from a profile: its plan decides the load. */
   generated: boolean

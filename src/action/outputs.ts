@@ -102,7 +102,7 @@ export const OUTPUT = Object.fromEntries(
   Object.entries(OUTPUTS).map(([key, o]) => [key, o.name])
 ) as { [K in keyof typeof OUTPUTS]: (typeof OUTPUTS)[K]['name'] }
 
-export type OutputKey = keyof typeof OUTPUTS
+type OutputKey = keyof typeof OUTPUTS
 
 /**
  * The run's outputs, gathered as the stages learn them and written to the

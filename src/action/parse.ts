@@ -222,12 +222,7 @@ export function parseObjective(
   return value
 }
 
-export const COMMENT_POLICIES = [
-  'always',
-  'on-change',
-  'on-failure',
-  'never'
-] as const
+const COMMENT_POLICIES = ['always', 'on-change', 'on-failure', 'never'] as const
 export type CommentPolicy = (typeof COMMENT_POLICIES)[number]
 
 /** `always`, `on-change`, `on-failure`, `never`; `true`/`false` as before. */

@@ -23,7 +23,7 @@ import type { BaselineStore, StoreRead, StoreWrite } from './store.js'
 /** Successful default-branch runs looked at, newest first. */
 const RUNS_SEARCHED = 10
 
-export interface ArtifactStoreOptions {
+interface ArtifactStoreOptions {
   client: GitHubClient
   token: string
   owner: string

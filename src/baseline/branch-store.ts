@@ -18,7 +18,7 @@ import type { BaselineStore, StoreRead, StoreWrite } from './store.js'
 const ATTEMPTS = 8
 const DIR = 'baselines'
 
-export interface BranchStoreOptions {
+interface BranchStoreOptions {
   client: GitHubClient
   owner: string
   repo: string

@@ -11,7 +11,7 @@ import type { PerfGateResult } from '../results/result.js'
  * could trip over.
  */
 export const BASELINE_SCHEMA_VERSION = 1
-export const DEFAULT_KEEP = 30
+const DEFAULT_KEEP = 30
 /** Older load shapes are dropped beyond this many per objective. */
 const MAX_FINGERPRINTS = 5
 /** Endpoints kept per entry, busiest first. */
@@ -171,7 +171,7 @@ export function serialiseBaselineFile(data: BaselineFile): string {
   return `${JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`
 }
 
-export interface EntryContext {
+interface EntryContext {
   commit: string
   ref: string
   runId: string

@@ -22,7 +22,7 @@ import {
 export type MetricKey =
   'p50' | 'p95' | 'p99' | 'avg' | 'errorRate' | 'rps' | 'checksRate'
 
-export type Unit = 'ms' | 'ratio' | 'rps'
+type Unit = 'ms' | 'ratio' | 'rps'
 
 interface MetricSpec {
   unit: Unit
@@ -42,7 +42,7 @@ export const METRICS: Record<MetricKey, MetricSpec> = {
 }
 
 /** Order of the baseline table. */
-export const METRIC_ORDER: MetricKey[] = [
+const METRIC_ORDER: MetricKey[] = [
   'p95',
   'p99',
   'p50',
@@ -52,7 +52,7 @@ export const METRIC_ORDER: MetricKey[] = [
   'checksRate'
 ]
 
-export interface Tolerance {
+interface Tolerance {
   /** Relative change (percent) in the worse direction that warns. */
   warn?: number
   /** Relative change (percent) in the worse direction that fails. */
@@ -69,7 +69,7 @@ export interface Tolerance {
  * only warn (gating on every statistic multiplies the false alarms);
  * throughput −10% fails; error rate and checks +0.5 percentage points.
  */
-export const DEFAULT_TOLERANCES: Record<MetricKey, Tolerance> = {
+const DEFAULT_TOLERANCES: Record<MetricKey, Tolerance> = {
   p95: { warn: 5, fail: 10, floor: 0 },
   p99: { warn: 5, fail: 10, floor: 0 },
   p50: { warn: 10, floor: 0 },
@@ -98,7 +98,7 @@ export function endpointMetrics(
  * tier added warnings on unchanged runs, corpus.test.ts). Overall the
  * median only warns: there the p95 and p99 gate.
  */
-export const ENDPOINT_MEDIAN: Tolerance = { warn: 20, fail: 20, floor: 0 }
+const ENDPOINT_MEDIAN: Tolerance = { warn: 20, fail: 20, floor: 0 }
 const MAX_ENDPOINTS = 30
 
 /**
@@ -108,7 +108,7 @@ const MAX_ENDPOINTS = 30
  * 5%) per figure keeps the run within them; the endpoints share one
  * figure's rate between them. Measured on real runs in corpus.test.ts.
  */
-export const ALPHA = { fail: 0.005, warn: 0.025 } as const
+const ALPHA = { fail: 0.005, warn: 0.025 } as const
 
 /**
  * Run-to-run spread assumed before the history can measure it, as a share
@@ -119,10 +119,10 @@ export const ALPHA = { fail: 0.005, warn: 0.025 } as const
  */
 export const DEFAULT_NOISE = 0.07
 const RATE_NOISE = 0.01
-export const PRIOR_WEIGHT = 3
+const PRIOR_WEIGHT = 3
 
 /** History runs used, the newest. */
-export const HISTORY_WINDOW = 20
+const HISTORY_WINDOW = 20
 /** A history run whose duration is this far from the others' is incomplete. */
 const DURATION_TOLERANCE = 0.25
 /** Requests a percentile needs beyond it to be judged: p95 needs 60. */
@@ -142,7 +142,7 @@ export interface Cutoff {
   by: 'noise' | 'tolerance' | 'floor'
 }
 
-export interface Evidence {
+interface Evidence {
   /** History runs the comparison used. */
   runs: number
   /** Standardised change in the worse direction (Student t). */
@@ -157,7 +157,7 @@ export interface Evidence {
   withTenRuns?: { warn: Cutoff; fail?: Cutoff }
 }
 
-export type NotJudged =
+type NotJudged =
   | { why: 'no-value' }
   | { why: 'too-few-requests'; requests: number; needed: number }
   | { why: 'load-shape-changed' }
@@ -186,7 +186,7 @@ export interface ToleranceConfig {
 }
 
 /** History runs left out, by why. */
-export interface Excluded {
+interface Excluded {
   /** Another runner OS or CPU than this run's. */
   runner: number
   /** A duration far from the others' (aborted, cut short). */
@@ -214,7 +214,7 @@ export interface Comparison {
   warnings: MetricComparison[]
 }
 
-export interface CompareInput {
+interface CompareInput {
   current: BaselineEntry
   /** All stored entries for the objective, any fingerprint, oldest first. */
   stored: BaselineEntry[]
@@ -300,7 +300,7 @@ export function compare(input: CompareInput): Comparison {
  * The runs a comparison may use: on this run's kind of runner, complete
  * (their duration near the others'), the newest HISTORY_WINDOW.
  */
-export function comparableHistory(
+function comparableHistory(
   current: BaselineEntry,
   entries: readonly BaselineEntry[]
 ): { history: BaselineEntry[]; excluded: Excluded } {
@@ -443,7 +443,7 @@ function value(set: MetricSet | undefined, metric: MetricKey) {
 }
 
 /** The sampling variance of a run's figure, on the judged scale. */
-export function samplingVariance(set: MetricSet, metric: MetricKey): number {
+function samplingVariance(set: MetricSet, metric: MetricKey): number {
   const v = value(set, metric)
   if (v === undefined) return 0
   switch (metric) {
@@ -595,7 +595,7 @@ function cutoffsAt(
   }
 }
 
-export function compareMetric(input: MetricInput): MetricComparison {
+function compareMetric(input: MetricInput): MetricComparison {
   const start = predictBaseline(input)
   if (!('prediction' in start)) return start
   const { result, prediction, observations, current, baseline } = start

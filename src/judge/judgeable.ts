@@ -14,7 +14,7 @@ export interface Judgeable {
   endpoints: (FigureReach & { name: string; share: number })[]
 }
 
-export interface FigureReach {
+interface FigureReach {
   /** The latency statistic judged, or undefined: too few requests. */
   latency?: 'p95' | 'p99' | 'p50'
   requests: number

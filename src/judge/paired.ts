@@ -11,7 +11,7 @@ import { criticalT, mean } from './statistics.js'
  * decides, at a false-alarm rate fixed in advance.
  */
 
-export interface PairedOptions {
+interface PairedOptions {
   /** Seconds at the start left out (connections, caches, JIT warming). */
   warmupS?: number
   /** The one-sided false-alarm rate. */
@@ -29,7 +29,7 @@ export interface PairedOptions {
   byEndpoint?: boolean
 }
 
-export const PAIRED_DEFAULTS = {
+const PAIRED_DEFAULTS = {
   alpha: 0.005,
   tolerance: 0.02,
   minPerBucket: 10,

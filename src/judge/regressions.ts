@@ -14,7 +14,7 @@ export interface RegressionDecision {
   note?: 'no-baseline' | 'load-shape-changed'
 }
 
-export interface DecisionOptions {
+interface DecisionOptions {
   failOnRegression: boolean
   waiverLabel: string
   /** Labels of the pull request, if this is one. */

@@ -38,7 +38,7 @@ export interface Prior {
   weight: number
 }
 
-export interface Prediction {
+interface Prediction {
   /** History runs used. */
   runs: number
   /** Their mean, on the judged scale. */
@@ -152,10 +152,10 @@ export function withoutOutliers<T extends Observation>(
 }
 
 /** Robust standard deviations beyond which a history run is set aside. */
-export const OUTLIER_LIMIT = 3.5
+const OUTLIER_LIMIT = 3.5
 
 /** MAD × 1.4826 estimates σ for normal data. */
-export const MAD_TO_SIGMA = 1.4826
+const MAD_TO_SIGMA = 1.4826
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN

@@ -105,9 +105,9 @@ export interface Verdict {
 }
 
 /** The `verdict` output: what a workflow branches on. */
-export type VerdictLabel = 'pass' | 'warn' | 'waived' | 'regression' | 'fail'
+type VerdictLabel = 'pass' | 'warn' | 'waived' | 'regression' | 'fail'
 
-export interface VerdictInput {
+interface VerdictInput {
   run: K6Run
   summary?: SummaryResult
   /** Why summary.json could not be read, when it could not. */
@@ -139,7 +139,7 @@ const GENERIC = [
  * The k6 message that says why: the reason given to exec.test.fail(), or
  * the last error that is not a restatement of the exit code.
  */
-export function k6Reason(run: K6Run, workspace?: string): string | undefined {
+function k6Reason(run: K6Run, workspace?: string): string | undefined {
   const errors = run.stderr.errors
   const marked = errors.find((e) => MARKED_FAILED.test(e))
   if (marked) return k6MessageLine(marked.replace(MARKED_FAILED, ''), workspace)

@@ -22,7 +22,7 @@ const PLACES = [
   'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe'
 ]
 
-export class ChromiumMissingError extends Error {
+class ChromiumMissingError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'ChromiumMissingError'
@@ -39,7 +39,7 @@ function executable(file: string): boolean {
 }
 
 /** The browser to run: K6_BROWSER_EXECUTABLE_PATH, else one on PATH. */
-export function findChromium(env: NodeJS.ProcessEnv): string {
+function findChromium(env: NodeJS.ProcessEnv): string {
   const given = env.K6_BROWSER_EXECUTABLE_PATH
   if (given) {
     if (executable(given)) return given

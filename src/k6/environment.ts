@@ -33,7 +33,7 @@ const WORKFLOW_FILES = new Set([
 ])
 
 /** A variable of the action or the runner that no script may read. */
-export function withheld(name: string): boolean {
+function withheld(name: string): boolean {
   const upper = name.toUpperCase()
   return (
     upper.startsWith('INPUT_') ||

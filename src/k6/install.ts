@@ -14,7 +14,7 @@ import { displayUrl } from '../shared/urls.js'
 
 const execFileAsync = promisify(execFile)
 
-export interface InstallOptions {
+interface InstallOptions {
   /** `latest` or a bare version such as `1.3.0`. */
   versionSpec: string
   /** Base URL of the release downloads, without the `/vX.Y.Z` part. */
@@ -90,7 +90,7 @@ export async function installK6(options: InstallOptions): Promise<K6Binary> {
 const DEFAULT_INSTALL_MS = 180_000
 
 /** Ask the GitHub REST API which k6 release is the newest. */
-export async function resolveLatestVersion(
+async function resolveLatestVersion(
   apiUrl: string,
   token?: string,
   deadline = new Deadline(DEFAULT_INSTALL_MS)
@@ -231,7 +231,7 @@ async function downloadAndCache(
  * A file of a release: the mirror's path with `/vX.Y.Z/<file>` added, its
  * query (a mirror's token) kept after it, where a URL's query goes.
  */
-export function releaseFileUrl(
+function releaseFileUrl(
   downloadUrl: string,
   version: string,
   file: string
@@ -279,10 +279,7 @@ async function download(
 }
 
 /** Find `file`'s hash in a `sha256sum`-format listing. */
-export function findChecksum(
-  listing: string,
-  file: string
-): string | undefined {
+function findChecksum(listing: string, file: string): string | undefined {
   for (const line of listing.split(/\r?\n/)) {
     // "<hex>  <name>" or "<hex> *<name>" (binary mode)
     const match = /^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$/.exec(line)

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline'
 import { formatCommand } from './args.js'
 import { StderrAnalyser, type StderrDigest } from './log.js'
 
-export interface RunK6Options {
+interface RunK6Options {
   k6Path: string
   script: string
   resultsDir: string
@@ -88,7 +88,7 @@ export interface K6Run {
 const ECHOED_REQUEST_FAILURES = 50
 
 /** k6's exit codes (k6/errext/exitcodes). */
-export const EXIT = {
+const EXIT = {
   ok: 0,
   cloudTestRunFailed: 97,
   cloudFailedToGetProgress: 98,
@@ -103,7 +103,7 @@ export const EXIT = {
   markedAsFailed: 110
 } as const
 
-export function k6RunArgs(options: {
+function k6RunArgs(options: {
   script: string
   summaryPath: string
   resultsPath: string

@@ -12,7 +12,7 @@ export interface Shard {
 }
 
 /** The most shards a run may be split into. */
-export const MAX_SHARDS = 100
+const MAX_SHARDS = 100
 
 /** `i/n` as k6 reads a rational: reduced, `0` and `1` bare. */
 function fraction(i: number, n: number): string {

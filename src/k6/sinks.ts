@@ -12,7 +12,7 @@ import {
 export type Sink = TrendSink | CounterSink | GaugeSink | RateSink
 
 /** Values kept exactly; past this, a uniform sample of this many. */
-export const TREND_EXACT_VALUES = 10_000_000
+const TREND_EXACT_VALUES = 10_000_000
 
 /**
  * A Trend: every value, sorted when a percentile is asked for, and k6's
@@ -82,7 +82,7 @@ export class TrendSink {
   }
 }
 
-export class CounterSink {
+class CounterSink {
   readonly type = 'counter'
   value = 0
   add(value: number): void {
@@ -90,7 +90,7 @@ export class CounterSink {
   }
 }
 
-export class GaugeSink {
+class GaugeSink {
   readonly type = 'gauge'
   value = 0
   min = 0
@@ -104,7 +104,7 @@ export class GaugeSink {
   }
 }
 
-export class RateSink {
+class RateSink {
   readonly type = 'rate'
   trues = 0
   total = 0

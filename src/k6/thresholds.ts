@@ -6,7 +6,7 @@
 
 export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend'
 
-export type Aggregation =
+type Aggregation =
   'count' | 'rate' | 'value' | 'avg' | 'min' | 'max' | 'med' | 'p'
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!='
@@ -46,7 +46,7 @@ const KEYWORDS: Aggregation[] = [
  * exponent, underscores between digits (`1_000`), hexadecimal (`0x1p-2`),
  * and Inf or NaN. Undefined when it is none of these.
  */
-export function parseGoFloat(text: string): number | undefined {
+function parseGoFloat(text: string): number | undefined {
   // Not trimmed: k6 trims each side of the operator, never inside p(…).
   const t = text
   if (/^[+-]?(inf|infinity)$/i.test(t))

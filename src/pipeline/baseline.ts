@@ -29,7 +29,7 @@ import type { Judged } from './judge.js'
 import type { Measured } from './measured.js'
 import type { Step } from './step.js'
 
-export interface BaselineInput {
+interface BaselineInput {
   baseline: BaselineInputs
   context: RunContext
   token: string
@@ -114,7 +114,7 @@ export async function compareRun(
  * Read the store and compare. Nothing here fails the run: a store that
  * cannot be read is a warning, and the run's own results are on disk.
  */
-export async function compareWithBaseline(
+async function compareWithBaseline(
   input: BaselineInput
 ): Promise<BaselineComparison> {
   const { context, baseline } = input

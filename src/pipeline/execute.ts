@@ -81,7 +81,7 @@ export function pairedChangeUrl(
 }
 
 /** Where a paired run's reference keeps its files, in the results folder. */
-export const REFERENCE_DIR = 'reference'
+const REFERENCE_DIR = 'reference'
 
 /**
  * Paired A/B with a script of the user's: the script run twice at once,

@@ -27,7 +27,7 @@ import {
 import { startStep } from './step.js'
 
 /** How the pipeline ended, for main.ts to say so. */
-export interface PipelineEnd {
+interface PipelineEnd {
   verdict?: Verdict
   summary?: SummaryResult
   /** The profile and plan the run had, when it had one. */
@@ -60,7 +60,7 @@ export async function runPipeline(
  * their own objective (smoke), and main's pushes run another (load).
  * One step is then enough: the push records both.
  */
-export function pullRequestObjective(
+function pullRequestObjective(
   inputs: Inputs,
   context: RunContext,
   prepared: PreparedRun | undefined

@@ -22,7 +22,7 @@ import type { Redactor } from '../shared/secrets.js'
 import type { Measured } from './measured.js'
 import type { Step } from './step.js'
 
-export interface JudgedRun {
+interface JudgedRun {
   /** The run's own verdict (thresholds, k6), before any comparison. */
   own: Verdict
   result: PerfGateResult
@@ -133,7 +133,7 @@ export function resultsIncomplete(
  * The run's own verdict, and perf-gate-result.json written at once: both
  * are known before any network step, and a job killed later keeps them.
  */
-export function judgeRun(
+function judgeRun(
   k6Run: K6Run,
   analysis: RunAnalysis,
   inputs: Inputs,

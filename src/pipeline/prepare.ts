@@ -66,7 +66,7 @@ export interface PreparedRun {
   thresholdPlaces: ThresholdPlace[]
 }
 
-export interface PrepareOptions {
+interface PrepareOptions {
   profilePath: string
   profileLabel: string
   workspace: string
@@ -257,10 +257,7 @@ function scriptFor(
 }
 
 /** Environment variables the generated script reads. */
-export function referencedEnv(
-  profile: Profile,
-  baseUrlInput?: string
-): string[] {
+function referencedEnv(profile: Profile, baseUrlInput?: string): string[] {
   const names = new Set<string>()
   const base = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(
     profile.target?.base_url.trim() ?? ''
@@ -282,7 +279,7 @@ export function referencedEnv(
 }
 
 /** Both a script input and a profile script: say which one to drop. */
-export function conflictingScripts(
+function conflictingScripts(
   scriptInput: string | undefined,
   profile: Profile,
   label: string
@@ -444,7 +441,7 @@ export async function checkServiceHealth(
 }
 
 /** Where the generated script sends its requests, and who said so. */
-export function serviceTarget(
+function serviceTarget(
   profile: Profile,
   baseUrlInput: string | undefined,
   env: NodeJS.ProcessEnv
@@ -478,7 +475,7 @@ export function authVariables(profile: Profile): string[] {
   }
 }
 
-export interface LoadLimits {
+interface LoadLimits {
   /** Iterations (one request each) per second, at the plan's peak. */
   maxRps: number
   maxVus: number
@@ -521,7 +518,7 @@ export function checkLimits(
  * a script's iterations) sends as fast as the target answers: k6's `rps`
  * option holds all its requests to max-rps, whatever the executor.
  */
-export function withRateCap(plan: LoadPlan, limits: LoadLimits): LoadPlan {
+function withRateCap(plan: LoadPlan, limits: LoadLimits): LoadPlan {
   const unpaced = Object.values(plan.scenarios).some(
     (s) => s.executor === 'constant-vus' && s.exec !== BROWSER_FUNCTION
   )

@@ -214,7 +214,7 @@ export function existing(file: string): string {
 }
 
 /** Write perf-gate-report.md, which the artifact carries (the workflow_run pattern posts it on fork PRs). */
-export function writeReportFile(inputs: Inputs, markdown: string): string {
+function writeReportFile(inputs: Inputs, markdown: string): string {
   const reportPath = path.join(inputs.resultsDir, 'perf-gate-report.md')
   try {
     fs.writeFileSync(reportPath, markdown)
@@ -228,7 +228,7 @@ export function writeReportFile(inputs: Inputs, markdown: string): string {
  * Write perf-gate-junit.xml for test-report tools; a warning (and no
  * file) when it cannot be written. The path, or undefined.
  */
-export function writeJUnitFile(
+function writeJUnitFile(
   view: RunView,
   verdict: Verdict,
   comparison: ComparisonReport | undefined
@@ -258,7 +258,7 @@ export function writeJUnitFile(
 }
 
 /** Upload k6's files and perf-gate's own as the run's artifact. */
-export function uploadRunFiles(
+function uploadRunFiles(
   view: RunView,
   ownFiles: string[],
   deadline: Deadline,
@@ -422,7 +422,7 @@ function commentState(
 }
 
 /** The sticky PR comment; a warning when it cannot be written. */
-export async function commentOnPullRequest(
+async function commentOnPullRequest(
   inputs: Inputs,
   context: RunContext,
   objective: string,

@@ -4,7 +4,7 @@ import { InputError } from '../shared/errors.js'
 import { withoutCredentials } from '../shared/urls.js'
 
 /** How long a target may take to answer before it counts as down. */
-export const ANSWER_TIMEOUT_MS = 10_000
+const ANSWER_TIMEOUT_MS = 10_000
 
 export interface Target {
   /** The input (or, with `env`, the variable) that gave the URL. */

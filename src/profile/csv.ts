@@ -11,7 +11,7 @@
  *   error;
  * - every record has as many fields as the first.
  */
-export interface CsvTable {
+interface CsvTable {
   /** The first record's fields (the header), a byte-order mark dropped. */
   header: string[]
   /** Records after the header. */

@@ -45,7 +45,7 @@ export class ProfileError extends Error {
   }
 }
 
-export interface LoadedProfile {
+interface LoadedProfile {
   profile: Profile
   /** The file as the user names it (workspace-relative). */
   file: string
@@ -54,7 +54,7 @@ export interface LoadedProfile {
 }
 
 /** file:line:col of a key path: the key itself, or its value. */
-export type Locate = (keyPath: (string | number)[]) => {
+type Locate = (keyPath: (string | number)[]) => {
   line: number
   col: number
 }
@@ -98,7 +98,7 @@ function readProfileBytes(absolute: string, label: string): Buffer {
  * BOM; a byte that is not UTF-8 is an error at its line and column, never
  * a silent U+FFFD.
  */
-export function decodeProfile(bytes: Buffer, file: string): string {
+function decodeProfile(bytes: Buffer, file: string): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe)
     return bytes.subarray(2).toString('utf16le')
   if (bytes[0] === 0xfe && bytes[1] === 0xff) {
@@ -354,7 +354,7 @@ function checkCapacity(profile: Profile, fail: Fail): void {
  * GitHub's workflow events: a trigger under any other name never matches,
  * and its objective would silently never run.
  */
-export const GITHUB_EVENTS = [
+const GITHUB_EVENTS = [
   'branch_protection_rule',
   'check_run',
   'check_suite',
@@ -755,7 +755,7 @@ export type TemplatePlace = 'path' | 'header' | 'body' | 'follow'
  * (with a data set), ${__VU}, ${__ITER}, ${random:a|b}, ${env.NAME} and, in a
  * follow-up, ${response.field}.
  */
-export function templateProblem(
+function templateProblem(
   text: string,
   where: TemplatePlace,
   dataSet: string | undefined

@@ -24,7 +24,7 @@ export class PlanError extends Error {
 }
 
 /** The default objective for each trigger. */
-export const DEFAULT_TRIGGERS: Record<string, Objective> = {
+const DEFAULT_TRIGGERS: Record<string, Objective> = {
   pull_request: 'smoke',
   pull_request_target: 'smoke',
   push: 'load',
@@ -35,7 +35,7 @@ export const DEFAULT_TRIGGERS: Record<string, Objective> = {
  * Each objective's rate as a share of the test target: the rate it holds,
  * or the peak of its ramp (capacity climbs to 3× the target).
  */
-export const OBJECTIVE_SHARE: Record<Objective, number> = {
+const OBJECTIVE_SHARE: Record<Objective, number> = {
   smoke: 0,
   baseline: 0.5,
   load: 1,
@@ -58,7 +58,7 @@ export type PlanWarning =
       shares: { name: string; percent: number }[]
     }
 
-export interface ObjectiveChoice {
+interface ObjectiveChoice {
   objective: Objective
   /** Why, in words for the job summary. */
   reason: string
@@ -205,7 +205,7 @@ export interface Scenario {
   [option: string]: unknown
 }
 
-export interface ThresholdSpec {
+interface ThresholdSpec {
   threshold: string
   abortOnFail?: boolean
   delayAbortEval?: string
@@ -251,7 +251,7 @@ export interface LoadPlan {
 }
 
 /** A pool as it runs: its scenario, endpoints and share of the load. */
-export interface PoolPlan {
+interface PoolPlan {
   name: string
   /** Indexes into the profile's endpoints, and their weights within the pool (summing to 1). */
   endpoints: number[]
@@ -291,7 +291,7 @@ export interface FactorInputs {
   paired?: boolean
 }
 
-export interface PlanFactors {
+interface PlanFactors {
   /** Every rate and VU count was multiplied by it. */
   load: number
   /** Every duration was multiplied by it. */
@@ -300,7 +300,7 @@ export interface PlanFactors {
   from: { load: FactorSource; duration: FactorSource }
 }
 
-export type FactorSource = 'input' | 'profile' | 'none'
+type FactorSource = 'input' | 'profile' | 'none'
 
 function resolveFactors(
   override: ObjectiveOverride,
@@ -393,7 +393,7 @@ const SIX_HOURS_S = 6 * 3600
  * be judged, and the run's p95 its 200 (measured: __tests__/judgeable.test.ts).
  * With `vus` instead, VUs run as fast as they go (held to max-rps).
  */
-export const SMOKE_RATE = 10
+const SMOKE_RATE = 10
 const SMOKE_VUS = 2
 
 /**
@@ -681,7 +681,7 @@ function changeThresholds(
 }
 
 /** The scenario of the browser journey, and the exported function it runs. */
-export const BROWSER_SCENARIO = 'browser'
+const BROWSER_SCENARIO = 'browser'
 export const BROWSER_FUNCTION = 'browserJourney'
 
 /**

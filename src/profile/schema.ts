@@ -500,11 +500,9 @@ export type Profile = z.infer<typeof profileSchema>
 export type Endpoint = z.infer<typeof endpoint>
 export type Pool = z.infer<typeof pool>
 export type BrowserJourney = z.infer<typeof browserJourney>
-export type BrowserStep = z.infer<typeof browserStep>
 export type Slo = z.infer<typeof slo>
 export type CapacityModel = z.infer<typeof capacity>
 export type ObjectiveOverride = z.infer<typeof objectiveOverride>
-export type RegressionTolerances = z.infer<typeof regression>
 
 export function profileJsonSchema(): Record<string, unknown> {
   return {

@@ -6,7 +6,7 @@ import type { Profile } from './schema.js'
  * path of the line that declared it, so a crossed threshold is annotated
  * on the profile's line, as a script's is on the script's.
  */
-export interface ThresholdOrigin {
+interface ThresholdOrigin {
   key: string
   expression: string
   keyPath: (string | number)[]

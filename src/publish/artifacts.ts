@@ -16,7 +16,7 @@ export interface ArtifactLink {
   files: string[]
 }
 
-export interface UploadRequest {
+interface UploadRequest {
   name: string
   /** Files to upload; missing ones are skipped. */
   files: string[]

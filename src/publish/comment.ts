@@ -11,7 +11,7 @@ const MAX_BODY = 65_000
  * Who writes with GITHUB_TOKEN (and any installation token GitHub does not
  * let ask `GET /user`).
  */
-export const ACTIONS_BOT = 'github-actions[bot]'
+const ACTIONS_BOT = 'github-actions[bot]'
 
 /** The hidden marker that makes the comment sticky, one per key. */
 export function commentMarker(key: string): string {
@@ -23,7 +23,7 @@ function stateMarker(state: string): string {
   return `<!-- perf-gate:state ${state.replace(/--+|>/g, '_')} -->`
 }
 
-export interface CommentRequest {
+interface CommentRequest {
   client: GitHubClient
   owner: string
   repo: string
@@ -42,7 +42,7 @@ export interface CommentRequest {
   failing?: boolean
 }
 
-export interface CommentResult {
+interface CommentResult {
   url?: string
   action: 'created' | 'updated' | 'unchanged' | 'skipped'
   /** Why nothing was posted; a warning, never a failure. */
@@ -62,7 +62,7 @@ interface ListedComment {
  * comment (editing theirs would be refused, 403, and lose the report), and
  * the same bot may quote it in another comment of its own.
  */
-export function isOwnComment(
+function isOwnComment(
   comment: ListedComment,
   marker: string,
   author: string
@@ -78,7 +78,7 @@ export function isOwnComment(
  * The login the token writes as: a person's token says (`GET /user`); an
  * installation token is refused that question and writes as a bot.
  */
-export async function tokenAuthor(client: GitHubClient): Promise<string> {
+async function tokenAuthor(client: GitHubClient): Promise<string> {
   try {
     const { data } = await client.rest.users.getAuthenticated()
     return data.login

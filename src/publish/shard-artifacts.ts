@@ -19,7 +19,7 @@ export class ShardError extends Error {
   }
 }
 
-export interface DownloadedShard {
+interface DownloadedShard {
   shard: Shard
   dir: string
 }

@@ -15,7 +15,7 @@ export interface Annotation {
   startColumn?: number
 }
 
-export interface ScriptSource {
+interface ScriptSource {
   /** Absolute path of the script. */
   path: string
   text: string

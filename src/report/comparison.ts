@@ -81,7 +81,7 @@ export function metricLabel(metric: MetricKey): string {
 }
 
 /** A metric's value in its own unit: `12.3 ms`, `45.6/s`, `0.50%`. */
-export function formatMetricValue(
+function formatMetricValue(
   metric: MetricKey,
   value: number | undefined
 ): string {
@@ -95,7 +95,7 @@ export function formatMetricValue(
  * A change in the worse direction as a person reads it: `+14.2% (3.4 ms)`
  * for latency, `−10.0% (5.0/s)` for throughput, `+0.50 pp` for rates.
  */
-export function formatCutoff(metric: MetricKey, cutoff: Cutoff): string {
+function formatCutoff(metric: MetricKey, cutoff: Cutoff): string {
   const { unit, worse } = METRICS[metric]
   if (unit === 'ratio') {
     const pp = cutoff.absolute * 100
@@ -178,7 +178,7 @@ export function notJudgedText(c: MetricComparison): string {
 }
 
 /** `= 0.0003`, `< 0.0001` */
-export function formatP(p: number): string {
+function formatP(p: number): string {
   return p < 0.0001 ? '< 0.0001' : `= ${p.toFixed(4)}`
 }
 
@@ -208,7 +208,7 @@ export function sensitivityLine(comparison: Comparison): string | undefined {
 
 /** The baseline section of the job summary and the PR comment. */
 /** The comparison in two parts: what a reviewer reads, and the how. */
-export interface ComparisonText {
+interface ComparisonText {
   /** One compact table and, when it applies, how to waive; or one line. */
   top: string[]
   /** Collapsed: the baseline, what it could see, flagged endpoints, the method. */

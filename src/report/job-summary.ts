@@ -40,7 +40,7 @@ import {
   type ShardingView
 } from './shards.js'
 
-export interface ReportData {
+interface ReportData {
   verdict: Verdict
   run?: K6Run
   summary?: SummaryResult

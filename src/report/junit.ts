@@ -11,7 +11,7 @@ import { describeThreshold, reasonText } from './verdict.js'
 
 export const JUNIT_FILE = 'perf-gate-junit.xml'
 
-export interface JUnitInput {
+interface JUnitInput {
   verdict: Verdict
   summary?: SummaryResult
   comparison?: ComparisonReport

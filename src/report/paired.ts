@@ -43,7 +43,7 @@ export function renderPaired(
 }
 
 /** Why the paired comparison could not judge, and what to do. */
-export function unjudgedText(unjudged: PairedUnjudged): string {
+function unjudgedText(unjudged: PairedUnjudged): string {
   switch (unjudged.why) {
     case 'no-target-tag':
       return 'results.json holds no request tagged with its target (target=change or reference): did the generated script run?'

@@ -13,7 +13,7 @@ import { signalOf } from '../k6/run.js'
 import { formatObserved } from './observed.js'
 
 /** The verdict in words: a headline, a line per reason and per warning. */
-export interface VerdictText {
+interface VerdictText {
   headline: string
   reasons: string[]
   warnings: string[]

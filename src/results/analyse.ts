@@ -51,7 +51,7 @@ export interface RunAnalysis {
   change?: { stream: ResultsAnalysis; figures: KeyFigures }
 }
 
-export interface AnalyseInput {
+interface AnalyseInput {
   summaryPath: string
   resultsPath: string
   /** k6 should have written a summary (it ran): its absence is a problem. */

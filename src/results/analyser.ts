@@ -28,7 +28,7 @@ import type {
  * http_req_failed from.
  */
 
-export const RESULT_BUCKETS_MAX = 300
+const RESULT_BUCKETS_MAX = 300
 const FIRST_BUCKET_MS = 10
 /** Distinct `name` tags (untagged URLs), and scenarios; the rest: OTHER. */
 const MAX_ENDPOINTS = 500
@@ -575,7 +575,7 @@ const CHART_BUCKET_REQUESTS = 20
  * at most 60 of them, and that each holds about 20 requests (its p95 then
  * says something) unless that would leave fewer than 10.
  */
-export function chartWidth(durationS: number, rate: number): number {
+function chartWidth(durationS: number, rate: number): number {
   return (
     CHART_WIDTHS.find(
       (w) =>

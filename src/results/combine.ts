@@ -62,7 +62,7 @@ export function completeFigures(
   return f
 }
 
-export interface FindingOptions {
+interface FindingOptions {
   /** The capacity model's production ÷ test factor, when there is one. */
   capacityFactor?: number
   /** A soak (or a run of 10 minutes or more): no drift is news too. */

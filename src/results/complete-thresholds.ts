@@ -19,7 +19,7 @@ import type { SummaryResult, ThresholdResult } from './types.js'
  */
 
 /** A threshold known from outside the summary, and where it was read. */
-export interface KnownThreshold {
+interface KnownThreshold {
   key: string
   expression: string
   from: 'profile' | 'results.json' | 'script'
@@ -89,7 +89,7 @@ export function thresholdsInScript(
   return undefined
 }
 
-export interface JudgeInput {
+interface JudgeInput {
   summary: SummaryResult
   watch: WatchResult
   /** The profile's thresholds (what perf-gate put into the script). */

@@ -37,13 +37,13 @@ export const DRIFT_MIN_WINDOWS = 8
  * 140 real runs of __tests__/fixtures/k6-noise, none of which drifts
  * (corpus.test prints the false alarms and the spliced detections).
  */
-export const DRIFT_Z = 4
+const DRIFT_Z = 4
 /**
  * A change smaller than this is not a drift warning, however certain: two
  * unchanged real runs of the corpus end to end (a runner that changed
  * speed mid-run) differ by up to +30% at p95.
  */
-export const DRIFT_MIN_CHANGE = 0.35
+const DRIFT_MIN_CHANGE = 0.35
 const ERROR_MIN_CHANGE = 0.01
 
 /**
@@ -118,7 +118,7 @@ export function driftFinding(d: Drift, soak: boolean): Finding | undefined {
   return soak ? { kind: 'drift', severity: 'info', drift: d } : undefined
 }
 
-export interface CapacityLimits {
+interface CapacityLimits {
   /** The latency limit in ms and the percentile it applies to. */
   latencyMs?: number
   percentile?: 50 | 95 | 99
@@ -172,7 +172,7 @@ export interface Capacity {
 }
 
 /** A rate counts as sustained when held this long (or a 20th of the run). */
-export const SUSTAIN_S = 5
+const SUSTAIN_S = 5
 
 /**
  * Under a rising load, the highest rate sustained before latency or errors

@@ -42,7 +42,7 @@ export interface ShardFiles {
 }
 
 /** When a shard ran, against the others. */
-export interface ShardTiming {
+interface ShardTiming {
   shard: Shard
   /** Seconds after the first shard's first sample that its own came. */
   startedAfterS: number
@@ -73,7 +73,7 @@ export interface MergedRun {
 /** Shards that started or ended further apart than this are reported. */
 export const SHARD_SKEW_S = 1
 
-export interface MergeOptions {
+interface MergeOptions {
   secrets?: readonly string[]
   /** The profile's thresholds, by metric key. */
   planned?: { key: string; expression: string }[]
@@ -261,7 +261,7 @@ function checkComplete(
 }
 
 /** Shards that cannot be merged into one run, in one line. */
-export class MergeError extends Error {
+class MergeError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'MergeError'

@@ -351,7 +351,7 @@ function thresholdResult(
 }
 
 /** The value k6 compared the threshold against, from the summary. */
-export function observedValue(
+function observedValue(
   expression: ThresholdExpression,
   metric: MetricSummary
 ): number | undefined {

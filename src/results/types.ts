@@ -105,7 +105,7 @@ export interface LatencyStats {
   se?: SamplingErrors
 }
 
-export interface SamplingErrors {
+interface SamplingErrors {
   avg: number
   p50: number
   p95: number

@@ -14,7 +14,7 @@ import { newSink, type Sink } from '../k6/sinks.js'
  * thresholds, and every sub-metric a header lists, is watched from there on.
  */
 
-export interface MetricHeader {
+interface MetricHeader {
   type: MetricType
   /** The thresholds set on the metric itself (never on its sub-metrics). */
   thresholds: string[]

@@ -68,7 +68,7 @@ export class WebVitalsReader extends NeedleLineReader {
  * Google's bands for each vital at p75: good up to the first, poor from
  * the second (web.dev/articles/vitals). CLS is a score, the rest ms.
  */
-export const VITAL_BANDS: Record<Vital, [number, number]> = {
+const VITAL_BANDS: Record<Vital, [number, number]> = {
   lcp: [2500, 4000],
   inp: [200, 500],
   cls: [0.1, 0.25],

@@ -31,7 +31,7 @@ export interface DataFile {
   columns?: string[]
 }
 
-export interface ScriptContext {
+interface ScriptContext {
   /** Where the script will be written; data files are opened relative to it. */
   scriptDir: string
   /** Each data set, by name. */

@@ -15,10 +15,10 @@ import { stringify } from 'yaml'
 
 export const K6_OPERATOR_FILE = 'k6-testrun.yaml'
 /** Where the runners write, and the claim a team provides for it. */
-export const RESULTS_MOUNT = '/results'
-export const RESULTS_CLAIM = 'perf-gate-results'
+const RESULTS_MOUNT = '/results'
+const RESULTS_CLAIM = 'perf-gate-results'
 
-export interface OperatorOptions {
+interface OperatorOptions {
   /** The TestRun's name (a DNS label): `perf-gate-load`. */
   name: string
   parallelism: number

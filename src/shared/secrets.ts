@@ -9,11 +9,11 @@ const SECRET_NAME =
 /** Shorter values are not masked: `true`, `main` would be masked everywhere. */
 const MIN_LENGTH = 8
 
-export function looksSecret(name: string): boolean {
+function looksSecret(name: string): boolean {
   return SECRET_NAME.test(name)
 }
 
-export interface SecretSources {
+interface SecretSources {
   /** The github-token input. */
   githubToken?: string
   /** The step's environment: values under credential-like names. */
