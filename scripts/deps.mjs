@@ -1,7 +1,8 @@
 // `npm run deps`: which folder of src/ imports which, printed as a table,
 // and a failure when two folders import each other (directly or around a
-// longer loop). Files directly in src/ form the folder ".". The layering
-// is the architecture: README's Development section says what each folder
+// longer loop), or when a folder imports one that docs/architecture.md's
+// table of layers does not allow. Files directly in src/ form the folder
+// ".". The layering is the architecture: that table says what each folder
 // owns and may import.
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -61,6 +62,47 @@ function visit(folder) {
 }
 for (const folder of folders) if (!state.has(folder)) visit(folder)
 
+// The layers: docs/architecture.md's table, `| `folder/` | owns | `a`, `b` |`.
+const allowed = new Map()
+const doc = fs.readFileSync('docs/architecture.md', 'utf8')
+for (const line of doc.split('\n')) {
+  const cells = line.split('|').map((c) => c.trim())
+  const folder = /^`([.\w-]+)\/?`$/.exec(cells[1] ?? '')
+  if (!folder || cells.length < 5) continue
+  const may = cells[3]
+  allowed.set(
+    folder[1],
+    may === 'every folder below'
+      ? 'below'
+      : new Set([...may.matchAll(/`([\w-]+)`/g)].map((m) => m[1]))
+  )
+}
+const order = [...allowed.keys()]
+const unlayered = folders.filter((f) => !allowed.has(f))
+if (unlayered.length > 0) {
+  console.error(
+    `\nFolders docs/architecture.md's table of layers does not list: ${unlayered.join(', ')}`
+  )
+  process.exit(1)
+}
+const forbidden = []
+for (const [from, targets] of edges) {
+  const may = allowed.get(from)
+  for (const [to, why] of targets) {
+    const ok =
+      may === 'below' ? order.indexOf(to) > order.indexOf(from) : may.has(to)
+    if (!ok) forbidden.push({ from, to, why })
+  }
+}
+if (forbidden.length > 0) {
+  console.error("\nImports docs/architecture.md's layers do not allow:")
+  for (const { from, to, why } of forbidden) {
+    console.error(`  ${from} → ${to}`)
+    for (const w of why.slice(0, 3)) console.error(`      ${w}`)
+  }
+  process.exit(1)
+}
+
 if (cycles.length > 0) {
   console.error('\nImport cycles between folders:')
   for (const cycle of cycles) {
@@ -76,4 +118,6 @@ if (cycles.length > 0) {
   }
   process.exit(1)
 }
-console.log('\nNo cycles between folders.')
+console.log(
+  "\nNo cycles between folders; every import is one docs/architecture.md's layers allow."
+)
