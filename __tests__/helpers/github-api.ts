@@ -26,6 +26,16 @@ export interface Fault {
   headers?: Record<string, string>
 }
 
+/** An issue perf-gate opened (change points). */
+export interface Issue {
+  number: number
+  title: string
+  body: string
+  labels: string[]
+  state: 'open' | 'closed'
+  html_url: string
+}
+
 export interface FakeRun {
   id: number
   head_branch: string
@@ -41,6 +51,8 @@ export interface GitHubApi extends LoopbackServer {
   labels: Set<string>
   /** Each issue's (pull request's) labels now, by number. */
   issueLabels: Map<number, string[]>
+  /** Issues created through the API, by number. */
+  issues: Map<number, Issue>
   /** branch → path → text */
   branches: Map<string, Map<string, string>>
   runs: FakeRun[]
@@ -67,6 +79,7 @@ export async function startGitHubApi(
     comments: new Map<number, Comment[]>(),
     labels: new Set<string>(['perf-gate:accept-regression']),
     issueLabels: new Map<number, string[]>(),
+    issues: new Map<number, Issue>(),
     branches: new Map<string, Map<string, string>>([
       ['main', new Map([['README.md', 'shop']])]
     ]),
@@ -117,6 +130,48 @@ export async function startGitHubApi(
     const rest = route.slice(prefix.length)
     const body = req.body.length ? JSON.parse(req.body.toString()) : {}
     let m: RegExpExecArray | null
+
+    // Issues: listed by label and state (100 a page), created, updated.
+    if (rest === '/issues' && req.method === 'GET') {
+      const label = url.searchParams.get('labels')
+      const state = url.searchParams.get('state') ?? 'open'
+      const perPage = Number(url.searchParams.get('per_page') ?? 30)
+      const page = Number(url.searchParams.get('page') ?? 1)
+      const list = [...api.issues.values()]
+        .filter((i) => !label || i.labels.includes(label))
+        .filter((i) => state === 'all' || i.state === state)
+        .sort((a, b) => b.number - a.number)
+      return sendJson(
+        res,
+        200,
+        list
+          .slice((page - 1) * perPage, page * perPage)
+          .map((i) => ({ ...i, labels: i.labels.map((name) => ({ name })) }))
+      )
+    }
+    if (rest === '/issues' && req.method === 'POST') {
+      const number = 500 + api.issues.size + 1
+      const issue: Issue = {
+        number,
+        title: body.title,
+        body: body.body ?? '',
+        labels: body.labels ?? [],
+        state: 'open',
+        html_url: `https://github.com/${repository}/issues/${number}`
+      }
+      api.issues.set(number, issue)
+      return sendJson(res, 201, issue)
+    }
+    if ((m = /^\/issues\/(\d+)$/.exec(rest)) && req.method === 'PATCH') {
+      const issue = api.issues.get(Number(m[1]))
+      if (!issue) return sendJson(res, 404, { message: 'Not Found' })
+      Object.assign(issue, {
+        ...(body.title !== undefined ? { title: body.title } : {}),
+        ...(body.body !== undefined ? { body: body.body } : {}),
+        ...(body.state !== undefined ? { state: body.state } : {})
+      })
+      return sendJson(res, 200, issue)
+    }
 
     // Issue comments
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {

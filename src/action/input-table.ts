@@ -228,6 +228,13 @@ export const INPUTS = {
       "Run-to-run variation of latency and throughput on your runners (0.07 or 7%), assumed until the history has enough runs to measure it (the profile's regression.noise). Default 0.07, measured on real runs of a drifting service.",
     parse: (v) => parseShare('regression-noise', v)
   }),
+  'change-point-issues': input({
+    group: 'baseline',
+    default: 'false',
+    description:
+      "Open a GitHub issue for each change point found in the default branch's history (a level that moved beyond the noise and stayed), or update the one already open for it; never two for one change point. Needs `issues: write`. Off by default: the job summary and a warning annotation name every change point anyway.",
+    parse: (v) => parseBoolean('change-point-issues', v)
+  }),
   'error-guard': input({
     group: 'baseline',
     default: '0.1',

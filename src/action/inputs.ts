@@ -59,6 +59,8 @@ export interface Inputs {
   /** Run-to-run variation assumed until the history measures it. */
   regressionNoise?: number
   waiverLabel: string
+  /** Open or update an issue per change point in the branch's history. */
+  changePointIssues: boolean
   /** When the pull request comment is posted or updated. */
   commentOnPr: CommentPolicy
   /** Set: this step's comment key; else one made of the job and the script. */
@@ -152,6 +154,7 @@ export function getInputs(
     regressionFloorMs: read('regression-floor-ms'),
     regressionNoise: read('regression-noise'),
     waiverLabel: read('waiver-label'),
+    changePointIssues: read('change-point-issues'),
     commentOnPr: read('comment-on-pr'),
     commentKey: read('comment-key'),
     publishTimeoutMs: read('publish-timeout'),

@@ -18,7 +18,18 @@ import {
   type BaselineEntry,
   type BaselineFile
 } from './entry.js'
-import type { BaselineStore, StoreRead, StoreWrite } from './store.js'
+import {
+  emptyHistory,
+  parseHistoryFile,
+  serialiseHistoryFile
+} from './history.js'
+import type {
+  BaselineStore,
+  HistoryRead,
+  HistoryUpdate,
+  StoreRead,
+  StoreWrite
+} from './store.js'
 
 /** Successful default-branch runs looked at, newest first. */
 const RUNS_SEARCHED = 10
@@ -55,6 +66,8 @@ export class ArtifactStore implements BaselineStore {
   }
   /** What read() found, carried into the next upload. */
   private readonly found = new Map<string, BaselineFile>()
+  /** Where read() downloaded each objective's artifact. */
+  private readonly downloaded = new Map<string, string>()
 
   constructor(private readonly options: ArtifactStoreOptions) {}
 
@@ -100,6 +113,7 @@ export class ArtifactStore implements BaselineStore {
       }
       const dir = fs.mkdtempSync(path.join(this.options.tempDir, 'baseline-'))
       await (await this.artifacts).downloadArtifact(id, { path: dir, findBy })
+      this.downloaded.set(objective, dir)
       const file = path.join(dir, storeFileName(objective))
       const source = `artifact ${name} of run ${run.id}`
       try {
@@ -120,10 +134,32 @@ export class ArtifactStore implements BaselineStore {
     return { file: emptyFile(objective) }
   }
 
+  /** The history the baseline artifact read() found carries, if any. */
+  async readHistory(objective: string): Promise<HistoryRead> {
+    const dir = this.downloaded.get(objective)
+    const file = dir && path.join(dir, historyFileName(objective))
+    if (!file || !fs.existsSync(file)) return { file: emptyHistory(objective) }
+    try {
+      return {
+        file: parseHistoryFile(
+          fs.readFileSync(file, 'utf8'),
+          `${this.artifactName(objective)}: ${historyFileName(objective)}`
+        )
+      }
+    } catch (error) {
+      return {
+        file: emptyHistory(objective),
+        readOnly: (error as { newerSchema?: boolean }).newerSchema === true,
+        warning: `${errorMessage(error)}. perf-gate ignored it.`
+      }
+    }
+  }
+
   async append(
     objective: string,
     entry: BaselineEntry,
-    keep: number
+    keep: number,
+    history?: HistoryUpdate
   ): Promise<StoreWrite> {
     if (!this.options.canUpload) {
       return {
@@ -141,10 +177,24 @@ export class ArtifactStore implements BaselineStore {
     const dir = fs.mkdtempSync(path.join(this.options.tempDir, 'baseline-out-'))
     const file = path.join(dir, storeFileName(objective))
     fs.writeFileSync(file, serialiseBaselineFile(next))
+    const files = [file]
+    // The history and its page travel in the same artifact.
+    const read = history ? await this.readHistory(objective) : undefined
+    if (history && read && !read.readOnly) {
+      const updated = history.add(read.file)
+      const data = path.join(dir, historyFileName(objective))
+      const page = path.join(dir, historyFileName(objective, 'html'))
+      fs.writeFileSync(data, serialiseHistoryFile(updated))
+      fs.writeFileSync(page, history.page(updated))
+      files.push(data, page)
+    }
     const name = this.artifactName(objective)
-    const { id } = await (
-      await this.artifacts
-    ).uploadArtifact(name, [file], dir)
+    const { id } = await (await this.artifacts).uploadArtifact(name, files, dir)
     return { written: true, attempts: 1, location: `${name} (id ${id})` }
   }
+}
+
+/** `history-load.json`, `history-load.html`. */
+function historyFileName(objective: string, ext = 'json'): string {
+  return `history-${storeFileName(objective).replace(/\.json$/, `.${ext}`)}`
 }

@@ -13,10 +13,23 @@ import {
   storeFileName,
   type BaselineEntry
 } from './entry.js'
-import type { BaselineStore, StoreRead, StoreWrite } from './store.js'
+import {
+  emptyHistory,
+  parseHistoryFile,
+  serialiseHistoryFile,
+  type HistoryFile
+} from './history.js'
+import type {
+  BaselineStore,
+  HistoryRead,
+  HistoryUpdate,
+  StoreRead,
+  StoreWrite
+} from './store.js'
 
 const ATTEMPTS = 8
 const DIR = 'baselines'
+const HISTORY_DIR = 'history'
 
 interface BranchStoreOptions {
   client: GitHubClient
@@ -48,41 +61,53 @@ export class BranchStore implements BaselineStore {
     return `${this.options.branch}:${this.path(objective)}`
   }
 
-  async read(objective: string): Promise<StoreRead & { sha?: string }> {
+  /** A file of the branch, with its blob sha; undefined when absent. */
+  private async fetch(
+    file: string
+  ): Promise<{ text: string; sha: string } | undefined> {
     const { client, owner, repo, branch } = this.options
     let data: { content?: string; encoding?: string; sha: string }
     try {
       const response = await client.rest.repos.getContent({
         owner,
         repo,
-        path: this.path(objective),
+        path: file,
         ref: branch
       })
       data = response.data as typeof data
     } catch (error) {
-      if (httpStatus(error) === 404) return { file: emptyFile(objective) }
+      if (httpStatus(error) === 404) return undefined
       throw new Error(
-        `could not read ${this.label(objective)}: ${apiErrorMessage(error)}`,
+        `could not read ${branch}:${file}: ${apiErrorMessage(error)}`,
         { cause: error }
       )
     }
-    let text: string
     if (data.encoding === 'base64' && data.content !== undefined) {
-      text = Buffer.from(data.content, 'base64').toString('utf8')
-    } else {
-      // Over 1 MB the Contents API leaves the content out: fetch the blob.
-      const blob = await client.rest.git.getBlob({
-        owner,
-        repo,
-        file_sha: data.sha
-      })
-      text = Buffer.from(blob.data.content, 'base64').toString('utf8')
+      return {
+        text: Buffer.from(data.content, 'base64').toString('utf8'),
+        sha: data.sha
+      }
     }
+    // Over 1 MB the Contents API leaves the content out: fetch the blob.
+    const blob = await client.rest.git.getBlob({
+      owner,
+      repo,
+      file_sha: data.sha
+    })
+    return {
+      text: Buffer.from(blob.data.content, 'base64').toString('utf8'),
+      sha: data.sha
+    }
+  }
+
+  async read(objective: string): Promise<StoreRead & { sha?: string }> {
+    const found = await this.fetch(this.path(objective))
+    if (!found) return { file: emptyFile(objective) }
     try {
-      const file = parseBaselineFile(text, this.label(objective))
+      const file = parseBaselineFile(found.text, this.label(objective))
       return {
         file,
-        sha: data.sha,
+        sha: found.sha,
         source: this.label(objective),
         warning: droppedWarning(this.label(objective), file)
       }
@@ -90,7 +115,7 @@ export class BranchStore implements BaselineStore {
       const readOnly = (error as { newerSchema?: boolean }).newerSchema === true
       return {
         file: emptyFile(objective),
-        sha: data.sha,
+        sha: found.sha,
         readOnly,
         warning: readOnly
           ? apiErrorMessage(error)
@@ -99,28 +124,112 @@ export class BranchStore implements BaselineStore {
     }
   }
 
+  private historyPath(objective: string, ext = 'json'): string {
+    return `${HISTORY_DIR}/${storeFileName(objective).replace(/\.json$/, `.${ext}`)}`
+  }
+
+  async readHistory(
+    objective: string
+  ): Promise<HistoryRead & { sha?: string }> {
+    const file = this.historyPath(objective)
+    const found = await this.fetch(file)
+    if (!found) return { file: emptyHistory(objective) }
+    const label = `${this.options.branch}:${file}`
+    try {
+      return { file: parseHistoryFile(found.text, label), sha: found.sha }
+    } catch (error) {
+      const readOnly = (error as { newerSchema?: boolean }).newerSchema === true
+      return {
+        file: emptyHistory(objective),
+        sha: found.sha,
+        readOnly,
+        warning: readOnly
+          ? apiErrorMessage(error)
+          : `${apiErrorMessage(error)}. perf-gate ignored it; the next run written replaces it.`
+      }
+    }
+  }
+
   async append(
     objective: string,
     entry: BaselineEntry,
-    keep: number
+    keep: number,
+    history?: HistoryUpdate
+  ): Promise<StoreWrite> {
+    const written = await this.swap(
+      this.path(objective),
+      async () => {
+        const current = await this.read(objective)
+        if (current.readOnly) return { warning: current.warning }
+        return {
+          sha: current.sha,
+          text: serialiseBaselineFile(appendEntry(current.file, entry, keep))
+        }
+      },
+      `perf-gate: ${objective} baseline from ${this.options.commit.slice(0, 7)} (run ${this.options.runId}) [skip ci]`
+    )
+    if (!history || !written.written) return written
+    return { ...written, historyWarning: await this.record(objective, history) }
+  }
+
+  /** The history and its page written; a warning when they could not be. */
+  private async record(
+    objective: string,
+    history: HistoryUpdate
+  ): Promise<string | undefined> {
+    let next: HistoryFile | undefined
+    const message = `perf-gate: ${objective} history from ${this.options.commit.slice(0, 7)} (run ${this.options.runId}) [skip ci]`
+    const data = await this.swap(
+      this.historyPath(objective),
+      async () => {
+        const current = await this.readHistory(objective)
+        if (current.readOnly) return { warning: current.warning }
+        next = history.add(current.file)
+        return { sha: current.sha, text: serialiseHistoryFile(next) }
+      },
+      message
+    )
+    if (!data.written || !next) return data.warning
+    const written = next
+    const page = await this.swap(
+      this.historyPath(objective, 'html'),
+      async () => ({
+        sha: (await this.fetch(this.historyPath(objective, 'html')))?.sha,
+        text: history.page(written)
+      }),
+      message
+    )
+    return page.warning
+  }
+
+  /**
+   * Write a file through the Contents API with its blob sha as
+   * compare-and-swap: `next` reads what is there and says what to write;
+   * a writer that lost the race (409, or 422 naming the sha) reads again
+   * and retries. The branch is created on the first write.
+   */
+  private async swap(
+    file: string,
+    next: () => Promise<{ sha?: string; text?: string; warning?: string }>,
+    message: string
   ): Promise<StoreWrite> {
     const { client, owner, repo, branch } = this.options
+    const label = `${branch}:${file}`
     let createdBranch = false
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const current = await this.read(objective)
-      if (current.readOnly) {
+      const current = await next()
+      if (current.text === undefined) {
         return { written: false, attempts: attempt, warning: current.warning }
       }
-      const next = appendEntry(current.file, entry, keep)
       try {
         const response = await client.rest.repos.createOrUpdateFileContents({
           owner,
           repo,
-          path: this.path(objective),
+          path: file,
           branch,
           sha: current.sha,
-          message: `perf-gate: ${objective} baseline from ${this.options.commit.slice(0, 7)} (run ${this.options.runId}) [skip ci]`,
-          content: Buffer.from(serialiseBaselineFile(next)).toString('base64')
+          message,
+          content: Buffer.from(current.text).toString('base64')
         })
         return {
           written: true,
@@ -140,7 +249,7 @@ export class BranchStore implements BaselineStore {
           (status === 422 && /\bsha\b/i.test(apiErrorMessage(error)))
         ) {
           core.info(
-            `Baseline ${this.label(objective)} changed while writing (HTTP ${status}); retrying (${attempt}/${ATTEMPTS}).`
+            `${label} changed while writing (HTTP ${status}); retrying (${attempt}/${ATTEMPTS}).`
           )
           // Jitter, so racing writers do not collide again in step.
           await sleep(
@@ -151,7 +260,7 @@ export class BranchStore implements BaselineStore {
         return {
           written: false,
           attempts: attempt,
-          warning: `could not write ${this.label(objective)}: ${apiErrorMessage(error)}${
+          warning: `could not write ${label}: ${apiErrorMessage(error)}${
             status === 403
               ? '. The token needs `contents: write` (permissions in the workflow).'
               : ''
@@ -162,7 +271,7 @@ export class BranchStore implements BaselineStore {
     return {
       written: false,
       attempts: ATTEMPTS,
-      warning: `could not write ${this.label(objective)}: it kept changing under ${ATTEMPTS} attempts.`
+      warning: `could not write ${label}: it kept changing under ${ATTEMPTS} attempts.`
     }
   }
 
@@ -179,7 +288,7 @@ export class BranchStore implements BaselineStore {
           mode: '100644',
           type: 'blob',
           content:
-            '# perf-gate baselines\n\nWritten by the perf-gate action: one JSON file per load objective under `baselines/`. Do not merge this branch.\n'
+            '# perf-gate baselines\n\nWritten by the perf-gate action: one JSON file per load objective under `baselines/` (the last runs, for comparisons) and `history/` (hundreds of runs, for change points, with a page to open in a browser: serve this branch with GitHub Pages). Do not merge this branch.\n'
         }
       ]
     })

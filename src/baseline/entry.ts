@@ -104,30 +104,50 @@ export function emptyFile(objective: string): BaselineFile {
 }
 
 /**
- * Read a store file. Throws BaselineError naming `source` for anything that
- * is not a baseline this perf-gate understands; the caller decides whether
- * that is a warning (reading) or a reason not to overwrite (writing).
+ * A file of the data perf-gate stores, as JSON. Throws BaselineError naming
+ * `source` when it is not JSON, or when a newer perf-gate wrote it
+ * (`newerSchema`: never overwrite that).
  */
-export function parseBaselineFile(text: string, source: string): BaselineFile {
+export function parseVersionedJson(
+  text: string,
+  source: string,
+  kind: { schema: string; reads: number; upgrade: string }
+): unknown {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
     throw new BaselineError(source, `is not JSON (${(error as Error).message})`)
   }
-  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion
+  const head = json as { schema?: unknown; schemaVersion?: unknown } | null
+  const version = head?.schemaVersion
   if (
-    (json as { schema?: unknown } | null)?.schema === 'perf-gate-baseline' &&
+    head?.schema === kind.schema &&
     typeof version === 'number' &&
-    version > BASELINE_SCHEMA_VERSION
+    version > kind.reads
   ) {
+    const name = kind.schema.replace(/^perf-gate-/, '')
     throw new BaselineError(
       source,
-      `was written by a newer perf-gate (baseline schema v${version}; this one reads v${BASELINE_SCHEMA_VERSION}). ` +
-        'Upgrade perf-gate in this workflow, or point baseline-branch at a new branch.',
+      `was written by a newer perf-gate (${name} schema v${version}; this one reads v${kind.reads}). ${kind.upgrade}`,
       true
     )
   }
+  return json
+}
+
+/**
+ * Read a store file. Throws BaselineError naming `source` for anything that
+ * is not a baseline this perf-gate understands; the caller decides whether
+ * that is a warning (reading) or a reason not to overwrite (writing).
+ */
+export function parseBaselineFile(text: string, source: string): BaselineFile {
+  const json = parseVersionedJson(text, source, {
+    schema: 'perf-gate-baseline',
+    reads: BASELINE_SCHEMA_VERSION,
+    upgrade:
+      'Upgrade perf-gate in this workflow, or point baseline-branch at a new branch.'
+  })
   const parsed = frame.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

@@ -1,4 +1,5 @@
 import type { BaselineEntry, BaselineFile } from './entry.js'
+import type { HistoryFile } from './history.js'
 
 /** What reading a store gave: entries, and what to warn about. */
 export interface StoreRead {
@@ -17,14 +18,35 @@ export interface StoreWrite {
   location?: string
   attempts: number
   warning?: string
+  /** The history could not be written (the baseline may have been). */
+  historyWarning?: string
+}
+
+/** What reading the history gave. */
+export interface HistoryRead {
+  file: HistoryFile
+  warning?: string
+  /** Written by a newer perf-gate: do not overwrite it. */
+  readOnly?: boolean
+}
+
+/** This run added to the history, and the page drawn from it. */
+export interface HistoryUpdate {
+  add: (file: HistoryFile) => HistoryFile
+  /** The self-contained HTML page of the history written. */
+  page: (file: HistoryFile) => string
 }
 
 export interface BaselineStore {
   readonly kind: 'branch' | 'artifact'
   read(objective: string): Promise<StoreRead>
+  /** The run's entry added; with `history`, the history and its page too. */
   append(
     objective: string,
     entry: BaselineEntry,
-    keep: number
+    keep: number,
+    history?: HistoryUpdate
   ): Promise<StoreWrite>
+  /** The compact history of the objective's runs (empty when none). */
+  readHistory(objective: string): Promise<HistoryRead>
 }

@@ -3,7 +3,11 @@ import type { RunContext } from '../action/context.js'
 import type { BaselineInputs } from '../action/inputs.js'
 import { ArtifactStore } from '../baseline/artifact-store.js'
 import { BranchStore } from '../baseline/branch-store.js'
-import { toEntry, type BaselineEntry } from '../baseline/entry.js'
+import {
+  storeFileName,
+  toEntry,
+  type BaselineEntry
+} from '../baseline/entry.js'
 import type { BaselineStore, StoreWrite } from '../baseline/store.js'
 import {
   compare,
@@ -25,6 +29,7 @@ import {
   splitRepository,
   type GitHubClient
 } from '../shared/github.js'
+import { readRunHistory, type RunHistory } from './history.js'
 import type { Judged } from './judge.js'
 import type { Measured } from './measured.js'
 import type { Step } from './step.js'
@@ -42,6 +47,8 @@ interface BaselineInput {
   artifactPrefix: string
   /** Shared by every network step after k6. */
   deadline: Deadline
+  /** This run will be recorded (it passed, on a branch that writes). */
+  records?: boolean
 }
 
 /** The comparison stage's result. */
@@ -59,6 +66,8 @@ export interface BaselineComparison {
   readOnly: boolean
   /** Problems that change nothing in the verdict. */
   warnings: string[]
+  /** The branch's history of runs, its change points, and its page. */
+  history?: RunHistory
 }
 
 /**
@@ -101,7 +110,10 @@ export async function compareRun(
     failOnRegression: inputs.failOnRegression,
     waiverLabel: inputs.waiverLabel,
     artifactPrefix: `${inputs.artifactName}-baseline`,
-    deadline
+    deadline,
+    records:
+      shouldWrite(inputs.baseline.update, judged.context, judged.own.passed) ===
+      true
   }).catch((error: unknown) => {
     core.warning(`Baseline comparison skipped: ${errorMessage(error)}`)
     return undefined
@@ -160,15 +172,57 @@ async function compareWithBaseline(
     const missing = await missingLabel(client, owner, repo, input.waiverLabel)
     if (missing) warnings.push(missing)
   }
+  const history = await runHistory(store, input, entry, read.stored, warnings)
   return {
     ...compared,
     entry,
     store,
     storeLabel,
-    report: { ...compared.report, store: storeLabel },
+    report: {
+      ...compared.report,
+      store: storeLabel,
+      ...(history
+        ? { history: { view: history.view, links: history.links } }
+        : {})
+    },
     readOnly: read.readOnly,
-    warnings
+    warnings,
+    history
   }
+}
+
+/** The history of the branch the run goes into, with links for the report. */
+function runHistory(
+  store: BaselineStore,
+  input: BaselineInput,
+  entry: BaselineEntry,
+  stored: BaselineEntry[],
+  warnings: string[]
+): Promise<RunHistory | undefined> {
+  const { context, baseline } = input
+  const branch = context.pullRequest?.baseRef || context.defaultBranch
+  if (!branch) return Promise.resolve(undefined)
+  const repoUrl = context.repository
+    ? `${context.serverUrl}/${context.repository}`
+    : undefined
+  const pageUrl =
+    repoUrl && store.kind === 'branch'
+      ? `${repoUrl}/blob/${encodeURIComponent(baseline.branch)}/history/${storeFileName(input.objective).replace(/\.json$/, '.html')}`
+      : undefined
+  return readRunHistory(
+    store,
+    {
+      objective: input.objective,
+      fingerprint: input.fingerprint,
+      branch,
+      entry,
+      stored,
+      records: input.records === true,
+      links: { repoUrl, pageUrl },
+      deadline: input.deadline
+    },
+    warnings
+  )
 }
 
 /** This run as the store keeps it. */
@@ -324,7 +378,12 @@ export async function recordBaseline(
   if (compared.readOnly) return { warnings } // the read warning says why
   try {
     const attempt = await input.deadline.race(
-      store.append(input.objective, compared.entry, input.baseline.keep)
+      store.append(
+        input.objective,
+        compared.entry,
+        input.baseline.keep,
+        compared.history?.update
+      )
     )
     if (!attempt) {
       warnings.push(
@@ -333,6 +392,9 @@ export async function recordBaseline(
       return { warnings }
     }
     const written = attempt.value
+    if (written.historyWarning) {
+      warnings.push(`History not updated: ${written.historyWarning}`)
+    }
     if (written.written) {
       core.info(
         `Baseline updated in ${storeLabel}: ${written.location} (attempt ${written.attempts}).`

@@ -19,6 +19,7 @@ import {
 import type { ComparisonReport } from '../report/comparison.js'
 import { renderJobSummary } from '../report/job-summary.js'
 import { JUNIT_FILE, renderJUnit } from '../report/junit.js'
+import { changePointWarning } from '../report/history.js'
 import type { SummaryResult } from '../results/types.js'
 import type { Deadline } from '../shared/deadline.js'
 import { errorMessage } from '../shared/errors.js'
@@ -29,6 +30,7 @@ import type { Outputs } from '../action/outputs.js'
 import { HTML_REPORT_FILE } from '../k6/dashboard.js'
 import { shardLabel } from '../k6/segments.js'
 import { recordBaseline, type BaselineComparison } from './baseline.js'
+import { fileIssues } from './history.js'
 import type { Judged } from './judge.js'
 import type { Measured } from './measured.js'
 
@@ -107,6 +109,12 @@ export async function reportRun(
       ? { path: inputs.profile, places: prepared.thresholdPlaces }
       : undefined
   )
+  const history = comparison?.history?.view
+  for (const point of history?.fresh ?? []) {
+    core.warning(changePointWarning(point, history!.branch), {
+      title: 'perf-gate: change point'
+    })
+  }
   return [reportPath, ...(junitPath ? [junitPath] : [])]
 }
 
@@ -138,10 +146,23 @@ export async function publishRun(
       deadline
     })
     for (const warning of recorded.warnings) core.warning(warning)
+    const history = ran.baseline.history
+    if (inputs.changePointIssues && history && recorded.written?.written) {
+      const warnings = await fileIssues(history, {
+        objective: view.objective,
+        fingerprint: view.fingerprint,
+        token: inputs.githubToken,
+        apiUrl: context.apiUrl,
+        repository: context.repository,
+        deadline
+      })
+      for (const warning of warnings) core.warning(warning)
+    }
   }
+  const page = writeHistoryPage(view, ran.baseline)
   const artifact = await uploadRunFiles(
     view,
-    redactedFiles(view, ran.judged, ran.reports),
+    [...redactedFiles(view, ran.judged, ran.reports), ...page],
     deadline,
     view.artifactName
   )
@@ -207,6 +228,27 @@ function redactedFiles(
     ...view.files
   ]
 }
+
+/** The branch's history page, for the run's artifact: the path, when written. */
+function writeHistoryPage(
+  view: RunView,
+  baseline: BaselineComparison | undefined
+): string[] {
+  const { inputs } = view
+  const history = baseline?.history
+  if (!history || history.view.runs.length === 0) return []
+  const file = path.join(inputs.resultsDir, HISTORY_PAGE_FILE)
+  try {
+    fs.writeFileSync(file, view.redactor.redact(history.page))
+    return [file]
+  } catch (error) {
+    core.warning(`Could not write ${file}: ${errorMessage(error)}`)
+    return []
+  }
+}
+
+/** The history page's name in the results folder and the artifact. */
+export const HISTORY_PAGE_FILE = 'perf-gate-history.html'
 
 /** The path when the file is there; empty (an output's "none") otherwise. */
 export function existing(file: string): string {

@@ -7,9 +7,12 @@ import {
   type MetricKey,
   type Status
 } from '../judge/compare.js'
+import type { HistoryView } from '../judge/change-points.js'
 import type { RegressionDecision } from '../judge/regressions.js'
+import type { HistoryLinks } from './history.js'
 import { code, MAX_LINE, text as md } from './escape.js'
 import {
+  formatAge,
   formatCount,
   formatMs,
   formatPercent,
@@ -52,6 +55,8 @@ export interface ComparisonReport {
    * threshold, a k6 error), so the hint would not help.
    */
   waivable?: boolean
+  /** The branch's history of runs and its change points. */
+  history?: { view: HistoryView; links: HistoryLinks }
 }
 
 const STATUS: Record<Status, string> = {
@@ -300,7 +305,7 @@ function baselineLine(
 ): string {
   const ref = comparison.reference
   if (!ref) return ''
-  const age = ageText(ref.date, report.now ?? new Date())
+  const age = formatAge(ref.date, report.now ?? new Date())
   const commit = `\`${ref.commit.slice(0, 7)}\``
   const runs = comparison.history.length
   const basis = `mean of the last ${runs === 1 ? 'run' : `${runs} runs`}`
@@ -533,16 +538,6 @@ function niceCeiling(v: number): number {
   const p = 10 ** Math.floor(Math.log10(v))
   for (const m of [1, 2, 2.5, 5, 10]) if (v <= m * p) return m * p
   return 10 * p
-}
-
-function ageText(date: string, now: Date): string {
-  const ms = now.getTime() - new Date(date).getTime()
-  if (!Number.isFinite(ms)) return 'date unknown'
-  const minutes = Math.round(ms / 60_000)
-  if (minutes < 60) return `${Math.max(minutes, 0)} min ago`
-  const hours = Math.round(minutes / 60)
-  if (hours < 48) return `${hours} h ago`
-  return `${Math.round(hours / 24)} days ago`
 }
 
 function capital(text: string): string {

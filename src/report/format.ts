@@ -55,3 +55,14 @@ export function formatNumber(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return 'n/a'
   return Number(n.toFixed(4)).toString()
 }
+
+/** How long ago: `12 min ago`, `5 h ago`, `3 days ago`. */
+export function formatAge(date: string, now: Date): string {
+  const ms = now.getTime() - new Date(date).getTime()
+  if (!Number.isFinite(ms)) return 'date unknown'
+  const minutes = Math.round(ms / 60_000)
+  if (minutes < 60) return `${Math.max(minutes, 0)} min ago`
+  const hours = Math.round(minutes / 60)
+  if (hours < 48) return `${hours} h ago`
+  return `${Math.round(hours / 24)} days ago`
+}

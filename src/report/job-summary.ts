@@ -26,6 +26,7 @@ import {
 } from './comparison.js'
 import { JUNIT_FILE } from './junit.js'
 import { renderPaired } from './paired.js'
+import { mainMovedLine, renderHistory } from './history.js'
 import type { PairedSamples } from '../results/paired-samples.js'
 import {
   VITALS,
@@ -123,7 +124,8 @@ export function renderJobSummary(data: ReportData): string {
   const compared = data.comparison
     ? renderComparison({ ...data.comparison, waivable })
     : undefined
-  const out = [...renderHeadline(data)]
+  const history = historyLines(data)
+  const out = [...renderHeadline(data), ...history.context]
   if (verdict.paired) out.push(...renderPaired(verdict.paired, data.paired))
   if (compared) out.push(...compared.top)
   else if (data.comparisonPending) {
@@ -134,6 +136,7 @@ export function renderJobSummary(data: ReportData): string {
       ''
     )
   }
+  out.push(...history.top)
   if (!compared?.details.length && figures) {
     // Nothing to compare with: the run's own figures are the table.
     out.push(...renderFigures(figures), '')
@@ -163,17 +166,43 @@ export function renderJobSummary(data: ReportData): string {
     )
     if (chart.length) out.push(...collapsed('Charts', chart))
   }
+  if (history.details.length) {
+    out.push(...collapsed(history.title, history.details))
+  }
   const details = renderDetails(
     data,
     compared?.details.length ? figures : undefined
   )
   if (details.length) out.push(...collapsed('Details of this run', details))
+  const page = data.comparison?.history?.links.pageUrl
   const links = [
     data.runUrl ? `🔗 [Workflow run](${data.runUrl})` : undefined,
-    data.artifact ? renderArtifact(data.artifact) : undefined
+    data.artifact ? renderArtifact(data.artifact) : undefined,
+    page ? `📈 [${history.title}](${page})` : undefined
   ].filter(Boolean)
   if (links.length) out.push(links.join(' · '), '')
   return out.join('\n')
+}
+
+/**
+ * The branch's history: a pull request gets one line when its base branch
+ * itself moved lately; a run that records the history gets its change
+ * points (new ones on top, the others folded away).
+ */
+function historyLines(data: ReportData): {
+  context: string[]
+  top: string[]
+  details: string[]
+  title: string
+} {
+  const history = data.comparison?.history
+  const title = `History of ${history?.view.branch ?? 'the branch'}`
+  if (!history) return { context: [], top: [], details: [], title }
+  if (!history.view.records) {
+    const line = mainMovedLine(history.view, history.links)
+    return { context: line ? [line, ''] : [], top: [], details: [], title }
+  }
+  return { context: [], ...renderHistory(history.view, history.links), title }
 }
 
 /** The verdict's headline, the run's facts, and every further reason. */
