@@ -103,6 +103,32 @@ describe('installK6 from a release mirror', () => {
     }
   )
 
+  it('installs on Windows as a Windows runner has it: the zip, k6.exe in the tool cache, its folder on PATH', async () => {
+    const k6 = await installK6({
+      versionSpec: VERSION,
+      downloadUrl: mirror.url,
+      platform: 'win32',
+      arch: 'x64'
+    })
+    expect(mirror.requests.map((r) => r.url)).toEqual([
+      `/v${VERSION}/k6-v${VERSION}-windows-amd64.zip`,
+      `/v${VERSION}/k6-v${VERSION}-checksums.txt`
+    ])
+    expect(k6.path).toBe(path.join(toolCache, 'k6', VERSION, 'x64', 'k6.exe'))
+    expect(fs.existsSync(k6.path)).toBe(true)
+    expect(addedPaths()).toEqual([path.dirname(k6.path)])
+    // The next job on the runner finds it in the cache: no download.
+    mirror.requests.length = 0
+    const again = await installK6({
+      versionSpec: VERSION,
+      downloadUrl: mirror.url,
+      platform: 'win32',
+      arch: 'x64'
+    })
+    expect(again.path).toBe(k6.path)
+    expect(mirror.requests).toHaveLength(0)
+  })
+
   it('makes no request at all on a cache hit', async () => {
     const options = {
       versionSpec: VERSION,

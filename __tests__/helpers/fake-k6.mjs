@@ -6,6 +6,9 @@
 //   k6 version                      → the recorded `k6 version` output (of the
 //                                     fixture's version folder, v2.2.0/…)
 //   k6 run [flags] <dir>/<name>.js  → replays fixture <name> (or FAKE_K6_FIXTURE)
+//   k6 inspect [--execution-requirements] <dir>/<name>.js
+//                                   → the fixture's recorded inspect output, or
+//                                     the error of a fixture that never loaded
 //   k6 run --execution-segment S --execution-segment-sequence Q …
 //                                   → replays shard-i of a sharded fixture, i
 //                                     chosen by S among its command.txt's
@@ -69,6 +72,42 @@ if (argv[0] === 'version') {
     )
   }
   process.exit(0)
+}
+
+if (argv[0] === 'inspect') {
+  // `k6 inspect [--execution-requirements] <script>`: the recorded output of
+  // the fixture's own `k6 inspect` (pass records both forms). k6 loads the
+  // script for inspect as for run (loadLocalTest): a fixture whose run
+  // failed to load replays that run's stderr and exit code, without the
+  // banner, which only `k6 run` prints.
+  const script = argv[argv.length - 1]
+  const name =
+    process.env.FAKE_K6_FIXTURE ?? path.basename(script).replace(/\.js$/, '')
+  const dir = path.join(root, name)
+  const recorded = path.join(
+    dir,
+    argv.includes('--execution-requirements')
+      ? 'inspect-execution-requirements.json'
+      : 'inspect.json'
+  )
+  const exitFile = path.join(dir, 'exitcode.txt')
+  const runExit = fs.existsSync(exitFile)
+    ? Number(fs.readFileSync(exitFile, 'utf8').trim())
+    : 0
+  if (!fs.existsSync(script)) {
+    process.stderr.write(
+      `time="2026-11-22T23:58:42Z" level=error msg="The moduleSpecifier \\"${script}\\" couldn't be found on local disk. Make sure that you've specified the right path to the file."\n`
+    )
+    process.exit(255)
+  } else if (fs.existsSync(recorded)) {
+    process.stdout.write(fs.readFileSync(recorded))
+    process.exit(0)
+  } else if (runExit === 255 || runExit === 107) {
+    process.stderr.write(fs.readFileSync(path.join(dir, 'stderr.txt')))
+    process.exit(runExit)
+  }
+  process.stderr.write(`fake k6: no recorded k6 inspect for ${name}\n`)
+  process.exit(254)
 }
 
 if (argv[0] !== 'run') {

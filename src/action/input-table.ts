@@ -82,6 +82,13 @@ export const INPUTS = {
       'Write the generated script, config.example.env and USAGE.md to the results directory and the job summary, and run nothing.',
     parse: (v) => parseBoolean('generate-only', v)
   }),
+  'validate-only': input({
+    group: 'essentials',
+    default: 'false',
+    description:
+      'Check the profile and the script and send no load: perf-gate validates the profile, generates the script, installs k6 and runs `k6 inspect` on it, checks its thresholds, and writes what would run (objective, load, scenarios, thresholds) to the job summary. A cheap check for pull requests that only touch perf files.',
+    parse: (v) => parseBoolean('validate-only', v)
+  }),
   'github-token': input({
     group: 'essentials',
     default: '${{ github.token }}',

@@ -52,6 +52,8 @@ export interface Inputs {
   referenceUrl?: string
   objective?: string
   generateOnly: boolean
+  /** Validate the profile and script (k6 inspect); send no load. */
+  validateOnly: boolean
   baseline: BaselineInputs
   failOnRegression: boolean
   /** Latency changes smaller than this (ms) never count as regressions. */
@@ -144,6 +146,7 @@ export function getInputs(
     referenceUrl: read('reference-url'),
     objective: read('objective'),
     generateOnly: read('generate-only'),
+    validateOnly: read('validate-only'),
     baseline: {
       store: read('baseline'),
       branch: read('baseline-branch'),
@@ -307,6 +310,12 @@ function checkTogether(inputs: Inputs): Inputs {
     throw new InputError(
       'generate-only',
       `writes the script a profile generates, and this run has none (${inputs.script ? 'the script input runs a script of its own' : `no ${inputs.profileLabel}`}): add a profile, or leave out generate-only to run the script.`
+    )
+  }
+  if (inputs.validateOnly && (merge || inputs.generateOnly)) {
+    throw new InputError(
+      'validate-only',
+      `checks a profile or script before a run, and ${merge ? 'merge reads the shards of a run that happened' : 'generate-only writes the script without k6'}: keep one of the two.`
     )
   }
   if (startAt && !shard) {

@@ -4,7 +4,7 @@ import { splitArgs } from '../k6/args.js'
 import { OBJECTIVES } from '../profile/schema.js'
 import { InputError } from '../shared/errors.js'
 import { findFile, fileKind } from '../shared/files.js'
-import { isInside } from '../shared/paths.js'
+import { isInside, platformPath } from '../shared/paths.js'
 import { suggest } from '../shared/suggest.js'
 
 /**
@@ -295,11 +295,12 @@ const FILE_OUTPUTS = /^(json|csv|web-dashboard)=/
 export function parseK6Args(
   value: string,
   workingDirectory = process.cwd(),
-  workspace = workingDirectory
+  workspace = workingDirectory,
+  platform: NodeJS.Platform = process.platform
 ): string[] {
   let args: string[]
   try {
-    args = splitArgs(value)
+    args = splitArgs(value, platform)
   } catch (error) {
     throw new InputError(
       'k6-args',
@@ -323,8 +324,8 @@ export function parseK6Args(
           : undefined
     if (out && FILE_OUTPUTS.test(out)) {
       const file = out.slice(out.indexOf('=') + 1).split(',')[0]
-      const resolved = path.resolve(workingDirectory, file)
-      if (!isInside(resolved, workspace)) {
+      const resolved = platformPath(platform).resolve(workingDirectory, file)
+      if (!isInside(resolved, workspace, platform)) {
         throw new InputError(
           'k6-args',
           `--out ${out} writes ${resolved}, outside the workspace ${workspace}: results written there are lost with the runner. Write inside the workspace.`

@@ -3,8 +3,15 @@
  * split words, without a shell: no expansion, no globbing, no operators.
  * Single quotes keep everything literally; double quotes allow `\"` and `\\`;
  * a backslash outside quotes escapes the next character.
+ *
+ * On Windows a backslash is a path's separator (`json=C:\out\r.json`), so
+ * it stays as written; only `\"` inside double quotes is a quote.
  */
-export function splitArgs(text: string): string[] {
+export function splitArgs(
+  text: string,
+  platform: NodeJS.Platform = process.platform
+): string[] {
+  const windows = platform === 'win32'
   const args: string[] = []
   let current = ''
   let inWord = false
@@ -24,7 +31,7 @@ export function splitArgs(text: string): string[] {
       } else if (
         ch === '\\' &&
         i + 1 < text.length &&
-        '"\\$`'.includes(text[i + 1])
+        (windows ? '"' : '"\\$`').includes(text[i + 1])
       ) {
         current += text[++i]
       } else {
@@ -36,7 +43,7 @@ export function splitArgs(text: string): string[] {
       quote = ch
       quoteStart = i
       inWord = true
-    } else if (ch === '\\') {
+    } else if (ch === '\\' && !windows) {
       if (i + 1 >= text.length) {
         throw new SyntaxError(
           `a trailing backslash at column ${i + 1} escapes nothing`

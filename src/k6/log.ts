@@ -1,3 +1,5 @@
+import { workspacePrefixes } from '../shared/paths.js'
+
 /**
  * k6 logs to stderr in logfmt (`time="…" level=error msg="…" source=stacktrace`).
  * A run can log millions of lines (one per failed request), so the digest
@@ -155,17 +157,19 @@ export function requestFailureKind(error: string): string {
 /**
  * A k6 message for a headline: its first line (no Go or JS stack), paths
  * inside the workspace made relative (`file:///home/runner/work/app/app/x.js`
- * → `x.js`), at most `max` characters.
+ * → `x.js`, `file:///D:/a/app/app/x.js` on Windows), at most `max` characters.
  */
 export function k6MessageLine(
   message: string,
   workspace?: string,
-  max = 300
+  max = 300,
+  platform: NodeJS.Platform = process.platform
 ): string {
   let line = message.split('\n')[0].trim()
   if (workspace) {
-    const root = workspace.replace(/\/+$/, '')
-    line = line.split(`file://${root}/`).join('').split(`${root}/`).join('')
+    for (const prefix of workspacePrefixes(workspace, platform)) {
+      line = line.split(prefix).join('')
+    }
   }
   return line.length > max ? `${line.slice(0, max - 1)}…` : line
 }

@@ -14,6 +14,7 @@ import { judge } from './judge.js'
 import { resolveMode } from './mode.js'
 import { generateOnly } from './modes/generate-only.js'
 import { measure } from './modes/index.js'
+import { validateOnly } from './modes/validate.js'
 import { setRunOutputs, setVerdictOutputs } from './outputs.js'
 import { prepare, type PreparedRun } from './prepare.js'
 import {
@@ -67,7 +68,9 @@ function pullRequestObjective(
 ): Objective | undefined {
   if (!prepared || prepared.ownScript !== undefined) return undefined
   if (inputs.merge || inputs.shard || inputs.referenceUrl) return undefined
-  if (inputs.generateOnly || inputs.objective) return undefined
+  if (inputs.generateOnly || inputs.validateOnly || inputs.objective) {
+    return undefined
+  }
   if (inputs.baseline.store === 'none') return undefined
   // Only a run that may write the baseline (passing aside): the default
   // branch's pushes and schedules.
@@ -145,6 +148,10 @@ async function runOnce(
   const mode = resolveMode(inputs, prepared)
   if (mode.kind === 'generate-only') {
     await generateOnly(mode, step, outputs)
+    return {}
+  }
+  if (mode.kind === 'validate') {
+    await validateOnly(mode, step, outputs)
     return {}
   }
   const run = await measure(mode, step)

@@ -44,7 +44,7 @@ export interface Measured {
 
 /** The objective the run had; `script` for a script without a profile. */
 export function objectiveOf(
-  mode: Exclude<Mode, { kind: 'generate-only' }>,
+  mode: Exclude<Mode, { kind: 'generate-only' | 'validate' }>,
   inputs: Inputs,
   /** The shards' objective, for a merge without a profile. */
   recorded?: string

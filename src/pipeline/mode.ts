@@ -12,12 +12,24 @@ import { resolveShard } from './shards.js'
  * modes/index.ts.
  */
 export type Mode =
-  GenerateOnlyMode | SingleMode | PairedMode | ShardMode | MergeMode
+  | GenerateOnlyMode
+  | ValidateMode
+  | SingleMode
+  | PairedMode
+  | ShardMode
+  | MergeMode
 
 /** Write the script a profile generates, with notes; run nothing. */
 export interface GenerateOnlyMode {
   kind: 'generate-only'
   prepared: PreparedRun
+}
+
+/** The profile and the script checked (k6 inspect); no load is sent. */
+export interface ValidateMode {
+  kind: 'validate'
+  prepared?: PreparedRun
+  script: string
 }
 
 /** What every mode that runs k6, or reads what k6 wrote, knows. */
@@ -80,6 +92,7 @@ export function resolveMode(
       `is required without a profile: give the path of your k6 script, or add ${inputs.profileLabel}.`
     )
   }
+  if (inputs.validateOnly) return { kind: 'validate', prepared, script }
   const shard = resolveShard(inputs, prepared)
   if (shard) return { kind: 'shard', prepared, script, shard }
   if (inputs.referenceUrl) {

@@ -341,7 +341,8 @@ export function prepare(
     objectiveInput: inputs.objective,
     baseUrlInput: inputs.baseUrl,
     context,
-    requireEnv: !inputs.generateOnly,
+    // Nothing is sent: a fork's pull request validates without secrets.
+    requireEnv: !inputs.generateOnly && !inputs.validateOnly,
     env,
     limits: {
       maxRps: inputs.maxRps,

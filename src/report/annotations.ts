@@ -1,10 +1,10 @@
-import * as path from 'node:path'
 import type { StderrDigest } from '../k6/log.js'
 import type { SummaryResult } from '../results/types.js'
 import type { MetricComparison } from '../judge/compare.js'
 import { describeComparison } from './comparison.js'
 import { describeThreshold } from './verdict.js'
 import { withoutTarget } from '../profile/threshold-origins.js'
+import { displayPath, isInside, k6FilePath } from '../shared/paths.js'
 
 export interface Annotation {
   message: string
@@ -148,10 +148,14 @@ function placeInScript(
     : { file }
 }
 
-function relativeInside(file: string, workspace: string): string | undefined {
-  const relative = path.relative(workspace, file)
-  if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) {
-    return undefined
-  }
-  return relative.split(path.sep).join('/')
+/** A file in the workspace as GitHub annotates it: relative, with `/`. */
+export function relativeInside(
+  file: string,
+  workspace: string,
+  platform: NodeJS.Platform = process.platform
+): string | undefined {
+  const local = k6FilePath(file, platform)
+  if (!isInside(local, workspace, platform)) return undefined
+  const shown = displayPath(local, workspace, platform)
+  return shown === '.' ? undefined : shown
 }

@@ -6,7 +6,7 @@ import { measurePaired } from './paired.js'
 import { measureShard } from './shard.js'
 import { measureSingle } from './single.js'
 
-type Measuring = Exclude<Mode, { kind: 'generate-only' }>
+type Measuring = Exclude<Mode, { kind: 'generate-only' | 'validate' }>
 type ModeOf<K extends Measuring['kind']> = Extract<Measuring, { kind: K }>
 
 /** Each mode's part: how it measures a run. One line a mode. */
