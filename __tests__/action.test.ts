@@ -3,9 +3,11 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import * as zlib from 'node:zlib'
 import {
   annotations,
   FAKE_K6,
+  FIXTURES as FIXTURES_DIR,
   fixtureScript,
   runAction,
   type ActionRun
@@ -65,7 +67,9 @@ describe('a passing run', () => {
     })
     const results = path.join(run.workspace, 'perf-gate-results')
     expect(run.outputs['summary-path']).toBe(path.join(results, 'summary.json'))
-    expect(run.outputs['results-path']).toBe(path.join(results, 'results.json'))
+    expect(run.outputs['results-path']).toBe(
+      path.join(results, 'results.json.gz')
+    )
     expect(fs.existsSync(path.join(results, 'k6.log'))).toBe(true)
   })
 
@@ -78,7 +82,7 @@ describe('a passing run', () => {
         '--summary-export',
         path.join(results, 'summary.json'),
         '--out',
-        `json=${path.join(results, 'results.json')}`,
+        `json=${path.join(results, 'results.json.gz')}`,
         '--tag',
         'team=shop api',
         '--vus',
@@ -301,7 +305,7 @@ describe('cancellation', () => {
 })
 
 describe('artifacts', () => {
-  it('uploads results.json, summary.json, k6.log, perf-gate-result.json and the report; the bytes arrive intact', async () => {
+  it('uploads results.json.gz, summary.json, k6.log, perf-gate-result.json and the report; the bytes arrive intact', async () => {
     const service = await startArtifactService()
     try {
       const run = await runFixture(
@@ -322,10 +326,18 @@ describe('artifacts', () => {
         'perf-gate-junit.xml',
         'perf-gate-report.md',
         'perf-gate-result.json',
-        'results.json',
+        'results.json.gz',
         'summary.json'
       ]
       expect(fs.readdirSync(path.join(unzipped, 'out')).sort()).toEqual(files)
+      // k6 gzips what it writes: the samples of the recorded run, whole.
+      expect(
+        zlib.gunzipSync(
+          fs.readFileSync(path.join(unzipped, 'out', 'results.json.gz'))
+        )
+      ).toEqual(
+        fs.readFileSync(path.join(FIXTURES_DIR, 'pass', 'results.json'))
+      )
       for (const file of files) {
         expect(fs.readFileSync(path.join(unzipped, 'out', file))).toEqual(
           fs.readFileSync(path.join(results, file))

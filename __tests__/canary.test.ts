@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import * as zlib from 'node:zlib'
 import {
   editedRun,
   FAKE_K6,
@@ -64,7 +65,13 @@ function places(
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name)
       if (entry.isDirectory()) walk(file, `${label}/${entry.name}`)
-      else out[`${label}/${entry.name}`] = fs.readFileSync(file, 'latin1')
+      else {
+        // k6's results.json.gz is read as what it holds.
+        const bytes = fs.readFileSync(file)
+        out[`${label}/${entry.name}`] = (
+          entry.name.endsWith('.gz') ? zlib.gunzipSync(bytes) : bytes
+        ).toString('latin1')
+      }
     }
   }
   walk(path.join(run.workspace, 'perf-gate-results'), 'results dir')
@@ -312,7 +319,7 @@ describe('a canary secret reaches no file, output, comment, request or unmasked 
         event: pr
       },
       // k6's own record of the requests keeps the URL as k6 wrote it.
-      (where) => /\/results\.json$/.test(where)
+      (where) => /\/results\.json\.gz$/.test(where)
     )
     expect(run.code).toBe(0)
   })

@@ -676,18 +676,18 @@ describe('lost or spoofed', () => {
     ).toBe(true)
   })
 
-  it('results.json as a directory where k6 writes: one line, before k6 starts', async () => {
+  it('results.json.gz as a directory where k6 writes: one line, before k6 starts', async () => {
     const run = await runAction({
       files: {
         ...fixtureScript('pass'),
-        'perf-gate-results/results.json/keep': ''
+        'perf-gate-results/results.json.gz/keep': ''
       },
       inputs: { script: 'perf/pass.js', 'k6-path': FAKE_K6, baseline: 'none' }
     })
     expect(run.code).toBe(1)
     expect(annotations(run.stdout)).toEqual([
       expect.stringMatching(
-        /^::error::.*perf-gate-results\/results\.json is a directory, where perf-gate writes its file of that name: remove it, or give results-dir another folder\.$/
+        /^::error::.*perf-gate-results\/results\.json\.gz is a directory, where perf-gate writes its file of that name: remove it, or give results-dir another folder\.$/
       )
     ])
   })

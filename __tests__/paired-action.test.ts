@@ -197,7 +197,7 @@ describe('a paired run of a script of its own', () => {
     // One k6 output on the step's log; the reference's in its own k6.log.
     expect(aa.stdout.split('█ THRESHOLDS').length - 1).toBe(1)
     const dir = path.join(aa.workspace, 'perf-gate-results', 'reference')
-    for (const file of ['summary.json', 'results.json', 'k6.log'])
+    for (const file of ['summary.json', 'results.json.gz', 'k6.log'])
       expect(fs.existsSync(path.join(dir, file))).toBe(true)
     expect(fs.readFileSync(path.join(dir, 'k6.log'), 'utf8')).toContain(
       '█ THRESHOLDS'

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { SecretScan } from '../src/shared/secrets.js'
+import { FIXTURES } from './helpers/action.js'
 import {
   REDACTED,
   redactSetupData,
@@ -56,4 +58,25 @@ describe('redactSetupData', () => {
       setup_data: { token: REDACTED }
     })
   })
+})
+
+describe('SecretScan: results.json checked as the analyser reads it', () => {
+  const bytes = fs.readFileSync(path.join(FIXTURES, 'pass', 'results.json'))
+  // A value that is in the recorded file, standing for a secret k6 wrote.
+  const inFile = 'GET /api/products/:id'
+  const scan = (secrets: string[], piece: number): boolean => {
+    const s = new SecretScan(secrets)
+    for (let at = 0; at < bytes.length; at += piece)
+      s.push(bytes.subarray(at, at + piece))
+    return s.found
+  }
+
+  it.each([bytes.length, 65_536, 4093, 7, 1])(
+    'finds a secret however the bytes are cut (pieces of %i)',
+    (piece) => {
+      expect(bytes.includes(inFile)).toBe(true)
+      expect(scan(['canary-5f0c1d2e', inFile], piece)).toBe(true)
+      expect(scan(['canary-5f0c1d2e'], piece)).toBe(false)
+    }
+  )
 })

@@ -374,7 +374,7 @@ describe('a sharded run through the action: three shard jobs and a merge job', (
       k6Version: '1.3.0'
     })
     expect(fs.readdirSync(path.join(dir, 'out'))).toEqual(
-      expect.arrayContaining(['results.json', 'summary.json'])
+      expect.arrayContaining(['results.json.gz', 'summary.json'])
     )
   })
 
@@ -674,9 +674,8 @@ describe('on Kubernetes: a k6-operator TestRun, and its runners merged', () => {
     }
     for (const [i, pod] of ['x7k2q', 'p9d4m', 'c3v8n'].entries()) {
       for (const file of ['results.json', 'summary.json']) {
-        files[
-          `perf-gate-results/shards/perf-gate-script-${i + 1}-${pod}.${file}`
-        ] = fs.readFileSync(path.join(SHARDS, `shard-${i + 1}`, file))
+        files[`shards/perf-gate-script-${i + 1}-${pod}.${file}`] =
+          fs.readFileSync(path.join(SHARDS, `shard-${i + 1}`, file))
       }
     }
     const run = await runAction({
@@ -684,7 +683,8 @@ describe('on Kubernetes: a k6-operator TestRun, and its runners merged', () => {
       inputs: {
         script: 'perf/shop.js',
         merge: 'true',
-        'shards-dir': 'perf-gate-results/shards',
+        // Beside the results folder, which no k6 run made here.
+        'shards-dir': 'shards',
         'k6-version': '1.3.0',
         baseline: 'none'
       },
@@ -697,6 +697,13 @@ describe('on Kubernetes: a k6-operator TestRun, and its runners merged', () => {
     expect(run.summary).toMatch(
       /\| ✅ \| `http_reqs` \| `count>300` \| count = 848 \|/
     )
+    // The merge's own files are written, none lost to a missing folder.
+    expect(run.stdout).not.toContain('Could not write')
+    for (const file of ['perf-gate-result.json', 'perf-gate-report.md']) {
+      expect(
+        fs.existsSync(path.join(run.workspace, 'perf-gate-results', file))
+      ).toBe(true)
+    }
   })
 
   it('names the runner whose files are missing', async () => {

@@ -5,6 +5,7 @@
  *
  *   BENCH_MB=300 BENCH_BIG_MB=1024 BENCH_REPEAT=5 npm run bench
  *   BENCH_ONLY=merge npm run bench
+ *   npm run bench -- e2e       (BENCH_ONLY=e2e: the whole action alone)
  *
  * Each figure is the fastest of BENCH_REPEAT runs; peak RSS the highest.
  * gzip input is measured in BENCH_REPEAT interleaved pairs (zlib alone,
@@ -21,6 +22,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { e2e } from './e2e.js'
 import { generate } from './generate.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -72,6 +74,14 @@ await build({
 })
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 5)
+
+// `npm run bench -- e2e` (BENCH_ONLY=e2e): the whole action alone.
+const e2eOnly =
+  process.env.BENCH_ONLY === 'e2e' || process.argv.slice(2).includes('e2e')
+if (e2eOnly) {
+  await e2e()
+  process.exit(0)
+}
 
 function run(mode: string, target: string): Measure {
   const out = execFileSync(process.execPath, [worker, mode, target], {
@@ -260,3 +270,6 @@ console.log(
   `merge: ${merged.detail.requests} requests, ${merged.detail.thresholds} thresholds over the union in ${merged.seconds.toFixed(2)} s, ` +
     `${(merged.seconds / apart.seconds).toFixed(2)}× the time of analysing the shards apart; peak RSS ${merged.maxRssMB.toFixed(0)} MB`
 )
+
+// Last: the whole action, end to end, on the same kinds of run.
+await e2e()

@@ -26,7 +26,7 @@ if (mode === 'analyser') {
   // A threshold k6 did not report a value for (or a machine-readable
   // summary): one sub-metric every request belongs to, judged as k6 does.
   const watch = new MetricWatch(['http_req_duration{expected_response:true}'])
-  const r = await analyseResultsFile(file, {}, watch)
+  const r = await analyseResultsFile(file, {}, [watch])
   const sink = watch
     .finish()
     .sinks.get('http_req_duration{expected_response:true}')

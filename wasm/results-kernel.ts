@@ -38,10 +38,16 @@ const SLOTS: i32 = 4096
 const NEW_VALUE: i32 = 16
 /** Metric header line: i32 start, end. */
 const HEADER: i32 = 8
+/** Tapped sample line: i32 start, end, tapped metric. */
+const TAPPED: i32 = 12
+/** Metrics whose sample lines are tapped, and their names' room (quote included). */
+const TAP_CAP: i32 = 64
+const TAP_NAME_CAP: i32 = 256
 
 // Outputs of the last parse().
 export let newValueCount: i32 = 0
 export let headerCount: i32 = 0
+export let tappedCount: i32 = 0
 export let lineCount: i32 = 0
 export let corruptCount: i32 = 0
 export let iterationSum: f64 = 0
@@ -52,6 +58,12 @@ export let lastMs: f64 = -Infinity
 let input: usize = 0
 let inputCap: i32 = 0
 let headers: usize = 0
+let tapped: usize = 0
+// The tapped metrics: each name's bytes with its closing quote, copied.
+let tapCount: i32 = 0
+const tapAt = new StaticArray<usize>(TAP_CAP)
+const tapLength = new StaticArray<i32>(TAP_CAP)
+let tapName: usize = 0
 let newValues: usize = 0
 // Per check id (up to the cap, OTHER included): i32 passes, i32 fails.
 let checkCounts: usize = 0
@@ -132,6 +144,32 @@ export function init(
   checkCounts = zeroed(<usize>((checkCap + 1) * 8))
   timeBase = heap.alloc(<usize>TIME_BASE_CAP + 8)
   ids = heap.alloc(16)
+  tapName = heap.alloc(<usize>TAP_NAME_CAP + 8)
+  tapCount = 0
+}
+
+/**
+ * Where to write a metric's name for tapMetric(): TAP_NAME_CAP bytes.
+ */
+export function tapNameAt(): usize {
+  return tapName
+}
+
+/**
+ * Tap the sample lines of the metric whose name (its `length` bytes at
+ * tapNameAt(), the closing quote included) was written there: from the
+ * next parse() on, each is reported (tappedStart, tappedEnd, tappedMetric)
+ * in file order, besides being read as usual. Returns the tap's number,
+ * or -1 when TAP_CAP metrics are tapped already.
+ */
+export function tapMetric(length: i32): i32 {
+  assert(length > 1 && length <= TAP_NAME_CAP)
+  if (tapCount >= TAP_CAP) return -1
+  const copy = heap.alloc(<usize>length + 8)
+  memory.copy(copy, tapName, <usize>length)
+  unchecked((tapAt[tapCount] = copy))
+  unchecked((tapLength[tapCount] = length))
+  return tapCount++
 }
 
 /**
@@ -147,8 +185,9 @@ export function reserve(length: i32): usize {
     if (cap < inputCap * 2) cap = inputCap * 2
     // Slack past the end: the newline search reads 64 bytes at a time.
     input = heap.alloc(<usize>cap + 64)
-    // A header line is at least 16 bytes.
+    // A header line is at least 16 bytes, a sample line more.
     headers = heap.alloc(<usize>((cap / 16 + 4) * HEADER))
+    tapped = heap.alloc(<usize>((cap / 16 + 4) * TAPPED))
     inputCap = cap
   }
   return input
@@ -185,6 +224,20 @@ export function headerEnd(i: i32): i32 {
   assert(i >= 0 && i < headerCount)
   return load<i32>(headers + <usize>(i * HEADER) + 4)
 }
+/** Where the i-th tapped sample line of the last parse() starts and ends. */
+export function tappedStart(i: i32): i32 {
+  assert(i >= 0 && i < tappedCount)
+  return load<i32>(tapped + <usize>(i * TAPPED))
+}
+export function tappedEnd(i: i32): i32 {
+  assert(i >= 0 && i < tappedCount)
+  return load<i32>(tapped + <usize>(i * TAPPED) + 4)
+}
+/** Which tapped metric (tapMetric's number) it is a sample of. */
+export function tappedMetric(i: i32): i32 {
+  assert(i >= 0 && i < tappedCount)
+  return load<i32>(tapped + <usize>(i * TAPPED) + 8)
+}
 /** A table's cap: ids from it up share one value, "(other)". */
 export function tableCap(table: i32): i32 {
   assert(table >= 0 && table < TABLES)
@@ -207,6 +260,7 @@ export function checkFails(id: i32): i32 {
 export function parse(length: i32): i32 {
   newValueCount = 0
   headerCount = 0
+  tappedCount = 0
   lineCount = 0
   corruptCount = 0
   iterationSum = 0
@@ -274,6 +328,7 @@ function line(start: usize, end: usize): void {
     load<u32>(start + 7) == METRIC_END_WORD
   ) {
     const nameAt = start + <usize>METRIC_PREFIX_LENGTH
+    if (tapCount > 0) tap(start, end, nameAt)
     const kind = target(nameAt)
     if (kind < 0) return
     if (!point(nameAt + <usize>unchecked(TARGET_LENGTHS[kind]), end)) {
@@ -303,6 +358,21 @@ function line(start: usize, end: usize): void {
     return
   }
   corruptCount++
+}
+
+/** Report the line when its metric is tapped. */
+function tap(start: usize, end: usize, nameAt: usize): void {
+  for (let i = 0; i < tapCount; i++) {
+    const length = unchecked(tapLength[i])
+    if (startsWith(nameAt, end, unchecked(tapAt[i]), length)) {
+      const at = tapped + <usize>(tappedCount * TAPPED)
+      store<i32>(at, <i32>(start - input))
+      store<i32>(at, <i32>(end - input), 4)
+      store<i32>(at, i, 8)
+      tappedCount++
+      return
+    }
+  }
 }
 
 // Names as little-endian words: "{\"metric", "c\":\"", "http_req",

@@ -22,6 +22,8 @@
 //   FAKE_K6_REFERENCE_FIXTURE  …but this one for `--tag target=reference` (a
 //                           paired run's reference, the script run twice)
 //   FAKE_K6_VERSION         report this version instead of the recorded one
+//   FAKE_K6_RESULTS         link this file as results.json (npm run bench's
+//                           large tiled runs) instead of the fixture's
 //   FAKE_K6_ARGV_LOG        append this invocation's argv (JSON line) to the file
 //   FAKE_K6_ENV_LOG         append the environment of `k6 run` (JSON line):
 //                           every variable but PATH, HOME and FAKE_K6_*
@@ -182,7 +184,12 @@ function writeOutputs() {
     fs.mkdirSync(path.dirname(path.resolve(summaryPath)), { recursive: true })
     fs.writeFileSync(summaryPath, summary)
   }
-  if (resultsPath) {
+  if (resultsPath && process.env.FAKE_K6_RESULTS) {
+    // A large recorded run (the benchmark's): linked into place, not read.
+    fs.mkdirSync(path.dirname(path.resolve(resultsPath)), { recursive: true })
+    fs.rmSync(resultsPath, { force: true })
+    fs.linkSync(process.env.FAKE_K6_RESULTS, resultsPath)
+  } else if (resultsPath) {
     let results = read('results.json')
     const gz = read('results.json.gz')
     if (!results && gz) results = zlib.gunzipSync(gz)

@@ -130,13 +130,13 @@ export const INPUTS = {
     group: 'reports',
     default: 'perf-gate-results',
     description:
-      'Where k6 writes summary.json, results.json and k6.log, relative to working-directory. Must stay inside the workspace.'
+      'Where k6 writes summary.json, results.json.gz and k6.log, relative to working-directory. Must stay inside the workspace.'
   }),
   'upload-artifacts': input({
     group: 'reports',
     default: 'true',
     description:
-      'Upload results.json, summary.json and k6.log as a workflow artifact.',
+      'Upload results.json.gz, summary.json and k6.log as a workflow artifact.',
     parse: (v) => parseBoolean('upload-artifacts', v)
   }),
   'artifact-name': input({

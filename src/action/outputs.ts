@@ -22,7 +22,8 @@ export const OUTPUTS = {
   },
   resultsPath: {
     name: 'results-path',
-    description: 'Absolute path of results.json (empty when k6 wrote none).'
+    description:
+      "Absolute path of results.json.gz, k6's JSON output gzipped as k6 writes it (`zcat` reads it; empty when k6 wrote none)."
   },
   reportPath: {
     name: 'report-path',

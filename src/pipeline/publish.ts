@@ -162,7 +162,7 @@ export async function publishRun(
   const page = writeHistoryPage(view, ran.baseline)
   const artifact = await uploadRunFiles(
     view,
-    [...redactedFiles(view, ran.judged, ran.reports), ...page],
+    [...(await redactedFiles(view, ran.judged, ran.reports)), ...page],
     deadline,
     view.artifactName
   )
@@ -197,24 +197,27 @@ export async function publishRun(
  * perf-gate's files for the artifact, k6's and the reference's redacted
  * in place before they go.
  */
-function redactedFiles(
+async function redactedFiles(
   view: RunView,
   judged: Judged,
   reports: string[]
-): string[] {
+): Promise<string[]> {
   const { inputs, k6Run, reference } = view
   const referenceFiles = reference
     ? [reference.summaryPath, reference.resultsPath, reference.logPath].filter(
         (f) => fs.existsSync(f)
       )
     : []
+  // results.json was scanned as it was analysed: read again only when it
+  // holds a secret (or was not read whole).
+  const results = view.analysis.resultsSecretFree ? [] : [k6Run.resultsPath]
   for (const file of [
     k6Run.summaryPath,
-    k6Run.resultsPath,
+    ...results,
     k6Run.logPath,
     ...referenceFiles
   ]) {
-    if (view.redactor.redactFile(file)) {
+    if (await view.redactor.redactAnyFile(file)) {
       core.info(`Masked secrets in ${file} before uploading it.`)
     }
   }

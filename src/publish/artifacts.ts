@@ -56,7 +56,11 @@ export async function uploadResults(
   try {
     const client = await artifactClient()
     const upload = await request.deadline.race(
-      client.uploadArtifact(request.name, files, request.rootDir)
+      // results.json.gz is compressed already, and the rest is small: the
+      // zip stores them as they are instead of deflating them again.
+      client.uploadArtifact(request.name, files, request.rootDir, {
+        compressionLevel: 0
+      })
     )
     if (!upload) {
       core.warning(

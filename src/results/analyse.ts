@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import { errorMessage } from '../shared/errors.js'
+import { SecretScan } from '../shared/secrets.js'
 import { completeFigures, enrichSummary, findings } from './combine.js'
 import { keyFigures, type KeyFigures } from './figures.js'
 import type { Finding } from './findings.js'
@@ -44,6 +45,11 @@ export interface RunAnalysis {
   webVitals?: PageVitals[]
   /** A paired run's requests by target. */
   paired?: PairedSamples
+  /**
+   * results.json, read whole, holds none of the secrets in any form: it
+   * is uploaded as it is, without a second pass to redact it.
+   */
+  resultsSecretFree?: boolean
   /**
    * A paired run's change target alone (its requests and checks): what
    * the baseline store compares and keeps, as of a single run.
@@ -144,12 +150,14 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
         input.paired === 'tagged'
           ? new TagFilteredStream('target', 'reference')
           : undefined
+      const secrets = new SecretScan(input.secrets ?? [])
       const stream = await analyseResultsFile(
         input.resultsPath,
         {},
-        watch,
-        [vitals, pairs, change].filter((r) => r !== undefined)
+        [watch, vitals, pairs].filter((r) => r !== undefined),
+        change ? [change, secrets] : [secrets]
       )
+      analysis.resultsSecretFree = !secrets.found && !stream.truncatedLastLine
       if (pairs) analysis.paired = pairs.finish()
       if (change) analysis.change = changeTarget(change.finish())
       const pages = vitals?.finish()

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../shared/errors.js'
+import { isGzipFile } from '../shared/files.js'
 import { instantiateKernel, type Kernel } from './kernel.js'
-import type { MetricWatch } from './watch.js'
+import { KernelTaps, type LineTap } from './taps.js'
 import type {
   EndpointStats,
   LatencyStats,
@@ -129,7 +130,14 @@ export class ResultsAnalyser {
   private readonly tags = new Map<number, string[]>()
   private iterations = 0
 
-  constructor(limits: Partial<AnalyserLimits> = {}) {
+  private readonly taps: KernelTaps
+
+  constructor(
+    limits: Partial<AnalyserLimits> = {},
+    /** Readers of chosen metrics' lines, handed them as the kernel finds them. */
+    taps: readonly LineTap[] = []
+  ) {
+    this.taps = new KernelTaps(taps)
     this.maxLine = limits.lineBytes ?? MAX_LINE
     this.kernel = instantiateKernel(limits.kernel)
     this.kernel.init(
@@ -185,6 +193,7 @@ export class ResultsAnalyser {
       bytes = bytes.subarray(newline + 1)
     }
     const kernel = this.kernel
+    if (!this.taps.empty) this.taps.register(kernel, () => this.bytes_())
     const carried = this.carry?.length ?? 0
     const length = carried + bytes.length
     const input = kernel.reserve(length)
@@ -230,6 +239,7 @@ export class ResultsAnalyser {
         )
       )
     }
+    if (!this.taps.empty) this.taps.dispatch(kernel, memory, input, consumed)
   }
 
   /** The kernel's memory as bytes, a new view only when it has grown. */
@@ -626,12 +636,12 @@ function decodeString(bytes: Buffer, at: number, end: number): string {
 export function analyseResultsFile(
   file: string,
   limits: Partial<AnalyserLimits> = {},
-  /** Fed the same bytes, for the samples of chosen metrics. */
-  watch?: MetricWatch,
-  /** Fed the same bytes too (the Web Vitals per page). */
+  /** Readers of chosen metrics' lines (thresholds, Web Vitals, pairs). */
+  taps: readonly LineTap[] = [],
+  /** Fed the same bytes. */
   readers: readonly ChunkReader[] = []
 ): Promise<ResultsAnalysis> {
-  return analyseResultsFiles([file], limits, watch, readers)
+  return analyseResultsFiles([file], limits, taps, readers)
 }
 
 /** What reads results.json's bytes beside the analyser. */
@@ -648,13 +658,12 @@ export interface ChunkReader {
 export async function analyseResultsFiles(
   files: readonly string[],
   limits: Partial<AnalyserLimits> = {},
-  watch?: MetricWatch,
-  more: readonly ChunkReader[] = [],
+  taps: readonly LineTap[] = [],
+  readers: readonly ChunkReader[] = [],
   /** Called before each file's bytes (index into `files`). */
   onFile?: (index: number) => void
 ): Promise<ResultsAnalysis> {
-  const analyser = new ResultsAnalyser(limits)
-  const readers = watch ? [watch, ...more] : more
+  const analyser = new ResultsAnalyser(limits, taps)
   let truncated = false
   for (const [i, file] of files.entries()) {
     onFile?.(i)
@@ -699,14 +708,7 @@ async function feedFile(
       'is empty (0 bytes): k6 wrote no samples (did the run start?)'
     )
   }
-  const magic = Buffer.alloc(2)
-  const fd = fs.openSync(file, 'r')
-  try {
-    fs.readSync(fd, magic, 0, 2, 0)
-  } finally {
-    fs.closeSync(fd)
-  }
-  const gzipped = magic[0] === 0x1f && magic[1] === 0x8b
+  const gzipped = isGzipFile(file)
   if (file.endsWith('.gz') && !gzipped) {
     throw new ResultsError(
       file,

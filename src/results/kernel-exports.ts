@@ -19,6 +19,8 @@ export interface KernelExports {
   /** i32 */
   readonly headerCount: { readonly value: number }
   /** i32 */
+  readonly tappedCount: { readonly value: number }
+  /** i32 */
   readonly lineCount: { readonly value: number }
   /** i32 */
   readonly corruptCount: { readonly value: number }
@@ -36,6 +38,10 @@ export interface KernelExports {
     scenarioCap: number,
     checkCap: number
   ): void
+  /** () → usize */
+  tapNameAt(): number
+  /** (length: i32) → i32 */
+  tapMetric(length: number): number
   /** (length: i32) → usize */
   reserve(length: number): number
   /** (i: i32) → i32 */
@@ -50,6 +56,12 @@ export interface KernelExports {
   headerStart(i: number): number
   /** (i: i32) → i32 */
   headerEnd(i: number): number
+  /** (i: i32) → i32 */
+  tappedStart(i: number): number
+  /** (i: i32) → i32 */
+  tappedEnd(i: number): number
+  /** (i: i32) → i32 */
+  tappedMetric(i: number): number
   /** (table: i32) → i32 */
   tableCap(table: number): number
   /** (id: i32) → i32 */

@@ -195,7 +195,7 @@ async function readSamples(
   const stream = await analyseResultsFiles(
     ordered.map((s) => s.resultsPath),
     {},
-    watch,
+    [watch],
     [counter],
     () => counter.nextFile()
   )

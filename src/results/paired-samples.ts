@@ -1,5 +1,6 @@
 import { withoutCredentials } from '../shared/urls.js'
-import { NeedleLineReader } from './line-reader.js'
+import { MetricLineReader } from './line-reader.js'
+import { sampleTags, sampleTime, sampleValue, tagNames } from './taps.js'
 
 /**
  * A paired run's samples by target, from results.json: each request's
@@ -40,10 +41,10 @@ export interface PairedSamples {
   startSkewMs?: number
 }
 
-const DURATION = Buffer.from('{"metric":"http_req_duration","type":"Point"')
-const FAILED = Buffer.from('{"metric":"http_req_failed","type":"Point"')
+/** The tags a paired sample needs, read in one pass. */
+const TAGS = tagNames('target', 'name', 'expected_response', 'url')
 
-export class PairedReader extends NeedleLineReader {
+export class PairedReader extends MetricLineReader {
   private readonly out: PairedSamples = {
     samples: [],
     failed: { change: 0, reference: 0 },
@@ -60,7 +61,7 @@ export class PairedReader extends NeedleLineReader {
     private readonly only?: PairedSample['target'],
     expectedBase?: string
   ) {
-    super([DURATION, FAILED])
+    super(['http_req_duration', 'http_req_failed'])
     if (only && expectedBase) {
       this.base = withoutCredentials(expectedBase).replace(/\/+$/, '')
       this.out.elsewhere = { change: 0, reference: 0 }
@@ -84,51 +85,51 @@ export class PairedReader extends NeedleLineReader {
     )
   }
 
-  protected line(text: string, needle: number): void {
-    const failed = needle === 1
-    let data: {
-      time?: string
-      value?: unknown
-      tags?: {
-        target?: unknown
-        name?: unknown
-        expected_response?: unknown
-        url?: unknown
-      }
-    }
-    try {
-      data = (JSON.parse(text) as { data: typeof data }).data
-    } catch {
-      return
-    }
-    const target = this.only ?? data.tags?.target
+  /**
+   * A sample line read in place (value, time and the tags it needs): a
+   * paired run has two lines a request, and JSON.parse of each was most
+   * of its reading.
+   */
+  override sample(
+    metric: string,
+    bytes: Buffer,
+    start: number,
+    end: number
+  ): void {
+    const failed = metric === 'http_req_failed'
+    const [tagged, tagName, expected, url] = sampleTags(bytes, start, end, TAGS)
+    const target = this.only ?? tagged
     if (target !== 'change' && target !== 'reference') return
-    const name = String(data.tags?.name ?? '')
+    const name = tagName ?? ''
     if (!this.only && (name === 'health' || name.endsWith(' (follow)'))) return
-    if (typeof data.value !== 'number') return
+    const value = sampleValue(bytes, start, end)
+    if (value === undefined) return
     if (failed) {
-      this.out.requests[target]++
-      if (data.value !== 0) this.out.failed[target]++
-      const url = data.tags?.url
-      if (
-        this.out.elsewhere &&
-        this.out.withUrl &&
-        typeof url === 'string' &&
-        /^https?:\/\//.test(url)
-      ) {
-        this.out.withUrl[target]++
-        if (!this.under(url)) this.out.elsewhere[target]++
-      }
+      this.failedSample(target, value, url)
       return
     }
     // A failed request's latency is not the service's (a refused
     // connection answers at once): the pairs are the requests that worked.
-    if (data.tags?.expected_response === 'false') return
-    const timeMs = Date.parse(String(data.time))
+    if (expected === 'false') return
+    const timeMs = Date.parse(sampleTime(bytes, start, end) ?? '')
     if (!Number.isFinite(timeMs)) return
     let known = this.names.get(name)
     if (known === undefined) this.names.set(name, (known = name))
-    this.out.samples.push({ timeMs, target, value: data.value, name: known })
+    this.out.samples.push({ timeMs, target, value, name: known })
+  }
+
+  private failedSample(
+    target: PairedSample['target'],
+    value: number,
+    url: string | undefined
+  ): void {
+    this.out.requests[target]++
+    if (value !== 0) this.out.failed[target]++
+    if (!this.out.elsewhere || !this.out.withUrl) return
+    if (url !== undefined && /^https?:\/\//.test(url)) {
+      this.out.withUrl[target]++
+      if (!this.under(url)) this.out.elsewhere[target]++
+    }
   }
 }
 

@@ -1,5 +1,12 @@
 import { parseMetricKey, type MetricType } from '../k6/thresholds.js'
 import { newSink, type Sink } from '../k6/sinks.js'
+import {
+  SearchFeed,
+  sampleTag,
+  sampleValue,
+  tagKey,
+  type LineTap
+} from './taps.js'
 
 /**
  * The samples of chosen metrics (and sub-metrics: a tag filter) fed into
@@ -30,19 +37,18 @@ export interface WatchResult {
 
 interface Watched {
   key: string
-  tags: [string, string][]
+  /** The tag filter: each key's opening in a sample line, and its value. */
+  tags: [Buffer, string][]
   sink?: Sink
 }
 
-const HEADER = Buffer.from('{"type":"Metric",')
-
-export class MetricWatch {
+export class MetricWatch implements LineTap {
   /** Watched keys by their metric's name. */
   private readonly byMetric = new Map<string, Watched[]>()
-  /** The byte opening of each watched metric's sample lines. */
-  private readonly needles = new Map<string, Buffer>()
+  private readonly names: string[] = []
   private readonly headers: Record<string, MetricHeader> = {}
-  private carry: Buffer | undefined
+  /** Bytes fed without an analyser (push): their lines found by search. */
+  private readonly feed = new SearchFeed(this)
 
   constructor(
     keys: Iterable<string>,
@@ -52,8 +58,8 @@ export class MetricWatch {
     for (const key of keys) this.watch(key)
   }
 
-  get watching(): boolean {
-    return this.byMetric.size > 0 || this.fromHeaders
+  metrics(): readonly string[] {
+    return this.names
   }
 
   watch(key: string): void {
@@ -63,39 +69,28 @@ export class MetricWatch {
     } catch {
       return
     }
-    const list = this.byMetric.get(parsed.metric) ?? []
+    let list = this.byMetric.get(parsed.metric)
+    if (!list) {
+      list = []
+      this.byMetric.set(parsed.metric, list)
+      this.names.push(parsed.metric)
+    }
     if (list.some((w) => w.key === key)) return
     const type = this.headers[parsed.metric]?.type
     list.push({
       key,
-      tags: Object.entries(parsed.tags),
+      tags: Object.entries(parsed.tags).map(([k, v]) => [tagKey(k), v]),
       sink: type ? newSink(type, this.trendCap) : undefined
     })
-    this.byMetric.set(parsed.metric, list)
-    this.needles.set(
-      parsed.metric,
-      Buffer.from(`{"metric":${JSON.stringify(parsed.metric)},"type":"Point"`)
-    )
   }
 
-  /** Feed the same bytes the kernel reads; lines may span calls. */
+  /** Feed raw bytes (without an analyser); lines may span calls. */
   push(chunk: Buffer): void {
-    if (!this.watching) return
-    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
-    const end = bytes.lastIndexOf(10)
-    if (end < 0) {
-      this.carry = bytes
-      return
-    }
-    this.scan(bytes.subarray(0, end + 1))
-    this.carry = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined
+    this.feed.push(chunk)
   }
 
   finish(): WatchResult {
-    if (this.carry) {
-      this.scan(Buffer.concat([this.carry, Buffer.from('\n')]))
-      this.carry = undefined
-    }
+    this.feed.flush()
     const sinks = new Map<string, Sink>()
     for (const list of this.byMetric.values()) {
       for (const w of list) if (w.sink) sinks.set(w.key, w.sink)
@@ -103,45 +98,7 @@ export class MetricWatch {
     return { sinks, headers: this.headers }
   }
 
-  /** Complete lines: the watched ones, in file order. */
-  private scan(bytes: Buffer): void {
-    // Where each needle next occurs at a line start; headers first among equals.
-    const next = new Map<string, number>()
-    const find = (name: string, needle: Buffer, from: number): void => {
-      let at = bytes.indexOf(needle, from)
-      while (at > 0 && bytes[at - 1] !== 10) at = bytes.indexOf(needle, at + 1)
-      if (at >= 0) next.set(name, at)
-      else next.delete(name)
-    }
-    find('', HEADER, 0)
-    for (const [metric, needle] of this.needles) find(metric, needle, 0)
-    while (next.size > 0) {
-      let name = ''
-      let at = Infinity
-      for (const [n, position] of next) {
-        if (position < at) {
-          at = position
-          name = n
-        }
-      }
-      const end = bytes.indexOf(10, at)
-      const line = bytes.toString('utf8', at, end < 0 ? bytes.length : end)
-      if (name === '') {
-        const before = new Set(this.needles.keys())
-        this.header(line)
-        // Newly watched metrics: their samples follow this header.
-        for (const [metric, needle] of this.needles) {
-          if (!before.has(metric)) find(metric, needle, at)
-        }
-        find('', HEADER, at + 1)
-      } else {
-        this.point(name, line)
-        find(name, this.needles.get(name) as Buffer, at + 1)
-      }
-    }
-  }
-
-  private header(line: string): void {
+  header(bytes: Buffer, start: number, end: number): void {
     let data: {
       name?: unknown
       type?: unknown
@@ -149,7 +106,9 @@ export class MetricWatch {
       submetrics?: unknown
     }
     try {
-      data = (JSON.parse(line) as { data: typeof data }).data
+      data = (
+        JSON.parse(bytes.toString('utf8', start, end)) as { data: typeof data }
+      ).data
     } catch {
       return
     }
@@ -174,20 +133,19 @@ export class MetricWatch {
     }
   }
 
-  private point(metric: string, line: string): void {
-    let data: { value?: unknown; tags?: Record<string, unknown> | null }
-    try {
-      data = (JSON.parse(line) as { data: typeof data }).data
-    } catch {
-      return
-    }
-    if (typeof data.value !== 'number') return
-    const tags = data.tags ?? {}
-    for (const w of this.byMetric.get(metric) ?? []) {
+  /** A sample: its value and the tags the filters name, read in place. */
+  sample(metric: string, bytes: Buffer, start: number, end: number): void {
+    const list = this.byMetric.get(metric)
+    if (!list) return
+    let value: number | undefined
+    for (const w of list) {
       if (!w.sink) continue
-      if (w.tags.every(([k, v]) => String(tags[k] ?? '') === v && k in tags)) {
-        w.sink.add(data.value)
+      if (w.tags.some(([k, v]) => sampleTag(bytes, start, end, k) !== v)) {
+        continue
       }
+      value ??= sampleValue(bytes, start, end)
+      if (value === undefined) return
+      w.sink.add(value)
     }
   }
 }

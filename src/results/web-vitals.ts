@@ -1,5 +1,5 @@
 import { TrendSink } from '../k6/sinks.js'
-import { NeedleLineReader } from './line-reader.js'
+import { MetricLineReader } from './line-reader.js'
 
 /**
  * Web Vitals per page from results.json: k6/browser writes a sample of
@@ -18,13 +18,11 @@ export interface PageVitals {
   samples: Partial<Record<Vital, number>>
 }
 
-const NEEDLE = Buffer.from('{"metric":"browser_web_vital_')
-
-export class WebVitalsReader extends NeedleLineReader {
+export class WebVitalsReader extends MetricLineReader {
   private readonly pages = new Map<string, Map<Vital, TrendSink>>()
 
   constructor() {
-    super([NEEDLE])
+    super(VITALS.map((vital) => `browser_web_vital_${vital}`))
   }
 
   finish(): PageVitals[] {
@@ -39,7 +37,7 @@ export class WebVitalsReader extends NeedleLineReader {
     })
   }
 
-  protected line(text: string): void {
+  protected override line(text: string): void {
     let sample: {
       metric?: string
       type?: string

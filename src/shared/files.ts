@@ -96,3 +96,15 @@ export function megabytes(bytes: number): string {
     ? `${Number((bytes / 1e6).toFixed(1))} MB`
     : `${Math.ceil(bytes / 1e3)} KB`
 }
+
+/** The file starts with gzip's magic bytes (whatever its name). */
+export function isGzipFile(file: string): boolean {
+  const magic = Buffer.alloc(2)
+  const fd = fs.openSync(file, 'r')
+  try {
+    fs.readSync(fd, magic, 0, 2, 0)
+  } finally {
+    fs.closeSync(fd)
+  }
+  return magic[0] === 0x1f && magic[1] === 0x8b
+}

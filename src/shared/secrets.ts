@@ -1,4 +1,8 @@
 import * as fs from 'node:fs'
+import { Transform, type TransformCallback } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import * as zlib from 'node:zlib'
+import { isGzipFile } from './files.js'
 
 /** What a secret is replaced with, as GitHub masks it in logs. */
 export const MASK = '***'
@@ -61,18 +65,61 @@ export function collectSecrets(sources: SecretSources): string[] {
   return [...found].sort((a, b) => b.length - a.length)
 }
 
+/** The forms a secret takes in a file: as it is, JSON-escaped, URL-encoded. */
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>()
+  for (const secret of secrets) {
+    forms.add(secret)
+    forms.add(JSON.stringify(secret).slice(1, -1))
+    forms.add(encodeURIComponent(secret))
+  }
+  return [...forms].sort((a, b) => b.length - a.length)
+}
+
+/**
+ * Whether bytes streaming by hold a secret in any form: fed the bytes the
+ * results analyser reads (decompressed, when k6 wrote gzip), so a file
+ * found clean needs no second pass before it is uploaded.
+ */
+export class SecretScan {
+  private readonly needles: Buffer[]
+  private readonly overlap: number
+  private tail: Buffer = Buffer.alloc(0)
+  found = false
+
+  constructor(secrets: readonly string[]) {
+    this.needles = secretForms(secrets).map((f) => Buffer.from(f))
+    this.overlap = Math.max(0, ...this.needles.map((n) => n.length - 1))
+  }
+
+  push(chunk: Buffer): void {
+    if (this.found || this.needles.length === 0) return
+    // A secret split between two chunks: the previous tail and this head.
+    if (this.tail.length > 0) {
+      const seam = Buffer.concat([this.tail, chunk.subarray(0, this.overlap)])
+      if (this.needles.some((n) => seam.includes(n))) {
+        this.found = true
+        return
+      }
+    }
+    if (this.needles.some((n) => chunk.includes(n))) {
+      this.found = true
+      return
+    }
+    const last =
+      chunk.length >= this.overlap ? chunk : Buffer.concat([this.tail, chunk])
+    this.tail = Buffer.from(
+      last.subarray(Math.max(0, last.length - this.overlap))
+    )
+  }
+}
+
 /** Replaces every known secret, in text and in JSON that holds it escaped. */
 export class Redactor {
   private readonly forms: string[]
 
   constructor(readonly secrets: readonly string[]) {
-    const forms = new Set<string>()
-    for (const secret of secrets) {
-      forms.add(secret)
-      forms.add(JSON.stringify(secret).slice(1, -1))
-      forms.add(encodeURIComponent(secret))
-    }
-    this.forms = [...forms].sort((a, b) => b.length - a.length)
+    this.forms = secretForms(secrets)
   }
 
   redact(text: string): string {
@@ -91,8 +138,35 @@ export class Redactor {
   }
 
   /**
-   * A file k6 wrote (results.json can be gigabytes), masked in place when
-   * it holds a secret: scanned in pieces first, rewritten only if needed.
+   * A file k6 wrote, plain or gzip (k6 writes results.json.gz), masked in
+   * place when it holds a secret. Returns whether it was rewritten.
+   */
+  async redactAnyFile(file: string): Promise<boolean> {
+    if (this.forms.length === 0 || !fs.existsSync(file)) return false
+    if (!isGzipFile(file)) return this.redactFile(file)
+    // Decompressed, masked and compressed again as it streams: a gigabyte
+    // of JSON never held at once.
+    const needles = this.forms.map((f) => Buffer.from(f))
+    const mask = new Masking(needles)
+    const temp = `${file}.redacting`
+    await pipeline(
+      fs.createReadStream(file),
+      zlib.createGunzip(),
+      mask,
+      zlib.createGzip(),
+      fs.createWriteStream(temp)
+    )
+    if (!mask.replaced) {
+      fs.rmSync(temp, { force: true })
+      return false
+    }
+    fs.renameSync(temp, file)
+    return true
+  }
+
+  /**
+   * A plain file (results.json can be gigabytes), masked in place when it
+   * holds a secret: scanned in pieces first, rewritten only if needed.
    * Returns whether it was rewritten.
    */
   redactFile(file: string, chunkBytes = 8 << 20): boolean {
@@ -151,6 +225,42 @@ export class Redactor {
       fs.closeSync(output)
     }
     fs.renameSync(temp, file)
+  }
+}
+
+/** Every secret's forms replaced by MASK in the bytes streaming through. */
+class Masking extends Transform {
+  replaced = false
+  private carry: Buffer = Buffer.alloc(0)
+  private readonly overlap: number
+  private readonly mask = Buffer.from(MASK)
+
+  constructor(private readonly needles: Buffer[]) {
+    super()
+    this.overlap = Math.max(0, ...needles.map((n) => n.length - 1))
+  }
+
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    done: TransformCallback
+  ): void {
+    let data: Buffer = Buffer.concat([this.carry, chunk])
+    for (const needle of this.needles) {
+      const masked = replaceAll(data, needle, this.mask)
+      if (masked !== data) this.replaced = true
+      data = masked
+    }
+    // Keep a tail that may hold the start of a secret split in two.
+    const keep = Math.min(this.overlap, data.length)
+    this.push(data.subarray(0, data.length - keep))
+    this.carry = Buffer.from(data.subarray(data.length - keep))
+    done()
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.push(this.carry)
+    done()
   }
 }
 

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs'
 import * as core from '@actions/core'
 import { ShardError } from '../../publish/shard-artifacts.js'
 import { mergeShards, type ShardFiles } from '../../results/merge.js'
@@ -18,6 +19,8 @@ export async function measureMerge(
   mode: MergeMode,
   step: Step
 ): Promise<Measured> {
+  // No k6 runs here to make the results folder the reports go to.
+  fs.mkdirSync(step.inputs.resultsDir, { recursive: true })
   const shards = mode.shardsDir
     ? folderShards(mode, step, mode.shardsDir)
     : await artifactShards(mode, step)
