@@ -157,6 +157,8 @@ export async function fileIssues(
     apiUrl: string
     repository: string
     deadline: Deadline
+    /** Every secret masked, as in the comment and the job summary. */
+    redact: (text: string) => string
   }
 ): Promise<string[]> {
   const { view, links } = history
@@ -176,7 +178,10 @@ export async function fileIssues(
     sameAs: view.runs
       .slice(Math.max(0, point.index - 2), point.index + 3)
       .map((r) => r.runId),
-    ...changePointIssueText(point, view, options.objective, links)
+    ...redactedText(
+      changePointIssueText(point, view, options.objective, links),
+      options.redact
+    )
   }))
   const client = githubClient(options.token, options.apiUrl, options.deadline)
   const filed = await options.deadline.race(
@@ -189,4 +194,11 @@ export async function fileIssues(
   }
   for (const url of filed.value.urls) core.info(`Change-point issue: ${url}`)
   return filed.value.warning ? [filed.value.warning] : []
+}
+
+function redactedText(
+  issue: { title: string; body: string },
+  redact: (text: string) => string
+): { title: string; body: string } {
+  return { title: redact(issue.title), body: redact(issue.body) }
 }

@@ -154,7 +154,8 @@ export async function publishRun(
         token: inputs.githubToken,
         apiUrl: context.apiUrl,
         repository: context.repository,
-        deadline
+        deadline,
+        redact: (text) => view.redactor.redact(text)
       })
       for (const warning of warnings) core.warning(warning)
     }
