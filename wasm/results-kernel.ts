@@ -64,6 +64,9 @@ let tapCount: i32 = 0
 const tapAt = new StaticArray<usize>(TAP_CAP)
 const tapLength = new StaticArray<i32>(TAP_CAP)
 let tapName: usize = 0
+// Lines holding these bytes are left out (a paired run's reference).
+let dropAt: usize = 0
+let dropLength: i32 = 0
 let newValues: usize = 0
 // Per check id (up to the cap, OTHER included): i32 passes, i32 fails.
 let checkCounts: usize = 0
@@ -153,6 +156,18 @@ export function init(
  */
 export function tapNameAt(): usize {
   return tapName
+}
+
+/**
+ * Leave out every line that holds the `length` bytes written at
+ * tapNameAt() (2 at least): as if the input never had them. A paired
+ * run's change target alone is read without `"target":"reference"`.
+ */
+export function dropLinesWith(length: i32): void {
+  assert(length >= 2 && length <= TAP_NAME_CAP)
+  dropAt = heap.alloc(<usize>length + 8)
+  memory.copy(dropAt, tapName, <usize>length)
+  dropLength = length
 }
 
 /**
@@ -320,6 +335,10 @@ function startsWith(at: usize, end: usize, prefix: usize, length: i32): bool {
 
 function line(start: usize, end: usize): void {
   lineCount++
+  if (dropLength > 0 && holdsDropped(start, end)) {
+    lineCount--
+    return
+  }
   // {"metric":" as two words (the second overlapping the first by one
   // byte). Words read past a short line's end take in its newline, which
   // no name has, so they cannot match.
@@ -358,6 +377,34 @@ function line(start: usize, end: usize): void {
     return
   }
   corruptCount++
+}
+
+/**
+ * Whether [start, end) holds the dropped bytes: candidates where their
+ * first two bytes are, 16 positions a round, each then compared whole
+ * (reading up to 17 bytes past `end`: the input has that slack).
+ */
+function holdsDropped(start: usize, end: usize): bool {
+  const length = <usize>dropLength
+  if (end - start < length) return false
+  const last = end - length
+  const first = i8x16.splat(<i8>load<u8>(dropAt))
+  const second = i8x16.splat(<i8>load<u8>(dropAt + 1))
+  for (let at = start; at <= last; at += 16) {
+    let mask = i8x16.bitmask(
+      v128.and(
+        i8x16.eq(v128.load(at), first),
+        i8x16.eq(v128.load(at + 1), second)
+      )
+    )
+    while (mask != 0) {
+      const found = at + <usize>ctz(mask)
+      if (found > last) return false
+      if (same(found, dropAt, dropLength)) return true
+      mask &= mask - 1
+    }
+  }
+  return false
 }
 
 /** Report the line when its metric is tapped. */

@@ -40,6 +40,8 @@ export interface KernelExports {
   ): void
   /** () → usize */
   tapNameAt(): number
+  /** (length: i32) */
+  dropLinesWith(length: number): void
   /** (length: i32) → i32 */
   tapMetric(length: number): number
   /** (length: i32) → usize */
