@@ -264,4 +264,27 @@ describe("main's history: change points where people look", () => {
         .length
     ).toBe(26)
   }, 30_000)
+
+  it('a history the API will not give is a warning: the baseline is still written', async () => {
+    const before = parseBaselineFile(branchFile('baselines/load.json'), 'load')
+      .entries.length
+    api.faults.push({
+      method: 'GET',
+      path: /contents\/history(\/|%2F)/,
+      status: 500,
+      times: 20,
+      message: 'Server Error'
+    })
+    const run = await push('aa-07', 7100)
+    api.faults.length = 0
+    expect(run.code).toBe(0)
+    expect(
+      parseBaselineFile(branchFile('baselines/load.json'), 'load').entries
+        .length
+    ).toBe(before + 1)
+    expect(annotations(run.stdout, 'warning')).toContain(
+      '::warning::History not read: could not read perf-gate-data:history/load.json: Server Error.'
+    )
+    expect(annotations(run.stdout)).toEqual([])
+  }, 30_000)
 })

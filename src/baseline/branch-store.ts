@@ -169,7 +169,11 @@ export class BranchStore implements BaselineStore {
       `perf-gate: ${objective} baseline from ${this.options.commit.slice(0, 7)} (run ${this.options.runId}) [skip ci]`
     )
     if (!history || !written.written) return written
-    return { ...written, historyWarning: await this.record(objective, history) }
+    // The baseline is written: a history that cannot be is a warning.
+    const historyWarning = await this.record(objective, history).catch(
+      (error: unknown) => apiErrorMessage(error)
+    )
+    return { ...written, historyWarning }
   }
 
   /** The history and its page written; a warning when they could not be. */
