@@ -5,6 +5,7 @@ import * as path from 'node:path'
 import { checkThresholds } from '../src/pipeline/modes/validate.js'
 import {
   annotations,
+  exampleFiles,
   FAKE_K6,
   FIXTURES,
   fixtureScript,
@@ -31,18 +32,9 @@ function argvLog(): { file: string; read: () => string[][] } {
   }
 }
 
-const profileFiles = {
-  '.github/perf-gate.yml': fs.readFileSync(
-    path.join(ROOT, 'examples', 'perf-gate.yml'),
-    'utf8'
-  ),
-  '.github/data/products.csv': fs.readFileSync(
-    path.join(ROOT, 'examples', 'data', 'products.csv')
-  ),
-  '.github/data/customers.json': fs.readFileSync(
-    path.join(ROOT, 'examples', 'data', 'customers.json')
-  )
-}
+const profileFiles = exampleFiles(
+  fs.readFileSync(path.join(ROOT, 'examples', 'perf-gate.yml'))
+)
 
 describe('validate-only: the cheap check for pull requests that touch perf files', () => {
   it('validates a script with k6 inspect, sends no load, and says what would run', async () => {
