@@ -24,6 +24,7 @@ import {
 } from './helpers/k6-shim.js'
 import {
   joinTargets,
+  SampleColumns,
   type PairedSample,
   type PairedSamples
 } from '../src/results/paired-samples.js'
@@ -193,7 +194,7 @@ async function driveSeparately(
     slower: number
   ): Promise<PairedSamples> => {
     const out: PairedSamples = {
-      samples: [],
+      samples: new SampleColumns(),
       failed: { change: 0, reference: 0 },
       requests: { change: 0, reference: 0 }
     }
@@ -212,12 +213,7 @@ async function driveSeparately(
               )
               try {
                 const ms = await get(`${api}/api/products/1?${q}`)
-                out.samples.push({
-                  timeMs: Date.now(),
-                  target,
-                  value: ms,
-                  name: slow ? 'slow' : 'fast'
-                })
+                out.samples.push(Date.now(), target, ms, slow ? 'slow' : 'fast')
               } catch {
                 c.errors++
               }
@@ -235,7 +231,7 @@ async function driveSeparately(
     one('change', apis[0].url, c.kind[1]),
     one('reference', apis[1].url, 1)
   ])
-  c.samples.push(...joinTargets(a, b).samples)
+  c.samples.push(...joinTargets(a, b).samples.toArray())
 }
 
 /** The Wilson 95% interval of k of n, as shares. */

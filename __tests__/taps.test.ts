@@ -3,7 +3,11 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as zlib from 'node:zlib'
 import { ResultsAnalyser } from '../src/results/analyser.js'
-import { PairedReader } from '../src/results/paired-samples.js'
+import { endpointKey } from '../src/results/analyser.js'
+import {
+  PairedReader,
+  type PairedSample
+} from '../src/results/paired-samples.js'
 import {
   sampleTag,
   sampleTags,
@@ -90,19 +94,51 @@ describe('the kernel hands each reader its lines', () => {
   it.each([
     ['v2.2.0/paired-ab/results.json.gz'],
     ['v2.2.0/paired-aa/results.json.gz']
-  ])('%s: the paired samples are the same', (name) => {
-    const bytes = bytesOf(path.join(FIXTURES, name))
-    const tapped = new PairedReader()
-    const analyser = new ResultsAnalyser({}, [tapped])
-    for (let at = 0; at < bytes.length; at += 65_537)
-      analyser.push(bytes.subarray(at, at + 65_537))
-    analyser.finish()
-    const searched = new PairedReader()
-    searched.push(bytes)
-    const a = tapped.finish()
-    expect(a.samples.length).toBeGreaterThan(1000)
-    expect(a).toEqual(searched.finish())
-  })
+  ])(
+    '%s: the paired samples the kernel reads are what JSON.parse reads',
+    (name) => {
+      const bytes = bytesOf(path.join(FIXTURES, name))
+      const reader = new PairedReader()
+      const analyser = new ResultsAnalyser({}, [reader])
+      for (let at = 0; at < bytes.length; at += 65_537)
+        analyser.push(bytes.subarray(at, at + 65_537))
+      analyser.finish()
+      const read = reader.finish()
+      const oracle = pairedOracle(bytes)
+      expect(read.samples.length).toBeGreaterThan(1000)
+      expect(read.samples.toArray()).toEqual(oracle.samples)
+      expect(read.requests).toEqual(oracle.requests)
+      expect(read.failed).toEqual(oracle.failed)
+      // What k6's http_req_failed says, line by line, is what the
+      // requests' expected_response tags said.
+      expect(read.requests).toEqual(oracle.failedLines.requests)
+      expect(read.failed).toEqual(oracle.failedLines.failed)
+    }
+  )
+
+  it.each(resultsFiles().map((f) => [path.relative(FIXTURES, f)]))(
+    '%s: a target’s run alone: its requests and their URLs as JSON.parse reads them',
+    (name) => {
+      const bytes = bytesOf(path.join(FIXTURES, name))
+      const base = 'http://localhost:3000'
+      const reader = new PairedReader('reference', base)
+      const analyser = new ResultsAnalyser({}, [reader])
+      for (let at = 0; at < bytes.length; at += 65_537)
+        analyser.push(bytes.subarray(at, at + 65_537))
+      analyser.finish()
+      const read = reader.finish()
+      const oracle = pairedOracle(bytes, 'reference', base)
+      expect(read.samples.toArray()).toEqual(oracle.samples)
+      expect([read.requests, read.failed]).toEqual([
+        oracle.requests,
+        oracle.failed
+      ])
+      expect([read.withUrl, read.elsewhere]).toEqual([
+        oracle.withUrl,
+        oracle.elsewhere
+      ])
+    }
+  )
 
   it.each([['v1.3.0/browser'], ['v2.2.0/browser']])(
     '%s: the Web Vitals are the same',
@@ -153,3 +189,64 @@ describe('the kernel hands each reader its lines', () => {
     }
   )
 })
+
+/**
+ * A paired run's samples read the plain way: JSON.parse of every line.
+ * Requests and failures counted both from http_req_duration's
+ * expected_response tag and from http_req_failed's lines.
+ */
+function pairedOracle(
+  bytes: Buffer,
+  only?: 'change' | 'reference',
+  base?: string
+) {
+  const zero = () => ({ change: 0, reference: 0 })
+  const out = {
+    samples: [] as PairedSample[],
+    requests: zero(),
+    failed: zero(),
+    failedLines: { requests: zero(), failed: zero() },
+    withUrl: base ? zero() : undefined,
+    elsewhere: base ? zero() : undefined
+  }
+  for (const text of bytes.toString('utf8').split('\n')) {
+    let line: {
+      type?: string
+      metric?: string
+      data?: { time: string; value: number; tags?: Record<string, string> }
+    }
+    try {
+      line = JSON.parse(text)
+    } catch {
+      continue
+    }
+    if (line.type !== 'Point' || !line.data) continue
+    const tags = line.data.tags ?? {}
+    const target = only ?? tags.target
+    if (target !== 'change' && target !== 'reference') continue
+    const name = tags.name ?? ''
+    if (!only && (name === 'health' || name.endsWith(' (follow)'))) continue
+    if (line.metric === 'http_req_failed') {
+      out.failedLines.requests[target]++
+      if (line.data.value !== 0) out.failedLines.failed[target]++
+      const url = tags.url
+      if (out.withUrl && out.elsewhere && url && /^https?:\/\//.test(url)) {
+        out.withUrl[target]++
+        if (!url.startsWith(`${base}/`) && url !== base) out.elsewhere[target]++
+      }
+    }
+    if (line.metric !== 'http_req_duration') continue
+    out.requests[target]++
+    if (tags.expected_response === 'false') {
+      out.failed[target]++
+      continue
+    }
+    out.samples.push({
+      timeMs: Date.parse(line.data.time),
+      target,
+      value: line.data.value,
+      name: endpointKey(name)
+    })
+  }
+  return out
+}

@@ -23,15 +23,19 @@
 // Float64Array views), so what it hands out is zero; what merging time
 // buckets leaves behind is reused (and cleared) here.
 
-// Tag tables: http_req_duration's status, expected_response, name and
-// scenario, then the check name of checks. init() takes their caps in this
-// order; newValueTable() names them by these numbers.
+// Tag tables: http_req_duration's status, expected_response, name,
+// scenario and (a paired run's) target, then the check name of checks.
+// init() takes their caps in this order (the target's is fixed);
+// newValueTable() names them by these numbers.
 export const TABLE_STATUS: i32 = 0
 export const TABLE_EXPECTED_RESPONSE: i32 = 1
 export const TABLE_NAME: i32 = 2
 export const TABLE_SCENARIO: i32 = 3
-export const TABLE_CHECK: i32 = 4
-const TABLES: i32 = 5
+export const TABLE_TARGET: i32 = 4
+export const TABLE_CHECK: i32 = 5
+const TABLES: i32 = 6
+/** A paired run's targets: change, reference, and room for a script's own. */
+const TARGET_CAP: i32 = 8
 const SLOTS: i32 = 4096
 
 /** New tag value: i32 table, id, start, end (offsets into the input). */
@@ -40,6 +44,13 @@ const NEW_VALUE: i32 = 16
 const HEADER: i32 = 8
 /** Tapped sample line: i32 start, end, tapped metric. */
 const TAPPED: i32 = 12
+/**
+ * A paired run's request (pairSamples()): f64 time, f64 value, i32 name,
+ * target and expected_response ids, one i32 spare.
+ */
+const PAIR: i32 = 32
+/** The shortest http_req_duration sample line is longer than this. */
+const PAIR_LINE_MIN: i32 = 64
 /** Metrics whose sample lines are tapped, and their names' room (quote included). */
 const TAP_CAP: i32 = 64
 const TAP_NAME_CAP: i32 = 256
@@ -48,6 +59,7 @@ const TAP_NAME_CAP: i32 = 256
 export let newValueCount: i32 = 0
 export let headerCount: i32 = 0
 export let tappedCount: i32 = 0
+export let pairCount: i32 = 0
 export let lineCount: i32 = 0
 export let corruptCount: i32 = 0
 export let iterationSum: f64 = 0
@@ -59,6 +71,9 @@ let input: usize = 0
 let inputCap: i32 = 0
 let headers: usize = 0
 let tapped: usize = 0
+// A paired run's requests of the last parse(), when pairSamples() was called.
+let pairing = false
+let pairs: usize = 0
 // The tapped metrics: each name's bytes with its closing quote, copied.
 let tapCount: i32 = 0
 const tapAt = new StaticArray<usize>(TAP_CAP)
@@ -104,6 +119,8 @@ const TIME_BASE_CAP: i32 = 64
 
 // The sample being read.
 let sampleTime: f64 = 0
+// Its time in whole milliseconds, as Date.parse reads it (exact).
+let sampleWholeMs: f64 = 0
 let sampleValue: f64 = 0
 let cursor: usize = 0
 let ids: usize = 0
@@ -128,8 +145,16 @@ export function init(
   caps[TABLE_EXPECTED_RESPONSE] = expectedCap
   caps[TABLE_NAME] = nameCap
   caps[TABLE_SCENARIO] = scenarioCap
+  caps[TABLE_TARGET] = TARGET_CAP
   caps[TABLE_CHECK] = checkCap
-  const keys = ['status', 'expected_response', 'name', 'scenario', 'check']
+  const keys = [
+    'status',
+    'expected_response',
+    'name',
+    'scenario',
+    'target',
+    'check'
+  ]
   maxCap = 0
   for (let t = 0; t < TABLES; t++) {
     counts[t] = 0
@@ -146,9 +171,21 @@ export function init(
   newValues = heap.alloc(<usize>(TABLES * (maxCap + 1) * NEW_VALUE))
   checkCounts = zeroed(<usize>((checkCap + 1) * 8))
   timeBase = heap.alloc(<usize>TIME_BASE_CAP + 8)
-  ids = heap.alloc(16)
+  ids = heap.alloc(<usize>(IDS * 4))
+  pairing = false
   tapName = heap.alloc(<usize>TAP_NAME_CAP + 8)
   tapCount = 0
+}
+
+/**
+ * Report every http_req_duration sample from the next parse() on (pairCount,
+ * pairTime, pairValue, pairName, pairTarget, pairExpected), its `target`
+ * tag read too: a paired run's requests, by target, read here instead of
+ * line by line in JavaScript. Called before the first reserve().
+ */
+export function pairSamples(): void {
+  assert(inputCap == 0)
+  pairing = true
 }
 
 /**
@@ -203,6 +240,7 @@ export function reserve(length: i32): usize {
     // A header line is at least 16 bytes, a sample line more.
     headers = heap.alloc(<usize>((cap / 16 + 4) * HEADER))
     tapped = heap.alloc(<usize>((cap / 16 + 4) * TAPPED))
+    if (pairing) pairs = heap.alloc(<usize>((cap / PAIR_LINE_MIN + 4) * PAIR))
     inputCap = cap
   }
   return input
@@ -253,6 +291,32 @@ export function tappedMetric(i: i32): i32 {
   assert(i >= 0 && i < tappedCount)
   return load<i32>(tapped + <usize>(i * TAPPED) + 8)
 }
+/**
+ * The i-th request of the last parse() (pairSamples()): its time, epoch
+ * ms, whole (as Date.parse reads k6's times).
+ */
+export function pairTime(i: i32): f64 {
+  assert(i >= 0 && i < pairCount)
+  return load<f64>(pairs + <usize>(i * PAIR))
+}
+/** Its latency, ms. */
+export function pairValue(i: i32): f64 {
+  assert(i >= 0 && i < pairCount)
+  return load<f64>(pairs + <usize>(i * PAIR) + 8)
+}
+/** Its name, target and expected_response ids (-1 when it has no such tag). */
+export function pairName(i: i32): i32 {
+  assert(i >= 0 && i < pairCount)
+  return load<i32>(pairs + <usize>(i * PAIR) + 16)
+}
+export function pairTarget(i: i32): i32 {
+  assert(i >= 0 && i < pairCount)
+  return load<i32>(pairs + <usize>(i * PAIR) + 20)
+}
+export function pairExpected(i: i32): i32 {
+  assert(i >= 0 && i < pairCount)
+  return load<i32>(pairs + <usize>(i * PAIR) + 24)
+}
 /** A table's cap: ids from it up share one value, "(other)". */
 export function tableCap(table: i32): i32 {
   assert(table >= 0 && table < TABLES)
@@ -276,6 +340,7 @@ export function parse(length: i32): i32 {
   newValueCount = 0
   headerCount = 0
   tappedCount = 0
+  pairCount = 0
   lineCount = 0
   corruptCount = 0
   iterationSum = 0
@@ -562,6 +627,7 @@ function parseTime(at: usize, end: usize): f64 {
       cursor = zone + <usize>zoneLength
       const seconds =
         <i32>(load<u8>(at + 17) - 48) * 10 + <i32>(load<u8>(at + 18) - 48)
+      sampleWholeMs = timeBaseMs + <f64>seconds * 1000 + Math.floor(fraction)
       return timeBaseMs + <f64>seconds * 1000 + fraction
     }
   }
@@ -655,6 +721,7 @@ function newMinute(at: usize, quote: usize): f64 {
     timeBaseLength = 16 + zoneLength
     timeBaseMs = minuteMs
   }
+  sampleWholeMs = minuteMs + <f64>seconds * 1000 + Math.floor(fraction)
   return minuteMs + <f64>seconds * 1000 + fraction
 }
 
@@ -687,6 +754,7 @@ function parseValue(at: usize, end: usize): f64 {
     let scale: f64 = 1
     let fraction: f64 = 0
     const fractionRun = digitRun(i)
+    let fractionDigits = fractionRun
     if (fractionRun > 0) {
       fraction = <f64>digitsValue(i, fractionRun)
       scale = unchecked(POWERS_OF_TEN[fractionRun])
@@ -698,10 +766,16 @@ function parseValue(at: usize, end: usize): f64 {
       if (scale < 1e15) {
         fraction = fraction * 10 + <f64>(c - 48)
         scale *= 10
+        fractionDigits++
       }
       i++
     }
-    value += fraction / scale
+    // Up to 15 digits in all, the digits are an exact integer and one
+    // division rounds them as JSON.parse does (k6 writes 6 decimals).
+    value =
+      digits + fractionDigits <= 15
+        ? (value * scale + fraction) / scale
+        : value + fraction / scale
   }
   if (i < end && (load<u8>(i) | 0x20) == 0x65) {
     // An exponent, as Go writes very small and very large floats.
@@ -780,7 +854,7 @@ function hashBytes(at: usize, end: usize): u32 {
  * once all are found (the long `url` tag is rarely needed).
  */
 function readTagIds(from: usize, end: usize, first: i32, count: i32): void {
-  for (let k = 0; k < 4; k++) store<i32>(ids + <usize>(k * 4), -1)
+  for (let k = 0; k < IDS; k++) store<i32>(ids + <usize>(k * 4), -1)
   let missing = count
   let at = from
   // k6 writes `,"tags":{` right after the value.
@@ -862,8 +936,11 @@ function intern(table: i32, at: usize, end: usize, hash: u32): i32 {
   return count
 }
 
+/** Tag ids readTagIds() finds at most: http_req_duration's, target included. */
+const IDS: i32 = 5
+
 function httpDuration(end: usize): void {
-  readTagIds(cursor, end, 0, 4)
+  readTagIds(cursor, end, 0, pairing ? 5 : 4)
   request(
     load<i32>(ids),
     load<i32>(ids, 4),
@@ -872,6 +949,15 @@ function httpDuration(end: usize): void {
     sampleTime,
     sampleValue
   )
+  if (!pairing) return
+  const at = pairs + <usize>(pairCount * PAIR)
+  store<f64>(at, sampleWholeMs)
+  store<f64>(at, sampleValue, 8)
+  store<i32>(at, load<i32>(ids, 8), 16)
+  store<i32>(at, load<i32>(ids, 16), 20)
+  store<i32>(at, load<i32>(ids, 4), 24)
+  pairCount++
+  assert(pairCount <= inputCap / PAIR_LINE_MIN + 4)
 }
 
 /** Checks are counted here: passes and fails per check id. */

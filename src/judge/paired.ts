@@ -1,5 +1,5 @@
 import { tCdf } from './student-t.js'
-import type { PairedSample } from '../results/paired-samples.js'
+import { SampleColumns, type PairedSample } from '../results/paired-samples.js'
 import { criticalT, mean } from './statistics.js'
 
 /**
@@ -75,36 +75,38 @@ export type PairedUnjudged =
     }
 
 export function pairedTest(
-  samples: readonly PairedSample[],
+  given: readonly PairedSample[] | SampleColumns,
   options: PairedOptions = {}
 ): PairedResult {
+  const samples =
+    given instanceof SampleColumns ? given : SampleColumns.from(given)
   const minPer = options.minPerBucket ?? PAIRED_DEFAULTS.minPerBucket
   const empty = emptyTarget(samples)
   if (empty) return empty
   // A loop, not Math.min(...): a long run has more samples than arguments.
   let start = Infinity
   let end = -Infinity
-  for (const s of samples) {
-    if (s.timeMs < start) start = s.timeMs
-    if (s.timeMs > end) end = s.timeMs
+  for (let i = 0; i < samples.length; i++) {
+    const t = samples.timeMs[i]
+    if (t < start) start = t
+    if (t > end) end = t
   }
   const spanS = (end - start) / 1000
   const warmupS = options.warmupS ?? Math.min(10, spanS / 10)
   const judged = centred(
-    samples.filter((s) => s.timeMs >= start + warmupS * 1000 && s.value > 0),
+    samples,
+    start + warmupS * 1000,
     options.byEndpoint ?? true
   )
-  const counts = {
-    change: judged.filter((s) => s.target === 'change').length,
-    reference: judged.filter((s) => s.target === 'reference').length
-  }
+  const counts = { change: 0, reference: 0 }
+  for (const i of judged.index) counts[samples.targetOf(i)]++
   // The narrowest buckets (from 1 s, doubling) that hold enough of each.
   let width = 1
-  let diffs = differences(judged, start, width, minPer)
+  let diffs = differences(samples, judged, start, width, minPer)
   const perSecond = Math.min(counts.change, counts.reference) / spanS
   while (perSecond * width < minPer && width < spanS) {
     width *= 2
-    diffs = differences(judged, start, width, minPer)
+    diffs = differences(samples, judged, start, width, minPer)
   }
   const base: PairedResult = {
     ...unjudged(width, warmupS, counts),
@@ -126,22 +128,19 @@ export function pairedTest(
 }
 
 /** Samples without both targets: nothing to pair. */
-function emptyTarget(
-  samples: readonly PairedSample[]
-): PairedResult | undefined {
+function emptyTarget(samples: SampleColumns): PairedResult | undefined {
   if (samples.length === 0) {
     return {
       ...unjudged(0, 0, { change: 0, reference: 0 }),
       unjudged: { why: 'no-target-tag' }
     }
   }
+  const counts = { change: 0, reference: 0 }
+  for (let i = 0; i < samples.length; i++) counts[samples.targetOf(i)]++
   for (const target of ['change', 'reference'] as const) {
-    if (!samples.some((s) => s.target === target)) {
+    if (counts[target] === 0) {
       return {
-        ...unjudged(0, 0, {
-          change: samples.filter((s) => s.target === 'change').length,
-          reference: samples.filter((s) => s.target === 'reference').length
-        }),
+        ...unjudged(0, 0, counts),
         unjudged: { why: 'no-requests', target }
       }
     }
@@ -204,54 +203,67 @@ function unjudged(
   }
 }
 
-/** A sample's log latency, less its endpoint's median when centred. */
+/**
+ * The samples judged (after the warm-up, with a latency), by their index,
+ * and each one's log latency, less its endpoint's median when centred.
+ */
 interface Centred {
-  timeMs: number
-  target: PairedSample['target']
-  x: number
+  index: Uint32Array
+  x: Float64Array
 }
 
 function centred(
-  samples: readonly PairedSample[],
+  samples: SampleColumns,
+  fromMs: number,
   byEndpoint: boolean
-): Centred[] {
-  const logs = samples.map((s) => Math.log(s.value))
-  const middle = new Map<string, number>()
-  if (byEndpoint) {
-    const byName = new Map<string, number[]>()
-    samples.forEach((s, i) => {
-      const list = byName.get(s.name ?? '')
-      if (list) list.push(logs[i])
-      else byName.set(s.name ?? '', [logs[i]])
-    })
-    for (const [name, list] of byName) middle.set(name, median(list))
+): Centred {
+  let n = 0
+  const index = new Uint32Array(samples.length)
+  for (let i = 0; i < samples.length; i++) {
+    if (samples.timeMs[i] >= fromMs && samples.value[i] > 0) index[n++] = i
   }
-  return samples.map((s, i) => ({
-    timeMs: s.timeMs,
-    target: s.target,
-    x: logs[i] - (middle.get(s.name ?? '') ?? 0)
-  }))
+  const judged = index.subarray(0, n)
+  const x = new Float64Array(n)
+  for (let j = 0; j < n; j++) x[j] = Math.log(samples.value[judged[j]])
+  if (!byEndpoint) return { index: judged, x }
+  // Each endpoint's logs side by side (a counting sort), then its median.
+  const names = samples.names.length
+  const offsets = new Uint32Array(names + 1)
+  for (let j = 0; j < n; j++) offsets[samples.name[judged[j]] + 1]++
+  for (let k = 0; k < names; k++) offsets[k + 1] += offsets[k]
+  const grouped = new Float64Array(n)
+  const next = offsets.slice(0, names)
+  for (let j = 0; j < n; j++) grouped[next[samples.name[judged[j]]]++] = x[j]
+  const middle = new Float64Array(names)
+  for (let k = 0; k < names; k++) {
+    if (offsets[k + 1] > offsets[k])
+      middle[k] = median(grouped.subarray(offsets[k], offsets[k + 1]))
+  }
+  for (let j = 0; j < n; j++) x[j] -= middle[samples.name[judged[j]]]
+  return { index: judged, x }
 }
 
-function median(values: number[]): number {
-  const sorted = values.sort((a, b) => a - b)
+function median(values: Float64Array): number {
+  const sorted = values.sort()
   const mid = sorted.length >> 1
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 /** Per bucket with enough of both: mean log(change) − mean log(reference). */
 function differences(
-  samples: readonly Centred[],
+  samples: SampleColumns,
+  judged: Centred,
   start: number,
   widthS: number,
   minPer: number
 ): number[] {
   const buckets = new Map<number, { c: number[]; r: number[] }>()
-  for (const s of samples) {
-    const i = Math.floor((s.timeMs - start) / (widthS * 1000))
-    let b = buckets.get(i)
-    if (!b) buckets.set(i, (b = { c: [], r: [] }))
-    ;(s.target === 'change' ? b.c : b.r).push(s.x)
+  for (let j = 0; j < judged.index.length; j++) {
+    const i = judged.index[j]
+    const k = Math.floor((samples.timeMs[i] - start) / (widthS * 1000))
+    let b = buckets.get(k)
+    if (!b) buckets.set(k, (b = { c: [], r: [] }))
+    ;(samples.target[i] === 0 ? b.c : b.r).push(judged.x[j])
   }
   return [...buckets.entries()]
     .sort((a, b) => a[0] - b[0])

@@ -4,6 +4,7 @@ import { ResultsError } from '../shared/errors.js'
 import { isGzipFile } from '../shared/files.js'
 import { instantiateKernel, type Kernel } from './kernel.js'
 import { KernelTaps, type LineTap } from './taps.js'
+import type { PairSink } from './paired-samples.js'
 import type {
   EndpointStats,
   LatencyStats,
@@ -133,12 +134,22 @@ export class ResultsAnalyser {
   private iterations = 0
 
   private readonly taps: KernelTaps
+  /** A paired run's reader of requests by target, which the kernel reads. */
+  private readonly pairs: PairSink | undefined
 
   constructor(
     limits: Partial<AnalyserLimits> = {},
-    /** Readers of chosen metrics' lines, handed them as the kernel finds them. */
-    taps: readonly LineTap[] = []
+    /**
+     * Readers of chosen metrics' lines, handed them as the kernel finds
+     * them; a paired run's reader, its requests as the kernel reads them.
+     */
+    readers: readonly (LineTap | PairSink)[] = []
   ) {
+    const pairs = readers.filter((r): r is PairSink => 'request' in r)
+    if (pairs.length > 1) throw new Error('one paired reader per analyser')
+    this.pairs = pairs[0]
+    const taps = readers.filter((r): r is LineTap => !('request' in r))
+    if (this.pairs?.tap) taps.push(this.pairs.tap)
     this.taps = new KernelTaps(taps)
     this.maxLine = limits.lineBytes ?? MAX_LINE
     this.kernel = instantiateKernel(limits.kernel)
@@ -149,6 +160,7 @@ export class ResultsAnalyser {
       MAX_ENDPOINTS,
       MAX_CHECKS
     )
+    if (this.pairs) this.kernel.pairSamples()
     this.kernel.initRecording(
       limits.exactSamples ?? EXACT_SAMPLES,
       limits.cells ?? MAX_CELLS,
@@ -247,6 +259,26 @@ export class ResultsAnalyser {
       )
     }
     if (!this.taps.empty) this.taps.dispatch(kernel, memory, input, consumed)
+    if (this.pairs) this.readPairs(this.pairs)
+  }
+
+  /** The last parse()'s requests, their tags' ids resolved, to the sink. */
+  private readPairs(sink: PairSink): void {
+    const kernel = this.kernel
+    const count = kernel.pairCount.value
+    if (count === 0) return
+    const names = kernel.TABLE_NAME.value
+    const targets = kernel.TABLE_TARGET.value
+    const expected = kernel.TABLE_EXPECTED_RESPONSE.value
+    for (let i = 0; i < count; i++) {
+      sink.request(
+        kernel.pairTime(i),
+        kernel.pairValue(i),
+        this.tag(names, kernel.pairName(i)),
+        this.tag(targets, kernel.pairTarget(i)),
+        this.tag(expected, kernel.pairExpected(i)) === 'false'
+      )
+    }
   }
 
   /** The kernel's memory as bytes, a new view only when it has grown. */
@@ -643,8 +675,8 @@ function decodeString(bytes: Buffer, at: number, end: number): string {
 export function analyseResultsFile(
   file: string,
   limits: Partial<AnalyserLimits> = {},
-  /** Readers of chosen metrics' lines (thresholds, Web Vitals, pairs). */
-  taps: readonly LineTap[] = [],
+  /** Readers of chosen metrics' lines (thresholds, Web Vitals), of pairs. */
+  taps: readonly (LineTap | PairSink)[] = [],
   /** Fed the same bytes. */
   readers: readonly ChunkReader[] = []
 ): Promise<ResultsAnalysis> {
@@ -665,7 +697,7 @@ export interface ChunkReader {
 export async function analyseResultsFiles(
   files: readonly string[],
   limits: Partial<AnalyserLimits> = {},
-  taps: readonly LineTap[] = [],
+  taps: readonly (LineTap | PairSink)[] = [],
   readers: readonly ChunkReader[] = [],
   /** Called before each file's bytes (index into `files`). */
   onFile?: (index: number) => void

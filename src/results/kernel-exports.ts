@@ -13,6 +13,8 @@ export interface KernelExports {
   /** i32 */
   readonly TABLE_SCENARIO: { readonly value: number }
   /** i32 */
+  readonly TABLE_TARGET: { readonly value: number }
+  /** i32 */
   readonly TABLE_CHECK: { readonly value: number }
   /** i32 */
   readonly newValueCount: { readonly value: number }
@@ -20,6 +22,8 @@ export interface KernelExports {
   readonly headerCount: { readonly value: number }
   /** i32 */
   readonly tappedCount: { readonly value: number }
+  /** i32 */
+  readonly pairCount: { readonly value: number }
   /** i32 */
   readonly lineCount: { readonly value: number }
   /** i32 */
@@ -38,6 +42,8 @@ export interface KernelExports {
     scenarioCap: number,
     checkCap: number
   ): void
+  /** () */
+  pairSamples(): void
   /** () → usize */
   tapNameAt(): number
   /** (length: i32) */
@@ -64,6 +70,16 @@ export interface KernelExports {
   tappedEnd(i: number): number
   /** (i: i32) → i32 */
   tappedMetric(i: number): number
+  /** (i: i32) → f64 */
+  pairTime(i: number): number
+  /** (i: i32) → f64 */
+  pairValue(i: number): number
+  /** (i: i32) → i32 */
+  pairName(i: number): number
+  /** (i: i32) → i32 */
+  pairTarget(i: number): number
+  /** (i: i32) → i32 */
+  pairExpected(i: number): number
   /** (table: i32) → i32 */
   tableCap(table: number): number
   /** (id: i32) → i32 */

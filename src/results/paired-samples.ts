@@ -1,13 +1,15 @@
 import { withoutCredentials } from '../shared/urls.js'
-import { MetricLineReader } from './line-reader.js'
-import { sampleTags, sampleTime, sampleValue, tagNames } from './taps.js'
+import type { LineTap } from './taps.js'
+import { sampleTag, tagKey } from './taps.js'
 
 /**
  * A paired run's samples by target, from results.json: each request's
  * http_req_duration with its `target` tag (change or reference), its
- * time, and whether it failed (http_req_failed). Follow-up polls and the
- * health checks are left out: the pairs are the endpoints' requests, and
- * of them the ones that worked (expected_response:true).
+ * time, and whether it failed (its expected_response tag, which k6's
+ * http_req_failed is derived from). The analyser's kernel reads them as it
+ * reads every line (pairSamples); nothing here parses a line. Follow-up
+ * polls and the health checks are left out: the pairs are the endpoints'
+ * requests, and of them the ones that worked (expected_response:true).
  * A file of one target's run alone (a script of the user's, run once per
  * target) is read with that target: all its requests are that target's.
  */
@@ -22,8 +24,85 @@ export interface PairedSample {
   name?: string
 }
 
+const TARGETS = ['change', 'reference'] as const
+
+/**
+ * Samples in columns: 21 bytes each (a long run has millions), where an
+ * object per sample took about 100 and left the collector its garbage.
+ */
+export class SampleColumns {
+  length = 0
+  timeMs = new Float64Array(1024)
+  value = new Float64Array(1024)
+  /** 0: change, 1: reference. */
+  target = new Uint8Array(1024)
+  /** Index into `names`. */
+  name = new Uint32Array(1024)
+  readonly names: string[] = []
+  private readonly ids = new Map<string, number>()
+
+  static from(samples: readonly PairedSample[]): SampleColumns {
+    const columns = new SampleColumns()
+    for (const s of samples) columns.push(s.timeMs, s.target, s.value, s.name)
+    return columns
+  }
+
+  push(
+    timeMs: number,
+    target: PairedSample['target'],
+    value: number,
+    name = ''
+  ): void {
+    if (this.length === this.timeMs.length) this.grow()
+    let id = this.ids.get(name)
+    if (id === undefined) {
+      id = this.names.length
+      this.names.push(name)
+      this.ids.set(name, id)
+    }
+    const i = this.length++
+    this.timeMs[i] = timeMs
+    this.value[i] = value
+    this.target[i] = target === 'change' ? 0 : 1
+    this.name[i] = id
+  }
+
+  targetOf(i: number): PairedSample['target'] {
+    return TARGETS[this.target[i]]
+  }
+
+  at(i: number): PairedSample {
+    return {
+      timeMs: this.timeMs[i],
+      target: this.targetOf(i),
+      value: this.value[i],
+      name: this.names[this.name[i]]
+    }
+  }
+
+  toArray(): PairedSample[] {
+    return Array.from({ length: this.length }, (_, i) => this.at(i))
+  }
+
+  private grow(): void {
+    const size = this.timeMs.length * 2
+    const more = <T extends Float64Array | Uint8Array | Uint32Array>(
+      old: T,
+      make: new (n: number) => T
+    ): T => {
+      const next = new make(size)
+      next.set(old)
+      return next
+    }
+    this.timeMs = more(this.timeMs, Float64Array)
+    this.value = more(this.value, Float64Array)
+    this.target = more(this.target, Uint8Array)
+    this.name = more(this.name, Uint32Array)
+  }
+}
+
 export interface PairedSamples {
-  samples: PairedSample[]
+  samples: SampleColumns
   failed: { change: number; reference: number }
   requests: { change: number; reference: number }
   /**
@@ -41,95 +120,94 @@ export interface PairedSamples {
   startSkewMs?: number
 }
 
-/** The tags a paired sample needs, read in one pass. */
-const TAGS = tagNames('target', 'name', 'expected_response', 'url')
+/** A paired run's requests, as the analyser's kernel reads them. */
+export interface PairSink {
+  /**
+   * One http_req_duration sample: its time (epoch ms, whole), latency, and its
+   * name and target tags (undefined when absent); failed when its
+   * expected_response is false.
+   */
+  request(
+    timeMs: number,
+    value: number,
+    name: string | undefined,
+    target: string | undefined,
+    failed: boolean
+  ): void
+  /** Lines of http_req_failed, when the sink needs them (their url tag). */
+  readonly tap?: LineTap
+}
 
-export class PairedReader extends MetricLineReader {
+const URL_KEY = tagKey('url')
+
+export class PairedReader implements PairSink {
   private readonly out: PairedSamples = {
-    samples: [],
+    samples: new SampleColumns(),
     failed: { change: 0, reference: 0 },
     requests: { change: 0, reference: 0 }
   }
 
-  /** One string per endpoint name, however many samples carry it. */
-  private readonly names = new Map<string, string>()
-
   /** The base URL every request of `only`'s run should go to. */
   private readonly base?: string
+
+  readonly tap?: LineTap
 
   constructor(
     private readonly only?: PairedSample['target'],
     expectedBase?: string
   ) {
-    super(['http_req_duration', 'http_req_failed'])
     if (only && expectedBase) {
       this.base = withoutCredentials(expectedBase).replace(/\/+$/, '')
       this.out.elsewhere = { change: 0, reference: 0 }
       this.out.withUrl = { change: 0, reference: 0 }
+      this.tap = {
+        metrics: () => ['http_req_failed'],
+        sample: (_metric, bytes, start, end) =>
+          this.url(only, sampleTag(bytes, start, end, URL_KEY))
+      }
     }
   }
 
   finish(): PairedSamples {
-    this.flush()
     return this.out
   }
 
-  /** A request's URL tag names a URL under the expected base. */
-  private under(url: string): boolean {
-    if (!this.base) return false
+  request(
+    timeMs: number,
+    value: number,
+    name: string | undefined,
+    tagged: string | undefined,
+    failed: boolean
+  ): void {
+    const target = this.only ?? tagged
+    if (target !== 'change' && target !== 'reference') return
+    if (
+      !this.only &&
+      name !== undefined &&
+      (name === 'health' || name.endsWith(' (follow)'))
+    )
+      return
+    this.out.requests[target]++
+    if (failed) {
+      this.out.failed[target]++
+      // A failed request's latency is not the service's (a refused
+      // connection answers at once): the pairs are the requests that worked.
+      return
+    }
+    this.out.samples.push(timeMs, target, value, name)
+  }
+
+  /** A request's url tag: a URL under the expected base, or elsewhere. */
+  private url(target: PairedSample['target'], url: string | undefined): void {
+    if (!this.out.elsewhere || !this.out.withUrl || !this.base) return
+    if (url === undefined || !/^https?:\/\//.test(url)) return
+    this.out.withUrl[target]++
     const plain = withoutCredentials(url)
-    return (
+    const under =
       plain === this.base ||
       plain.startsWith(`${this.base}/`) ||
       plain.startsWith(`${this.base}?`)
-    )
-  }
-
-  /**
-   * A sample line read in place (value, time and the tags it needs): a
-   * paired run has two lines a request, and JSON.parse of each was most
-   * of its reading.
-   */
-  override sample(
-    metric: string,
-    bytes: Buffer,
-    start: number,
-    end: number
-  ): void {
-    const failed = metric === 'http_req_failed'
-    const [tagged, tagName, expected, url] = sampleTags(bytes, start, end, TAGS)
-    const target = this.only ?? tagged
-    if (target !== 'change' && target !== 'reference') return
-    const name = tagName ?? ''
-    if (!this.only && (name === 'health' || name.endsWith(' (follow)'))) return
-    const value = sampleValue(bytes, start, end)
-    if (value === undefined) return
-    if (failed) {
-      this.failedSample(target, value, url)
-      return
-    }
-    // A failed request's latency is not the service's (a refused
-    // connection answers at once): the pairs are the requests that worked.
-    if (expected === 'false') return
-    const timeMs = Date.parse(sampleTime(bytes, start, end) ?? '')
-    if (!Number.isFinite(timeMs)) return
-    let known = this.names.get(name)
-    if (known === undefined) this.names.set(name, (known = name))
-    this.out.samples.push({ timeMs, target, value, name: known })
-  }
-
-  private failedSample(
-    target: PairedSample['target'],
-    value: number,
-    url: string | undefined
-  ): void {
-    this.out.requests[target]++
-    if (value !== 0) this.out.failed[target]++
-    if (!this.out.elsewhere || !this.out.withUrl) return
-    if (url !== undefined && /^https?:\/\//.test(url)) {
-      this.out.withUrl[target]++
-      if (!this.under(url)) this.out.elsewhere[target]++
-    }
+    if (!under) this.out.elsewhere[target]++
   }
 }
 
@@ -142,15 +220,29 @@ export function joinTargets(
   change: PairedSamples,
   reference: PairedSamples
 ): PairedSamples {
-  const first = (s: PairedSamples): number =>
-    s.samples.reduce((min, x) => Math.min(min, x.timeMs), Infinity)
-  const skew = first(change) - first(reference)
+  const first = (s: SampleColumns): number => {
+    let min = Infinity
+    for (let i = 0; i < s.length; i++) min = Math.min(min, s.timeMs[i])
+    return min
+  }
+  const skew = first(change.samples) - first(reference.samples)
   const shift = Number.isFinite(skew) ? skew : 0
+  const samples = new SampleColumns()
+  for (const [side, by] of [
+    [change.samples, 0],
+    [reference.samples, shift]
+  ] as const) {
+    for (let i = 0; i < side.length; i++) {
+      samples.push(
+        side.timeMs[i] + by,
+        side.targetOf(i),
+        side.value[i],
+        side.names[side.name[i]]
+      )
+    }
+  }
   return {
-    samples: [
-      ...change.samples,
-      ...reference.samples.map((x) => ({ ...x, timeMs: x.timeMs + shift }))
-    ],
+    samples,
     failed: {
       change: change.failed.change,
       reference: reference.failed.reference

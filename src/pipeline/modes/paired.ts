@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { OUTCOME_LABEL, RAN_TO_THE_END } from '../../k6/run.js'
 import {
   joinTargets,
+  SampleColumns,
   type PairedSamples
 } from '../../results/paired-samples.js'
 import { withoutCredentials } from '../../shared/urls.js'
@@ -99,7 +100,7 @@ async function runOwnScriptTwice(
 
 function noSamples(): PairedSamples {
   return {
-    samples: [],
+    samples: new SampleColumns(),
     failed: { change: 0, reference: 0 },
     requests: { change: 0, reference: 0 }
   }
