@@ -15,6 +15,7 @@ import { analyseResultsFile, ResultsAnalyser } from '../src/results/analyser.js'
 import type { SeriesWindow } from '../src/results/types.js'
 import { parseSummary, readSummary } from '../src/results/summary.js'
 import { TagFilteredStream } from '../src/results/tag-filter.js'
+import { releaseGarbage } from '../src/shared/memory.js'
 import { FIXTURES } from './helpers/action.js'
 import { KERNEL_DEBUG_WASM } from './helpers/kernel-debug-wasm.js'
 
@@ -841,4 +842,17 @@ describe("one tag value's samples cut out as the bytes stream by (a paired run's
       expect(kept.corruptLines).toBe(0)
     }
   )
+})
+
+describe('after reading a results file', () => {
+  it('its garbage is collected before the report and the upload need memory', async () => {
+    // What the buffers of a pass over the file were: unreachable, not freed.
+    let chunk: Buffer | undefined = Buffer.alloc(1 << 20)
+    const ref = new WeakRef(chunk)
+    chunk = undefined
+    // A WeakRef holds what it was made with until the job ends.
+    await new Promise((resolve) => setImmediate(resolve))
+    releaseGarbage()
+    expect(ref.deref()).toBeUndefined()
+  })
 })

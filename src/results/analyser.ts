@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../shared/errors.js'
 import { isGzipFile } from '../shared/files.js'
+import { releaseGarbage } from '../shared/memory.js'
 import { instantiateKernel, type Kernel } from './kernel.js'
 import { KernelTaps, type LineTap } from './taps.js'
 import type { PairSink } from './paired-samples.js'
@@ -715,6 +716,7 @@ export async function analyseResultsFiles(
     }
   }
   const result = analyser.finish()
+  releaseGarbage()
   if (truncated) result.truncatedLastLine = true
   if (result.lines > 0 && result.corruptLines === result.lines) {
     throw new ResultsError(
@@ -754,7 +756,9 @@ async function feedFile(
       'is named .gz but is not gzip: expected k6 --out json=results.json.gz output'
     )
   }
-  const source = fs.createReadStream(file, { highWaterMark: 1 << 20 })
+  const source = fs.createReadStream(file, {
+    highWaterMark: Number(process.env.PG_READ ?? 1 << 20)
+  })
   // Decompression runs in libuv's thread pool: a deep output buffer lets it
   // stay ahead of the parsing on this thread instead of taking turns.
   const stream = gzipped
