@@ -852,7 +852,7 @@ describe('after reading a results file', () => {
     chunk = undefined
     // A WeakRef holds what it was made with until the job ends.
     await new Promise((resolve) => setImmediate(resolve))
-    releaseGarbage()
+    await releaseGarbage()
     expect(ref.deref()).toBeUndefined()
   })
 })

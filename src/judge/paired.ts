@@ -257,23 +257,41 @@ function differences(
   widthS: number,
   minPer: number
 ): number[] {
-  const buckets = new Map<number, { c: number[]; r: number[] }>()
-  for (let j = 0; j < judged.index.length; j++) {
+  const n = judged.index.length
+  // Each sample's bucket, then the values side by side by bucket and
+  // target (a counting sort): slot 2k the change's, 2k + 1 the reference's.
+  const slot = new Uint32Array(n)
+  let buckets = 0
+  for (let j = 0; j < n; j++) {
     const i = judged.index[j]
     const k = Math.floor((samples.timeMs[i] - start) / (widthS * 1000))
-    let b = buckets.get(k)
-    if (!b) buckets.set(k, (b = { c: [], r: [] }))
-    ;(samples.target[i] === 0 ? b.c : b.r).push(judged.x[j])
+    slot[j] = k * 2 + samples.target[i]
+    buckets = Math.max(buckets, k + 1)
   }
-  return [...buckets.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .filter(([, b]) => b.c.length >= minPer && b.r.length >= minPer)
-    .map(([, b]) => trimmedMean(b.c) - trimmedMean(b.r))
+  const offsets = new Uint32Array(buckets * 2 + 1)
+  for (let j = 0; j < n; j++) offsets[slot[j] + 1]++
+  for (let s = 0; s < buckets * 2; s++) offsets[s + 1] += offsets[s]
+  const values = new Float64Array(n)
+  const next = offsets.slice(0, buckets * 2)
+  for (let j = 0; j < n; j++) values[next[slot[j]]++] = judged.x[j]
+  const out: number[] = []
+  for (let k = 0; k < buckets; k++) {
+    const c = values.subarray(offsets[2 * k], offsets[2 * k + 1])
+    const r = values.subarray(offsets[2 * k + 1], offsets[2 * k + 2])
+    if (c.length >= minPer && r.length >= minPer)
+      out.push(trimmedMean(c) - trimmedMean(r))
+  }
+  return out
 }
 
-/** The mean of the middle 80%: a heavy tail's few requests do not lead it. */
-function trimmedMean(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
+/**
+ * The mean of the middle 80%: a heavy tail's few requests do not lead it.
+ * Sorts `values` in place.
+ */
+function trimmedMean(values: Float64Array): number {
+  const sorted = values.sort()
   const cut = Math.floor(sorted.length * 0.1)
-  return mean(sorted.slice(cut, sorted.length - cut))
+  let sum = 0
+  for (let i = cut; i < sorted.length - cut; i++) sum += sorted[i]
+  return sum / (sorted.length - 2 * cut)
 }

@@ -55,6 +55,10 @@ export async function uploadResults(
   }
   try {
     const client = await artifactClient()
+    // One 8 MB block in flight at a time (the client's default is five):
+    // results.json.gz is a few blocks at most, and five held the upload's
+    // memory at 40 MB. A job that sets the variable keeps its own.
+    process.env.ACTIONS_ARTIFACT_UPLOAD_CONCURRENCY ??= '1'
     const upload = await request.deadline.race(
       // results.json.gz is compressed already, and the rest is small: the
       // zip stores them as they are instead of deflating them again.

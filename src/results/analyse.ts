@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import { errorMessage } from '../shared/errors.js'
+import { releaseGarbage } from '../shared/memory.js'
 import { SecretScan } from '../shared/secrets.js'
 import { completeFigures, enrichSummary, findings } from './combine.js'
 import { keyFigures, type KeyFigures } from './figures.js'
@@ -113,6 +114,14 @@ function changeTarget(alone: ResultsAnalysis): RunAnalysis['change'] {
  * results.json; every problem is recorded, none thrown.
  */
 export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
+  const analysis = await analyseFiles(input)
+  // The pass's buffers and kernels are garbage now (and nothing of this
+  // call's holds them): freed before the report and the upload allocate.
+  await releaseGarbage()
+  return analysis
+}
+
+async function analyseFiles(input: AnalyseInput): Promise<RunAnalysis> {
   const analysis: RunAnalysis = { findings: [], redacted: [] }
   if (fs.existsSync(input.summaryPath)) {
     analysis.redacted = redactSummaryFile(input.summaryPath, input.secrets)
@@ -130,44 +139,18 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
     try {
       const started = Date.now()
       const planned = input.plannedThresholds ?? []
-      const wanted = keysToWatch(analysis.summary, planned)
-      const watch = new MetricWatch(wanted.keys, wanted.fromHeaders)
-      // Only a run whose summary has Web Vitals (or no summary) is scanned.
-      const vitals =
-        !analysis.summary ||
-        Object.keys(analysis.summary.metrics).some((k) =>
-          k.startsWith('browser_web_vital_')
-        )
-          ? new WebVitalsReader()
-          : undefined
-      const pairs = input.paired
-        ? new PairedReader(
-            input.paired === 'tagged' ? undefined : input.paired,
-            input.pairedBase
-          )
-        : undefined
-      const change =
-        input.paired === 'tagged'
-          ? new TagFilteredStream('target', 'reference')
-          : undefined
-      const secrets = new SecretScan(input.secrets ?? [])
-      const stream = await analyseResultsFile(
-        input.resultsPath,
-        {},
-        [watch, vitals, pairs].filter((r) => r !== undefined),
-        change ? [change, secrets] : [secrets]
-      )
-      analysis.resultsSecretFree = !secrets.found && !stream.truncatedLastLine
-      if (pairs) analysis.paired = pairs.finish()
-      if (change) analysis.change = changeTarget(change.finish())
-      const pages = vitals?.finish()
-      if (pages?.length) analysis.webVitals = pages
+      const read = await readResults(input, analysis.summary, planned)
+      const stream = read.stream
+      analysis.resultsSecretFree = read.secretFree
+      if (read.paired) analysis.paired = read.paired
+      if (read.change) analysis.change = read.change
+      if (read.pages?.length) analysis.webVitals = read.pages
       analysis.streamMs = Date.now() - started
       analysis.stream = stream
       if (analysis.summary) {
         analysis.summary = completeThresholds({
           summary: enrichSummary(analysis.summary, stream),
-          watch: watch.finish(),
+          watch: read.watched,
           planned,
           durationS:
             (analysis.summary.testRunDurationMs ?? 0) / 1000 ||
@@ -187,6 +170,47 @@ export async function analyseRun(input: AnalyseInput): Promise<RunAnalysis> {
     }
   }
   return analysis
+}
+
+/** One pass over results.json for everything read from it. */
+async function readResults(
+  input: AnalyseInput,
+  summary: SummaryResult | undefined,
+  planned: { key: string; expression: string }[]
+) {
+  const wanted = keysToWatch(summary, planned)
+  const watch = new MetricWatch(wanted.keys, wanted.fromHeaders)
+  // Only a run whose summary has Web Vitals (or no summary) is scanned.
+  const vitals =
+    !summary ||
+    Object.keys(summary.metrics).some((k) => k.startsWith('browser_web_vital_'))
+      ? new WebVitalsReader()
+      : undefined
+  const pairs = input.paired
+    ? new PairedReader(
+        input.paired === 'tagged' ? undefined : input.paired,
+        input.pairedBase
+      )
+    : undefined
+  const change =
+    input.paired === 'tagged'
+      ? new TagFilteredStream('target', 'reference')
+      : undefined
+  const secrets = new SecretScan(input.secrets ?? [])
+  const stream = await analyseResultsFile(
+    input.resultsPath,
+    {},
+    [watch, vitals, pairs].filter((r) => r !== undefined),
+    change ? [change, secrets] : [secrets]
+  )
+  return {
+    stream,
+    watched: watch.finish(),
+    secretFree: !secrets.found && !stream.truncatedLastLine,
+    paired: pairs?.finish(),
+    change: change && changeTarget(change.finish()),
+    pages: vitals?.finish()
+  }
 }
 
 /**

@@ -2,7 +2,6 @@ import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../shared/errors.js'
 import { isGzipFile } from '../shared/files.js'
-import { releaseGarbage } from '../shared/memory.js'
 import { instantiateKernel, type Kernel } from './kernel.js'
 import { KernelTaps, type LineTap } from './taps.js'
 import type { PairSink } from './paired-samples.js'
@@ -716,7 +715,6 @@ export async function analyseResultsFiles(
     }
   }
   const result = analyser.finish()
-  releaseGarbage()
   if (truncated) result.truncatedLastLine = true
   if (result.lines > 0 && result.corruptLines === result.lines) {
     throw new ResultsError(
@@ -790,5 +788,19 @@ async function feedFile(
       { cause: error }
     )
   }
+  // Closed, so that their buffers are garbage once this returns.
+  await Promise.all([closed(source), closed(stream)])
   return { truncated: false, lastByte }
+}
+
+/** When the stream has closed (a second at most: it holds nothing up). */
+function closed(stream: NodeJS.ReadableStream & { closed?: boolean }) {
+  if (stream.closed) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 1000).unref()
+    stream.once('close', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
 }

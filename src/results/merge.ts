@@ -19,6 +19,7 @@ import type {
   ThresholdResult
 } from './types.js'
 import { MetricWatch } from './watch.js'
+import { releaseGarbage } from '../shared/memory.js'
 
 /**
  * The shards of one run analysed as if one k6 had run them: the union of
@@ -101,6 +102,9 @@ export async function mergeShards(
 
   const sampled = sampledMetrics(summaries, known)
   const { stream, sinks } = await readSamples(ordered, summaries, sampled)
+  // The pass's buffers and kernel are garbage now: freed before the
+  // report and the upload allocate beside them.
+  await releaseGarbage()
   const durationS =
     Math.max(0, ...ordered.map((s) => s.manifest.durationS ?? 0)) ||
     stream.durationS
