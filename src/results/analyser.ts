@@ -2,6 +2,7 @@ import * as fs from 'node:fs'
 import * as zlib from 'node:zlib'
 import { ResultsError } from '../shared/errors.js'
 import { isGzipFile } from '../shared/files.js'
+import { releaseSpentBuffers } from '../shared/memory.js'
 import { instantiateKernel, type Kernel } from './kernel.js'
 import { KernelTaps, type LineTap } from './taps.js'
 import type { PairSink } from './paired-samples.js'
@@ -637,6 +638,12 @@ function chartWidth(durationS: number, rate: number): number {
 const NEWLINE = Buffer.from('\n')
 /** k6's lines are a few hundred bytes; a metric header a few KB. */
 const MAX_LINE = 16 << 20
+/**
+ * Bytes read between two collections of the spent buffers: on the 615 MB
+ * files, every 4 MB kept the fewest (30 MB plain, 38 MB paired, from 48
+ * and 65), for 0-60 ms of the pass.
+ */
+const SPENT_BYTES = 4 << 20
 /** The most bytes handed to the kernel at once. */
 const MAX_FEED = 4 << 20
 
@@ -769,12 +776,18 @@ async function feedFile(
       )
     : source
   let lastByte: number | undefined
+  let spent = 0
   try {
     for await (const chunk of stream) {
       const bytes = chunk as Buffer
       analyser.push(bytes)
       for (const reader of readers) reader.push(bytes)
       if (bytes.length > 0) lastByte = bytes[bytes.length - 1]
+      spent += bytes.length
+      if (spent >= SPENT_BYTES) {
+        spent = 0
+        releaseSpentBuffers()
+      }
     }
   } catch (error) {
     source.destroy()

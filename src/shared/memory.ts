@@ -31,3 +31,15 @@ export async function releaseGarbage(): Promise<void> {
     gc?.()
   }
 }
+
+/**
+ * The young generation collected now: the buffers a stream has passed on
+ * (zlib's output, a megabyte each) freed as it goes. A pass whose parsing
+ * is WebAssembly allocates little JavaScript, so the collector seldom runs
+ * by itself, and spent buffers piled up to 50-65 MB before it did. Every
+ * few megabytes, not every buffer: a collection while a buffer is still
+ * queued moves it to the old generation, which only a full one frees.
+ */
+export function releaseSpentBuffers(): void {
+  collector()?.({ type: 'minor' })
+}
