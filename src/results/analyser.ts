@@ -761,9 +761,7 @@ async function feedFile(
       'is named .gz but is not gzip: expected k6 --out json=results.json.gz output'
     )
   }
-  const source = fs.createReadStream(file, {
-    highWaterMark: Number(process.env.PG_READ ?? 1 << 20)
-  })
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 20 })
   // Decompression runs in libuv's thread pool: a deep output buffer lets it
   // stay ahead of the parsing on this thread instead of taking turns.
   const stream = gzipped
