@@ -8,14 +8,7 @@ import {
   PairedReader,
   type PairedSample
 } from '../src/results/paired-samples.js'
-import {
-  sampleTag,
-  sampleTags,
-  sampleTime,
-  sampleValue,
-  tagKey,
-  tagNames
-} from '../src/results/taps.js'
+import { sampleTag, sampleValue, tagKey } from '../src/results/taps.js'
 import { MetricWatch } from '../src/results/watch.js'
 import { WebVitalsReader } from '../src/results/web-vitals.js'
 import { FIXTURES } from './helpers/action.js'
@@ -168,7 +161,6 @@ describe('the kernel hands each reader its lines', () => {
         const bytes = Buffer.from(line)
         const parsed = JSON.parse(line).data
         expect(sampleValue(bytes, 0, bytes.length)).toBe(parsed.value)
-        expect(sampleTime(bytes, 0, bytes.length)).toBe(parsed.time)
         for (const key of [
           'name',
           'status',
@@ -181,10 +173,6 @@ describe('the kernel hands each reader its lines', () => {
             parsed.tags?.[key]
           )
         }
-        const keys = ['url', 'target', 'name', 'expected_response']
-        expect(sampleTags(bytes, 0, bytes.length, tagNames(...keys))).toEqual(
-          keys.map((k) => parsed.tags?.[k])
-        )
       }
     }
   )

@@ -229,7 +229,6 @@ function find(
 }
 
 const VALUE = Buffer.from('"value":')
-const TIME = Buffer.from('"time":"')
 const TAGS = Buffer.from('"tags":{')
 
 /** The sample's value, or undefined when the line has none. */
@@ -256,20 +255,6 @@ function valueAt(bytes: Buffer, start: number, end: number): number {
   const skip = quote < 0 || quote >= end ? start : quote + 40
   const at = find(bytes, VALUE, skip, end)
   return at >= 0 || skip === start ? at : find(bytes, VALUE, start, end)
-}
-
-/** The sample's time as written (`2026-11-22T23:58:28.43990194Z`). */
-export function sampleTime(
-  bytes: Buffer,
-  start: number,
-  end: number
-): string | undefined {
-  const at = find(bytes, TIME, start, end)
-  if (at < 0) return undefined
-  const from = at + TIME.length
-  let close = from
-  while (close < end && bytes[close] !== 0x22) close++
-  return close >= end ? undefined : bytes.toString('latin1', from, close)
 }
 
 /**
@@ -301,52 +286,6 @@ export function sampleTag(
     at = find(bytes, key, at + 1, end)
   }
   return undefined
-}
-
-/**
- * The values of several tags of a sample line, in one pass over its tags
- * (`keys` as tagNames() made them); undefined for a tag it lacks.
- */
-export function sampleTags(
-  bytes: Buffer,
-  start: number,
-  end: number,
-  keys: readonly Buffer[]
-): (string | undefined)[] {
-  const out: (string | undefined)[] = keys.map(() => undefined)
-  const value = valueAt(bytes, start, end)
-  const tags = find(bytes, TAGS, value < 0 ? start : value, end)
-  if (tags < 0) return out
-  let at = tags + TAGS.length
-  while (at < end && bytes[at] === 0x22) {
-    // "key":"value" — keys k6 writes need no escapes; values may.
-    const keyStart = at + 1
-    let keyEnd = keyStart
-    while (keyEnd < end && bytes[keyEnd] !== 0x22) keyEnd++
-    if (bytes[keyEnd + 1] !== 0x3a || bytes[keyEnd + 2] !== 0x22) return out
-    const from = keyEnd + 3
-    const { close, escaped } = stringEnd(bytes, from, end)
-    if (close >= end) return out
-    const length = keyEnd - keyStart
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]
-      if (key.length !== length || out[k] !== undefined) continue
-      let i = 0
-      while (i < length && key[i] === bytes[keyStart + i]) i++
-      if (i < length) continue
-      out[k] = escaped
-        ? decodeJsonString(bytes, from, close)
-        : bytes.toString('utf8', from, close)
-    }
-    if (bytes[close + 1] !== 0x2c) break
-    at = close + 2
-  }
-  return out
-}
-
-/** Tag names as sampleTags() compares them. */
-export function tagNames(...names: string[]): Buffer[] {
-  return names.map((n) => Buffer.from(n))
 }
 
 function decodeJsonString(

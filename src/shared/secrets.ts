@@ -139,23 +139,23 @@ export class Redactor {
 
   /**
    * A file k6 wrote, plain or gzip (k6 writes results.json.gz), masked in
-   * place when it holds a secret. Returns whether it was rewritten.
+   * place when it holds a secret; a gigabyte of JSON is never held at
+   * once. Returns whether it was rewritten.
    */
-  async redactAnyFile(file: string): Promise<boolean> {
+  async redactAnyFile(file: string, chunkBytes = 1 << 20): Promise<boolean> {
     if (this.forms.length === 0 || !fs.existsSync(file)) return false
-    if (!isGzipFile(file)) return this.redactFile(file)
-    // Decompressed, masked and compressed again as it streams: a gigabyte
-    // of JSON never held at once.
-    const needles = this.forms.map((f) => Buffer.from(f))
-    const mask = new Masking(needles)
+    const gzipped = isGzipFile(file)
+    // A plain file is read once first: rewritten only when it holds one.
+    if (!gzipped && !(await this.holdsSecret(file, chunkBytes))) return false
+    const mask = new Masking(this.forms.map((f) => Buffer.from(f)))
     const temp = `${file}.redacting`
-    await pipeline(
-      fs.createReadStream(file),
-      zlib.createGunzip(),
+    await pipeline([
+      fs.createReadStream(file, { highWaterMark: chunkBytes }),
+      ...(gzipped ? [zlib.createGunzip()] : []),
       mask,
-      zlib.createGzip(),
+      ...(gzipped ? [zlib.createGzip()] : []),
       fs.createWriteStream(temp)
-    )
+    ])
     if (!mask.replaced) {
       fs.rmSync(temp, { force: true })
       return false
@@ -164,67 +164,15 @@ export class Redactor {
     return true
   }
 
-  /**
-   * A plain file (results.json can be gigabytes), masked in place when it
-   * holds a secret: scanned in pieces first, rewritten only if needed.
-   * Returns whether it was rewritten.
-   */
-  redactFile(file: string, chunkBytes = 8 << 20): boolean {
-    if (this.forms.length === 0 || !fs.existsSync(file)) return false
-    const needles = this.forms.map((f) => Buffer.from(f))
-    const overlap = Math.max(...needles.map((n) => n.length)) - 1
-    const size = fs.statSync(file).size
-    const piece = Buffer.alloc(
-      Math.min(chunkBytes, Math.max(size, 1)) + overlap
-    )
-    const fd = fs.openSync(file, 'r')
-    let found = false
-    try {
-      for (let at = 0; at < size && !found; at += piece.length - overlap) {
-        const n = fs.readSync(fd, piece, 0, piece.length, at)
-        const view = piece.subarray(0, n)
-        found = needles.some((needle) => view.includes(needle))
-        if (n < piece.length) break
-      }
-    } finally {
-      fs.closeSync(fd)
+  private async holdsSecret(file: string, chunkBytes: number) {
+    const scan = new SecretScan(this.secrets)
+    for await (const chunk of fs.createReadStream(file, {
+      highWaterMark: chunkBytes
+    })) {
+      scan.push(chunk as Buffer)
+      if (scan.found) break
     }
-    if (!found) return false
-    this.rewrite(file, needles, overlap, chunkBytes)
-    return true
-  }
-
-  private rewrite(
-    file: string,
-    needles: Buffer[],
-    overlap: number,
-    chunkBytes: number
-  ): void {
-    const temp = `${file}.redacting`
-    const input = fs.openSync(file, 'r')
-    const output = fs.openSync(temp, 'w')
-    const mask = Buffer.from(MASK)
-    try {
-      let carry: Buffer = Buffer.alloc(0)
-      const chunk = Buffer.alloc(chunkBytes)
-      for (;;) {
-        const n = fs.readSync(input, chunk, 0, chunk.length, null)
-        let data: Buffer = Buffer.concat([carry, chunk.subarray(0, n)])
-        for (const needle of needles) data = replaceAll(data, needle, mask)
-        if (n === 0) {
-          fs.writeSync(output, data)
-          break
-        }
-        // Keep a tail that may hold the start of a secret split in two.
-        const keep = Math.min(overlap, data.length)
-        fs.writeSync(output, data.subarray(0, data.length - keep))
-        carry = Buffer.from(data.subarray(data.length - keep))
-      }
-    } finally {
-      fs.closeSync(input)
-      fs.closeSync(output)
-    }
-    fs.renameSync(temp, file)
+    return scan.found
   }
 }
 
